@@ -1,0 +1,269 @@
+//! Diffusion models. One definition of the edge probabilities serves both the forward simulation
+//! (evaluation, Monte Carlo greedy) and the reverse sampling of RR sets, so the two can never
+//! disagree about what an edge means.
+//!
+//! - Independent cascade (IC): each newly active `u` activates each out-neighbour `v` once with
+//!   probability `p(u,v)`.
+//! - Linear threshold (LT): `v` activates when the summed weight of its active in-neighbours reaches
+//!   a uniform threshold; equivalently (live-edge view) `v` keeps at most one in-edge, `u` with
+//!   probability `w(u,v)`.
+
+mod ic;
+mod lt;
+mod workspace;
+
+pub use workspace::Workspace;
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::rng::{stream_key, Purpose, Rng};
+use std::borrow::Cow;
+
+/// The diffusion model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// Independent cascade.
+    IndependentCascade,
+    /// Linear threshold.
+    LinearThreshold,
+}
+
+impl ModelKind {
+    /// Short CLI name.
+    pub fn short(&self) -> &'static str {
+        match self {
+            ModelKind::IndependentCascade => "ic",
+            ModelKind::LinearThreshold => "lt",
+        }
+    }
+}
+
+/// Where edge probabilities (IC) or weights (LT) come from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ProbScheme {
+    /// Weighted cascade: `p(u,v) = 1 / indeg(v)`.
+    WeightedCascade,
+    /// The same probability on every edge.
+    Uniform(f64),
+    /// Each edge draws one of {0.1, 0.01, 0.001}, reproducibly from the seed and the edge's ends.
+    Trivalency,
+    /// The probability column of the edge list.
+    File,
+}
+
+impl ProbScheme {
+    /// Parses `wc`, `uniform:P`, `trivalency`, `file`.
+    pub fn parse(s: &str) -> Result<Self> {
+        let s = s.trim();
+        match s {
+            "wc" | "weighted-cascade" => Ok(ProbScheme::WeightedCascade),
+            "trivalency" | "tv" => Ok(ProbScheme::Trivalency),
+            "file" => Ok(ProbScheme::File),
+            _ => {
+                if let Some(p) = s.strip_prefix("uniform:") {
+                    let v: f64 = p.parse().map_err(|_| {
+                        Error::usage(format!("--probs uniform:P needs a number, got '{p}'"))
+                    })?;
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(Error::usage(format!(
+                            "--probs uniform:{p}: probability must be in [0, 1]"
+                        )));
+                    }
+                    Ok(ProbScheme::Uniform(v))
+                } else {
+                    Err(Error::usage(format!(
+                        "unknown --probs '{s}'; expected wc, uniform:P, trivalency or file"
+                    )))
+                }
+            }
+        }
+    }
+
+    /// The scheme as the CLI spells it.
+    pub fn spec(&self) -> String {
+        match self {
+            ProbScheme::WeightedCascade => "wc".into(),
+            ProbScheme::Uniform(p) => format!("uniform:{p}"),
+            ProbScheme::Trivalency => "trivalency".into(),
+            ProbScheme::File => "file".into(),
+        }
+    }
+}
+
+/// Probabilities of one adjacency row.
+#[derive(Debug, Clone, Copy)]
+pub enum RowProbs<'a> {
+    /// Every edge of the row has this probability (WC in-rows, uniform).
+    Const(f64),
+    /// One probability per edge.
+    PerEdge(&'a [f32]),
+    /// Forward WC: the probability of `u -> v` is `1 / indeg(v)`.
+    InvInDegree,
+}
+
+#[derive(Debug, Clone)]
+enum EdgeProbs<'g> {
+    WeightedCascade,
+    Uniform(f64),
+    PerEdge { out: Cow<'g, [f32]>, inw: Cow<'g, [f32]> },
+}
+
+/// A graph together with its diffusion model and probabilities.
+#[derive(Debug, Clone)]
+pub struct Model<'g> {
+    graph: &'g Graph,
+    kind: ModelKind,
+    scheme: ProbScheme,
+    probs: EdgeProbs<'g>,
+}
+
+/// Trivalency probability of arc `u -> v`; a hash of the arc, so forward and reverse agree.
+pub fn trivalency_prob(seed: u64, u: u32, v: u32) -> f32 {
+    const LEVELS: [f32; 3] = [0.1, 0.01, 0.001];
+    let h = stream_key(seed, Purpose::Trivalency, ((u as u64) << 32) | v as u64);
+    LEVELS[((h as u128 * 3) >> 64) as usize]
+}
+
+impl<'g> Model<'g> {
+    /// Builds the model, materialising per-edge probabilities where the scheme needs them and
+    /// checking LT weights (each node's incoming weights sum to at most 1).
+    pub fn new(graph: &'g Graph, kind: ModelKind, scheme: ProbScheme, seed: u64) -> Result<Self> {
+        let probs = match scheme {
+            ProbScheme::WeightedCascade => EdgeProbs::WeightedCascade,
+            ProbScheme::Uniform(p) => EdgeProbs::Uniform(p),
+            ProbScheme::File => match (graph.out_weights(), graph.in_weights()) {
+                (Some(o), Some(i)) => EdgeProbs::PerEdge {
+                    out: Cow::Borrowed(o),
+                    inw: Cow::Borrowed(i),
+                },
+                _ => {
+                    return Err(Error::usage(
+                        "--probs file needs a probability column: give --prob-col (a header \
+                         name, or a 1-based position for text edge lists)",
+                    ))
+                }
+            },
+            ProbScheme::Trivalency => {
+                let n = graph.num_nodes() as u32;
+                let mut out = Vec::with_capacity(graph.num_edges());
+                for u in 0..n {
+                    out.extend(graph.out_neighbors(u).iter().map(|&v| trivalency_prob(seed, u, v)));
+                }
+                let mut inw = Vec::with_capacity(graph.num_edges());
+                for v in 0..n {
+                    inw.extend(graph.in_neighbors(v).iter().map(|&u| trivalency_prob(seed, u, v)));
+                }
+                EdgeProbs::PerEdge {
+                    out: Cow::Owned(out),
+                    inw: Cow::Owned(inw),
+                }
+            }
+        };
+        let m = Model {
+            graph,
+            kind,
+            scheme,
+            probs,
+        };
+        if kind == ModelKind::LinearThreshold {
+            m.check_lt_weights()?;
+        }
+        Ok(m)
+    }
+
+    fn check_lt_weights(&self) -> Result<()> {
+        let g = self.graph;
+        for v in 0..g.num_nodes() as u32 {
+            let d = g.in_degree(v);
+            let sum = match self.in_row(v) {
+                RowProbs::Const(p) => p * d as f64,
+                RowProbs::PerEdge(w) => w.iter().map(|&x| x as f64).sum(),
+                RowProbs::InvInDegree => 1.0,
+            };
+            if sum > 1.0 + 1e-6 {
+                return Err(Error::usage(format!(
+                    "linear threshold needs each node's incoming weights to sum to at most 1, but \
+                     node '{}' has {d} in-edges summing to {sum:.6} (with --probs {}); use --probs \
+                     wc or normalise the weights",
+                    g.label(v),
+                    self.scheme.spec()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The graph.
+    #[inline]
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+
+    /// IC or LT.
+    #[inline]
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    /// The probability scheme.
+    pub fn scheme(&self) -> ProbScheme {
+        self.scheme
+    }
+
+    /// Probabilities of `v`'s in-edges (in `graph.in_neighbors(v)` order).
+    #[inline]
+    pub fn in_row(&self, v: u32) -> RowProbs<'_> {
+        match &self.probs {
+            EdgeProbs::WeightedCascade => {
+                let d = self.graph.in_degree(v);
+                RowProbs::Const(if d == 0 { 0.0 } else { 1.0 / d as f64 })
+            }
+            EdgeProbs::Uniform(p) => RowProbs::Const(*p),
+            EdgeProbs::PerEdge { inw, .. } => RowProbs::PerEdge(&inw[self.graph.in_range(v)]),
+        }
+    }
+
+    /// Probabilities of `u`'s out-edges (in `graph.out_neighbors(u)` order).
+    #[inline]
+    pub fn out_row(&self, u: u32) -> RowProbs<'_> {
+        match &self.probs {
+            EdgeProbs::WeightedCascade => RowProbs::InvInDegree,
+            EdgeProbs::Uniform(p) => RowProbs::Const(*p),
+            EdgeProbs::PerEdge { out, .. } => RowProbs::PerEdge(&out[self.graph.out_range(u)]),
+        }
+    }
+
+    /// Probability of the `j`-th out-edge of `u` (to `v`).
+    #[inline]
+    pub fn out_prob(&self, row: RowProbs<'_>, j: usize, v: u32) -> f64 {
+        match row {
+            RowProbs::Const(p) => p,
+            RowProbs::PerEdge(w) => w[j] as f64,
+            RowProbs::InvInDegree => 1.0 / self.graph.in_degree(v) as f64,
+        }
+    }
+
+    /// A workspace sized for this graph (one per thread).
+    pub fn workspace(&self) -> Workspace {
+        Workspace::new(self.graph.num_nodes())
+    }
+
+    /// Runs one forward cascade from `seeds`; the activated nodes (seeds first) are left in
+    /// `ws.active()`. Returns how many nodes were reached, seeds included.
+    pub fn simulate(&self, seeds: &[u32], rng: &mut Rng, ws: &mut Workspace) -> usize {
+        match self.kind {
+            ModelKind::IndependentCascade => ic::simulate(self, seeds, rng, ws),
+            ModelKind::LinearThreshold => lt::simulate(self, seeds, rng, ws),
+        }
+    }
+
+    /// Samples the reverse-reachable set of `root` and appends its members (root first) to `out`.
+    /// A seed set reaches `root` in a random cascade exactly when it intersects this set.
+    pub fn sample_rr(&self, root: u32, rng: &mut Rng, ws: &mut Workspace, out: &mut Vec<u32>) {
+        match self.kind {
+            ModelKind::IndependentCascade => ic::sample_rr(self, root, rng, ws, out),
+            ModelKind::LinearThreshold => lt::sample_rr(self, root, rng, ws, out),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Node labels: arbitrary strings (`@alice`, `1234`) interned to dense `u32` ids in order of first
+//! appearance. Canonical decimal labels are stored as numbers (8 bytes a node, no heap string), so a
+//! graph with numeric ids costs no label memory beyond the id map.
+
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+const STR_BIT: u64 = 1 << 63;
+
+/// Bidirectional map between labels and dense node ids.
+#[derive(Default, Debug, Clone)]
+pub struct NodeTable {
+    codes: Vec<u64>,
+    strings: Vec<Box<str>>,
+    numeric: FxHashMap<u64, u32>,
+    named: FxHashMap<Box<str>, u32>,
+}
+
+/// A label as a number when it is canonical decimal (no sign, no leading zero, at most 18 digits),
+/// so that formatting the number gives back exactly the bytes the user wrote.
+#[inline]
+fn canonical_number(tok: &[u8]) -> Option<u64> {
+    if tok.is_empty() || tok.len() > 18 || (tok.len() > 1 && tok[0] == b'0') {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in tok {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as u64;
+    }
+    Some(v)
+}
+
+impl NodeTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when no node was interned.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The id of `tok`, adding it if new. Fails only on labels that are not UTF-8 or too many nodes.
+    #[inline]
+    pub fn intern(&mut self, tok: &[u8]) -> Result<u32, &'static str> {
+        let next = self.codes.len();
+        if let Some(v) = canonical_number(tok) {
+            if let Some(&id) = self.numeric.get(&v) {
+                return Ok(id);
+            }
+            let id = Self::checked_id(next)?;
+            self.numeric.insert(v, id);
+            self.codes.push(v);
+            return Ok(id);
+        }
+        let s = std::str::from_utf8(tok).map_err(|_| "node label is not valid UTF-8")?;
+        if let Some(&id) = self.named.get(s) {
+            return Ok(id);
+        }
+        let id = Self::checked_id(next)?;
+        self.named.insert(s.into(), id);
+        self.codes.push(STR_BIT | self.strings.len() as u64);
+        self.strings.push(s.into());
+        Ok(id)
+    }
+
+    fn checked_id(next: usize) -> Result<u32, &'static str> {
+        u32::try_from(next)
+            .ok()
+            .filter(|&i| i < u32::MAX)
+            .ok_or("more than 4,294,967,294 distinct nodes")
+    }
+
+    /// The id of an existing label.
+    pub fn get(&self, label: &str) -> Option<u32> {
+        match canonical_number(label.as_bytes()) {
+            Some(v) => self.numeric.get(&v).copied(),
+            None => self.named.get(label).copied(),
+        }
+    }
+
+    /// The label of node `id`.
+    pub fn label(&self, id: u32) -> Cow<'_, str> {
+        let c = self.codes[id as usize];
+        if c & STR_BIT != 0 {
+            Cow::Borrowed(&self.strings[(c & !STR_BIT) as usize])
+        } else {
+            Cow::Owned(c.to_string())
+        }
+    }
+
+    /// Approximate heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.codes.capacity() * 8
+            + self.strings.iter().map(|s| s.len() + 16).sum::<usize>()
+            + self.numeric.capacity() * 13
+            + self.named.capacity() * 21
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_round_trip_exactly() {
+        let mut t = NodeTable::new();
+        let toks: [&[u8]; 7] = [b"42", b"@alice", b"042", b"0", b"42", b"-3", b"99999999999999999999"];
+        let ids: Vec<u32> = toks.iter().map(|t2| t.intern(t2).unwrap()).collect();
+        assert_eq!(ids, vec![0, 1, 2, 3, 0, 4, 5]);
+        for (tok, id) in toks.iter().zip(&ids) {
+            assert_eq!(t.label(*id).as_bytes(), *tok);
+            assert_eq!(t.get(std::str::from_utf8(tok).unwrap()), Some(*id));
+        }
+        assert_eq!(t.get("43"), None);
+        assert!(t.intern(&[0xff, 0xfe]).is_err());
+    }
+}

@@ -1,0 +1,201 @@
+//! The cost table: what each influencer charges, with an optional category.
+
+use super::edges::{csv_error, open_csv, Column};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use serde::Serialize;
+
+/// Column choices of the cost table.
+#[derive(Debug, Clone)]
+pub struct CostReadOptions {
+    /// Node column (default `node`, else the first column).
+    pub node_col: Option<Column>,
+    /// Cost column (default `cost`, else the second column).
+    pub cost_col: Option<Column>,
+    /// Category column (default `category` when present).
+    pub category_col: Option<Column>,
+    /// Nodes absent from the graph are an error rather than a warning.
+    pub strict: bool,
+}
+
+impl Default for CostReadOptions {
+    fn default() -> Self {
+        CostReadOptions {
+            node_col: None,
+            cost_col: None,
+            category_col: None,
+            strict: false,
+        }
+    }
+}
+
+/// Costs and categories by node id. Only nodes with a cost are candidates.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CostTable {
+    /// Cost of each node, `None` when not listed.
+    #[serde(skip)]
+    pub cost: Vec<Option<f64>>,
+    /// Category index of each node.
+    #[serde(skip)]
+    pub category: Vec<Option<u32>>,
+    /// Category names, indexed by category index, in order of first appearance.
+    pub categories: Vec<String>,
+    /// Rows whose node is not in the graph: (line, label).
+    pub unknown_nodes: Vec<(u64, String)>,
+    /// Number of priced nodes in the graph.
+    pub priced: usize,
+}
+
+impl CostTable {
+    /// Cost of `v`.
+    pub fn cost_of(&self, v: u32) -> Option<f64> {
+        self.cost.get(v as usize).copied().flatten()
+    }
+
+    /// Category name of `v`.
+    pub fn category_of(&self, v: u32) -> Option<&str> {
+        self.category
+            .get(v as usize)
+            .copied()
+            .flatten()
+            .map(|c| self.categories[c as usize].as_str())
+    }
+
+    /// Candidate mask: nodes with a cost.
+    pub fn candidates(&self) -> Vec<bool> {
+        self.cost.iter().map(|c| c.is_some()).collect()
+    }
+}
+
+fn pick(
+    path: &str,
+    headers: &csv::StringRecord,
+    c: &Option<Column>,
+    default_name: &str,
+    default_pos: Option<usize>,
+    what: &str,
+) -> Result<Option<usize>> {
+    let by_name = |n: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(n));
+    match c {
+        Some(Column::Index(i)) if *i <= headers.len() => Ok(Some(i - 1)),
+        Some(Column::Index(i)) => Err(Error::at_line(
+            path,
+            1,
+            format!("{what} column {i} does not exist; the header has {} columns", headers.len()),
+        )),
+        Some(Column::Name(n)) => by_name(n).map(Some).ok_or_else(|| {
+            Error::at_line(
+                path,
+                1,
+                format!(
+                    "unknown {what} column '{n}'; the header has {}",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        }),
+        None => Ok(by_name(default_name).or(default_pos)),
+    }
+}
+
+/// Reads `node,cost[,category]` rows. Costs must be finite and > 0; duplicate nodes are errors;
+/// nodes absent from the graph are listed in `unknown_nodes` (an error when `strict`).
+pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<CostTable> {
+    let mut rdr = open_csv(path)?;
+    let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
+        return Err(Error::in_file(path, "empty file: expected a header row like 'node,cost'"));
+    }
+    if headers.len() < 2 {
+        return Err(Error::at_line(
+            path,
+            1,
+            "the header has one column; expected 'node,cost[,category]' (wrong delimiter?)",
+        ));
+    }
+    let ni = pick(path, &headers, &opts.node_col, "node", Some(0), "node")?.unwrap();
+    let ci = pick(path, &headers, &opts.cost_col, "cost", Some(1), "cost")?.unwrap();
+    let ki = pick(path, &headers, &opts.category_col, "category", None, "category")?;
+    let n = graph.num_nodes();
+    let mut t = CostTable {
+        cost: vec![None; n],
+        category: vec![None; n],
+        ..Default::default()
+    };
+    let mut first_line: Vec<u64> = vec![0; n];
+    let mut cat_ids = std::collections::HashMap::<String, u32>::new();
+    let mut seen_unknown = std::collections::HashSet::<String>::new();
+    let mut rec = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        rows += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let label = &rec[ni];
+        if label.is_empty() {
+            return Err(Error::at_line(path, line, "empty node label"));
+        }
+        let raw = &rec[ci];
+        let cost: f64 = raw.parse().map_err(|_| {
+            Error::at_line(path, line, format!("cost '{raw}' of '{label}' is not a number"))
+        })?;
+        if !cost.is_finite() || cost <= 0.0 {
+            return Err(Error::at_line(
+                path,
+                line,
+                format!("cost {raw} of '{label}' must be a finite number > 0"),
+            ));
+        }
+        let Some(v) = graph.nodes().get(label) else {
+            if opts.strict {
+                return Err(Error::at_line(
+                    path,
+                    line,
+                    format!("node '{label}' is not in the graph (--strict)"),
+                ));
+            }
+            if !seen_unknown.insert(label.to_string()) {
+                return Err(Error::at_line(path, line, format!("duplicate row for node '{label}'")));
+            }
+            t.unknown_nodes.push((line, label.to_string()));
+            continue;
+        };
+        if t.cost[v as usize].is_some() {
+            return Err(Error::at_line(
+                path,
+                line,
+                format!(
+                    "duplicate row for node '{label}' (first on line {})",
+                    first_line[v as usize]
+                ),
+            ));
+        }
+        first_line[v as usize] = line;
+        t.cost[v as usize] = Some(cost);
+        t.priced += 1;
+        if let Some(ki) = ki {
+            let c = rec[ki].trim();
+            if !c.is_empty() {
+                let next = cat_ids.len() as u32;
+                let id = *cat_ids.entry(c.to_string()).or_insert_with(|| {
+                    t.categories.push(c.to_string());
+                    next
+                });
+                t.category[v as usize] = Some(id);
+            }
+        }
+    }
+    if rows == 0 {
+        return Err(Error::in_file(path, "no cost rows after the header"));
+    }
+    if t.priced == 0 {
+        return Err(Error::in_file(
+            path,
+            format!("none of the {rows} priced nodes is in the graph (wrong file or --edge-meaning?)"),
+        ));
+    }
+    Ok(t)
+}

@@ -1,0 +1,379 @@
+//! Edge-list readers: SNAP-style text (hand-written byte parser, the hot path) and CSV/TSV with a
+//! header (the csv crate, where quoting rules matter more than raw speed).
+
+use super::reader::{inner_extension, open};
+use crate::error::{Error, Result};
+use crate::graph::NodeTable;
+use std::io::Read;
+
+/// How the edge-list file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EdgeFormat {
+    /// CSV/TSV when the name ends in `.csv`/`.tsv` (before `.gz`/`.zst`), SNAP text otherwise.
+    #[default]
+    Auto,
+    /// Whitespace/tab (or comma) separated, `#`/`%` comments, no header.
+    Snap,
+    /// Delimited text with a header row.
+    Csv,
+}
+
+/// A column chosen by header name or 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// 1-based position.
+    Index(usize),
+    /// Header name.
+    Name(String),
+}
+
+impl Column {
+    /// Parses a user's column choice: digits are a position, anything else a header name.
+    pub fn parse(s: &str) -> Column {
+        match s.parse::<usize>() {
+            Ok(i) if i >= 1 => Column::Index(i),
+            _ => Column::Name(s.to_string()),
+        }
+    }
+}
+
+/// Options of the edge-list reader.
+#[derive(Debug, Clone)]
+pub struct EdgeReadOptions {
+    /// File layout.
+    pub format: EdgeFormat,
+    /// Source column (default: the first).
+    pub src_col: Option<Column>,
+    /// Destination column (default: the second).
+    pub dst_col: Option<Column>,
+    /// Probability or weight column, if the file has one that should be read.
+    pub prob_col: Option<Column>,
+}
+
+impl Default for EdgeReadOptions {
+    fn default() -> Self {
+        EdgeReadOptions {
+            format: EdgeFormat::Auto,
+            src_col: None,
+            dst_col: None,
+            prob_col: None,
+        }
+    }
+}
+
+/// Edges as read, before orientation, self-loop removal and merging.
+#[derive(Debug, Default)]
+pub struct RawEdges {
+    /// Source ids.
+    pub src: Vec<u32>,
+    /// Destination ids.
+    pub dst: Vec<u32>,
+    /// Per-edge probability or weight, when a probability column was read.
+    pub weight: Option<Vec<f32>>,
+    /// Data lines read (comments and blank lines excluded).
+    pub lines: u64,
+    /// Bytes of text read (after decompression).
+    pub bytes: u64,
+}
+
+/// Reads an edge list into `nodes` (which interns labels) and returns the raw edges.
+pub fn read_edges(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
+    let format = match opts.format {
+        EdgeFormat::Auto => match inner_extension(path).as_deref() {
+            Some("csv") | Some("tsv") => EdgeFormat::Csv,
+            _ if opts.src_col.as_ref().is_some_and(|c| matches!(c, Column::Name(_))) => {
+                EdgeFormat::Csv
+            }
+            _ => EdgeFormat::Snap,
+        },
+        f => f,
+    };
+    let raw = match format {
+        EdgeFormat::Csv => read_csv(path, opts, nodes)?,
+        _ => read_snap(path, opts, nodes)?,
+    };
+    if raw.src.is_empty() {
+        return Err(Error::in_file(path, "no edges found (empty graph)"));
+    }
+    Ok(raw)
+}
+
+fn snap_index(c: &Option<Column>, default: usize, what: &str) -> Result<Option<usize>> {
+    match c {
+        None if default == 0 => Ok(None),
+        None => Ok(Some(default - 1)),
+        Some(Column::Index(i)) => Ok(Some(i - 1)),
+        Some(Column::Name(n)) => Err(Error::usage(format!(
+            "{what} column '{n}' is a name, but this edge list has no header; give a 1-based \
+             position or use --input-format csv"
+        ))),
+    }
+}
+
+/// Parses a probability/weight, which must be a finite number in [0, 1].
+pub fn parse_prob(tok: &[u8]) -> std::result::Result<f32, String> {
+    let s = std::str::from_utf8(tok).map_err(|_| "probability is not valid UTF-8".to_string())?;
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("probability '{s}' is not a number"))?;
+    if !v.is_finite() {
+        return Err(format!("probability '{s}' is not finite"));
+    }
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!("probability {s} is outside [0, 1]"));
+    }
+    Ok(v as f32)
+}
+
+fn read_snap(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
+    let si = snap_index(&opts.src_col, 1, "source")?.unwrap();
+    let di = snap_index(&opts.dst_col, 2, "destination")?.unwrap();
+    let pi = snap_index(&opts.prob_col, 0, "probability")?;
+    let need = si.max(di).max(pi.unwrap_or(0)) + 1;
+    let mut input = open(path)?;
+    let mut out = RawEdges {
+        weight: pi.map(|_| Vec::new()),
+        ..Default::default()
+    };
+    let mut buf: Vec<u8> = vec![0; 4 << 20];
+    let mut filled = 0usize;
+    let mut line_no: u64 = 0;
+    let mut toks: Vec<(usize, usize)> = Vec::with_capacity(8);
+    let mut eof = false;
+    while !eof {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = loop {
+            match input.read(&mut buf[filled..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::at_line(
+                        path,
+                        line_no + 1,
+                        format!("read failed (corrupt or truncated compressed file?): {e}"),
+                    ))
+                }
+            }
+        };
+        if n == 0 {
+            eof = true;
+            if filled > 0 && buf[filled - 1] != b'\n' {
+                buf.truncate(filled);
+                buf.push(b'\n');
+                filled += 1;
+            }
+        }
+        filled += n;
+        out.bytes += n as u64;
+        let end = match buf[..filled].iter().rposition(|&b| b == b'\n') {
+            Some(p) => p + 1,
+            None => continue,
+        };
+        let mut start = 0;
+        while start < end {
+            let nl = start + memchr_nl(&buf[start..end]);
+            line_no += 1;
+            let mut line = &buf[start..nl];
+            start = nl + 1;
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            toks.clear();
+            split_tokens(line, &mut toks);
+            if toks.is_empty() {
+                continue;
+            }
+            let first = line[toks[0].0];
+            if first == b'#' || first == b'%' {
+                continue;
+            }
+            if toks.len() < need {
+                return Err(Error::at_line(
+                    path,
+                    line_no,
+                    format!(
+                        "expected at least {need} columns, found {} in '{}'",
+                        toks.len(),
+                        String::from_utf8_lossy(line)
+                    ),
+                ));
+            }
+            let tok = |i: usize| &line[toks[i].0..toks[i].1];
+            let s = nodes
+                .intern(tok(si))
+                .map_err(|m| Error::at_line(path, line_no, m))?;
+            let d = nodes
+                .intern(tok(di))
+                .map_err(|m| Error::at_line(path, line_no, m))?;
+            if let (Some(pi), Some(w)) = (pi, out.weight.as_mut()) {
+                let p = parse_prob(tok(pi)).map_err(|m| Error::at_line(path, line_no, m))?;
+                w.push(p);
+            }
+            out.src.push(s);
+            out.dst.push(d);
+            out.lines += 1;
+        }
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+    }
+    Ok(out)
+}
+
+#[inline]
+fn memchr_nl(b: &[u8]) -> usize {
+    b.iter().position(|&c| c == b'\n').unwrap_or(b.len())
+}
+
+#[inline]
+fn split_tokens(line: &[u8], toks: &mut Vec<(usize, usize)>) {
+    let mut i = 0;
+    let n = line.len();
+    while i < n {
+        while i < n && matches!(line[i], b' ' | b'\t' | b',') {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let s = i;
+        while i < n && !matches!(line[i], b' ' | b'\t' | b',') {
+            i += 1;
+        }
+        toks.push((s, i));
+    }
+}
+
+fn resolve_col(
+    path: &str,
+    headers: &csv::ByteRecord,
+    c: &Option<Column>,
+    default: Option<usize>,
+    what: &str,
+) -> Result<Option<usize>> {
+    let names = || {
+        headers
+            .iter()
+            .map(|h| format!("'{}'", String::from_utf8_lossy(h)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match c {
+        None => Ok(default),
+        Some(Column::Index(i)) if *i <= headers.len() => Ok(Some(i - 1)),
+        Some(Column::Index(i)) => Err(Error::at_line(
+            path,
+            1,
+            format!("{what} column {i} does not exist; the header has {} columns", headers.len()),
+        )),
+        Some(Column::Name(n)) => headers
+            .iter()
+            .position(|h| h == n.as_bytes())
+            .map(Some)
+            .ok_or_else(|| {
+                Error::at_line(
+                    path,
+                    1,
+                    format!("unknown {what} column '{n}'; the header has {}", names()),
+                )
+            }),
+    }
+}
+
+/// Picks the delimiter of a delimited file: tab for `.tsv`, otherwise sniffed from the header line.
+pub fn sniff_delimiter(path: &str, header: &[u8]) -> u8 {
+    if inner_extension(path).as_deref() == Some("tsv") {
+        return b'\t';
+    }
+    let count = |d: u8| header.iter().filter(|&&b| b == d).count();
+    [b',', b'\t', b';', b'|']
+        .into_iter()
+        .max_by_key(|&d| (count(d), d == b','))
+        .unwrap_or(b',')
+}
+
+/// Opens a delimited file with a header, sniffing the delimiter and skipping leading `#` lines.
+pub fn open_csv(path: &str) -> Result<csv::Reader<Box<dyn std::io::BufRead + Send>>> {
+    let mut input = open(path)?;
+    let head = std::io::BufRead::fill_buf(&mut input)
+        .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
+    let first = head
+        .split(|&b| b == b'\n')
+        .find(|l| !l.is_empty() && l[0] != b'#')
+        .unwrap_or(&[]);
+    let delim = sniff_delimiter(path, first);
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(input))
+}
+
+/// Describes a csv crate error with its line number.
+pub fn csv_error(path: &str, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let msg = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields as in the header, found {len}"),
+        csv::ErrorKind::Io(io) => format!("read failed (corrupt or truncated file?): {io}"),
+        _ => e.to_string(),
+    };
+    if line > 0 {
+        Error::at_line(path, line, msg)
+    } else {
+        Error::in_file(path, msg)
+    }
+}
+
+fn read_csv(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
+    let mut rdr = open_csv(path)?;
+    let headers = rdr.byte_headers().map_err(|e| csv_error(path, e))?.clone();
+    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
+        return Err(Error::in_file(path, "empty file: expected a header row"));
+    }
+    if headers.len() < 2 {
+        return Err(Error::at_line(
+            path,
+            1,
+            "the header has one column; expected at least source and destination (wrong delimiter?)",
+        ));
+    }
+    let si = resolve_col(path, &headers, &opts.src_col, Some(0), "source")?.unwrap();
+    let di = resolve_col(path, &headers, &opts.dst_col, Some(1), "destination")?.unwrap();
+    let pi = resolve_col(path, &headers, &opts.prob_col, None, "probability")?;
+    let mut out = RawEdges {
+        weight: pi.map(|_| Vec::new()),
+        ..Default::default()
+    };
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec[si].is_empty() || rec[di].is_empty() {
+            return Err(Error::at_line(path, line, "empty node label"));
+        }
+        let s = nodes
+            .intern(&rec[si])
+            .map_err(|m| Error::at_line(path, line, m))?;
+        let d = nodes
+            .intern(&rec[di])
+            .map_err(|m| Error::at_line(path, line, m))?;
+        if let (Some(pi), Some(w)) = (pi, out.weight.as_mut()) {
+            w.push(parse_prob(&rec[pi]).map_err(|m| Error::at_line(path, line, m))?);
+        }
+        out.src.push(s);
+        out.dst.push(d);
+        out.lines += 1;
+    }
+    out.bytes = rdr.position().byte();
+    Ok(out)
+}

@@ -1,0 +1,53 @@
+//! Opening inputs: files or stdin, with gzip and zstd detected from their magic bytes (not the
+//! file name, so a renamed file still works).
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+
+const BUF: usize = 4 << 20;
+
+/// Opens `path` (`-` is stdin) and returns a buffered reader that decompresses `.gz`/`.zst`.
+pub fn open(path: &str) -> Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = if path == "-" {
+        Box::new(io::stdin())
+    } else {
+        let f = File::open(path).map_err(|e| Error::in_file(path, describe_open_error(&e)))?;
+        if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(Error::in_file(path, "is a directory, expected a file"));
+        }
+        Box::new(f)
+    };
+    let mut buf = BufReader::with_capacity(BUF, raw);
+    let head = buf
+        .fill_buf()
+        .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let dec = flate2::bufread::MultiGzDecoder::new(buf);
+        Ok(Box::new(BufReader::with_capacity(BUF, dec)))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let dec = zstd::stream::read::Decoder::with_buffer(buf)
+            .map_err(|e| Error::in_file(path, format!("cannot start zstd decoder: {e}")))?;
+        Ok(Box::new(BufReader::with_capacity(BUF, dec)))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+fn describe_open_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => format!("cannot open: {e}"),
+    }
+}
+
+/// Strips `.gz`/`.zst` from a file name so the format can be guessed from what is inside.
+pub fn inner_extension(path: &str) -> Option<String> {
+    let lower = path.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix(".gz")
+        .or_else(|| lower.strip_suffix(".zst"))
+        .unwrap_or(&lower);
+    stem.rsplit_once('.').map(|(_, e)| e.to_string())
+}

@@ -1,0 +1,84 @@
+//! Seed lists: `a,b,c` on the command line, a file with one label a line, or a plan JSON written
+//! by `seedplan plan`.
+
+use super::reader::open;
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use std::io::Read;
+
+/// Seeds resolved to node ids, in the order given.
+#[derive(Debug, Clone)]
+pub struct SeedList {
+    /// Node ids.
+    pub ids: Vec<u32>,
+    /// Where they came from (for messages).
+    pub source: String,
+}
+
+/// Resolves `spec`: an existing file (label lines or plan JSON), else a comma-separated list.
+/// Unknown or repeated labels are errors naming where they were found.
+pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
+    let is_file = spec == "-" || std::path::Path::new(spec).is_file();
+    let mut labels: Vec<(Option<u64>, String)> = Vec::new();
+    if is_file {
+        let mut text = String::new();
+        open(spec)?
+            .read_to_string(&mut text)
+            .map_err(|e| Error::in_file(spec, format!("cannot read seed list as UTF-8 text: {e}")))?;
+        if text.trim_start().starts_with('{') {
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Error::at_line(spec, e.line() as u64, format!("invalid plan JSON: {e}")))?;
+            let seeds = v.get("seeds").and_then(|s| s.as_array()).ok_or_else(|| {
+                Error::in_file(spec, "plan JSON has no \"seeds\" array")
+            })?;
+            for (i, s) in seeds.iter().enumerate() {
+                let node = s.get("node").and_then(|n| n.as_str()).ok_or_else(|| {
+                    Error::in_file(spec, format!("seeds[{i}] has no string \"node\""))
+                })?;
+                labels.push((None, node.to_string()));
+            }
+        } else {
+            for (i, line) in text.lines().enumerate() {
+                let l = line.trim();
+                if l.is_empty() || l.starts_with('#') {
+                    continue;
+                }
+                labels.push((Some(i as u64 + 1), l.to_string()));
+            }
+        }
+    } else {
+        for part in spec.split(',') {
+            let l = part.trim();
+            if !l.is_empty() {
+                labels.push((None, l.to_string()));
+            }
+        }
+    }
+    if labels.is_empty() {
+        return Err(if is_file {
+            Error::in_file(spec, "no seeds in file")
+        } else {
+            Error::usage("--seeds lists no node")
+        });
+    }
+    let mut ids = Vec::with_capacity(labels.len());
+    let mut seen = std::collections::HashSet::new();
+    for (line, l) in labels {
+        let err = |msg: String| match (is_file, line) {
+            (true, Some(n)) => Error::at_line(spec, n, msg),
+            (true, None) => Error::in_file(spec, msg),
+            _ => Error::usage(format!("--seeds: {msg}")),
+        };
+        let id = graph.nodes().get(&l).ok_or_else(|| {
+            err(format!("seed '{l}' is not in the graph {}", graph.report().path))
+        })?;
+        if !seen.insert(id) {
+            return Err(err(format!("seed '{l}' is listed twice")));
+        }
+        ids.push(id);
+    }
+    Ok(SeedList {
+        ids,
+        source: spec.to_string(),
+    })
+}
