@@ -1,0 +1,388 @@
+//! Monte Carlo greedy over fixed live-edge worlds, plain or lazy (CELF, Leskovec et al. KDD 2007;
+//! CELF++, Goyal et al. WWW 2011).
+//!
+//! The oracle samples `R` live-edge worlds once (each edge's coin, or each LT node's choice, is a
+//! hash of `(seed, world, edge or node)`), so the estimated spread is an exact average over the
+//! same worlds for every seed set: monotone and submodular. Lazy evaluation is therefore exact, and
+//! CELF, CELF++ and plain greedy return the same seeds (ties to the smaller id). Each world keeps
+//! the nodes the current seeds reach, so a marginal gain only explores what is new.
+
+use super::{SelectContext, SelectStatus, Selection, Selector};
+use crate::diffusion::{Model, ModelKind, RowProbs, Workspace};
+use crate::error::Result;
+use crate::rng::{mix64, stream_key, unit_f64, Purpose};
+use rayon::prelude::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Which lazy-evaluation scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Laziness {
+    /// Re-evaluate every candidate each round.
+    None,
+    /// CELF.
+    Celf,
+    /// CELF++.
+    CelfPlusPlus,
+}
+
+/// Monte Carlo greedy selector.
+pub struct McGreedy(pub Laziness);
+
+/// The fixed-worlds spread oracle.
+pub struct WorldOracle<'a> {
+    model: &'a Model<'a>,
+    keys: Vec<u64>,
+    /// Per world, the nodes reached by the current seed set (bitset).
+    covered: Vec<Vec<u64>>,
+    /// Sum over worlds of nodes reached by the current seed set.
+    pub total: u64,
+}
+
+impl<'a> WorldOracle<'a> {
+    /// `runs` worlds drawn from `seed`.
+    pub fn new(model: &'a Model<'a>, runs: u32, seed: u64) -> Self {
+        let n = model.graph().num_nodes();
+        WorldOracle {
+            model,
+            keys: (0..runs as u64)
+                .map(|r| stream_key(seed, Purpose::Worlds, r))
+                .collect(),
+            covered: vec![vec![0u64; n.div_ceil(64)]; runs as usize],
+            total: 0,
+        }
+    }
+
+    /// Number of worlds.
+    pub fn runs(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether arc `u -> v` (the `j`-th out-edge of `u`, global forward index `gj`) is live in the
+    /// world with key `key`. IC: the arc's own coin. LT: whether `v` chose `u` as its live in-edge.
+    #[inline]
+    fn live(&self, key: u64, u: u32, j: usize, gj: usize, v: u32, row: RowProbs<'_>) -> bool {
+        let m = self.model;
+        match m.kind() {
+            ModelKind::IndependentCascade => {
+                let p = m.out_prob(row, j, v);
+                p >= 1.0
+                    || (p > 0.0
+                        && unit_f64(mix64(key ^ (gj as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+                            < p)
+            }
+            ModelKind::LinearThreshold => {
+                let r = unit_f64(mix64(
+                    key ^ (v as u64 | 1 << 40).wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
+                ));
+                let nbrs = m.graph().in_neighbors(v);
+                let d = nbrs.len();
+                let pick = match m.in_row(v) {
+                    RowProbs::Const(p) => {
+                        if p * d as f64 >= 1.0 - 1e-12 {
+                            Some(((r * d as f64) as usize).min(d - 1))
+                        } else if p <= 0.0 {
+                            None
+                        } else {
+                            Some((r / p) as usize).filter(|&i| i < d)
+                        }
+                    }
+                    RowProbs::PerEdge(w) => {
+                        let mut acc = r;
+                        w.iter().position(|&x| {
+                            acc -= x as f64;
+                            acc < 0.0
+                        })
+                    }
+                    RowProbs::InvInDegree => None,
+                };
+                pick.is_some_and(|i| nbrs[i] == u)
+            }
+        }
+    }
+
+    /// Nodes newly reached in world `w` from `starts`, not counting those already covered or
+    /// already visited in `ws` (the caller resets `ws`). With `commit`, marks them covered.
+    fn explore(&self, w: usize, starts: &[u32], ws: &mut Workspace) -> u64 {
+        let g = self.model.graph();
+        let cov = &self.covered[w];
+        let key = self.keys[w];
+        let is_cov = |v: u32| cov[v as usize >> 6] >> (v & 63) & 1 == 1;
+        let mut count = 0u64;
+        let base = ws.queue.len();
+        for &s in starts {
+            if !is_cov(s) && ws.visit(s) {
+                ws.queue.push(s);
+                count += 1;
+            }
+        }
+        let mut head = base;
+        while head < ws.queue.len() {
+            let u = ws.queue[head];
+            head += 1;
+            let row = self.model.out_row(u);
+            for (j, &v) in g.out_neighbors(u).iter().enumerate() {
+                if is_cov(v) || ws.visited(v) {
+                    continue;
+                }
+                let gj = g.out_range(u).start + j;
+                if self.live(key, u, j, gj, v, row) {
+                    ws.visit(v);
+                    ws.queue.push(v);
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+
+    /// Marginal gain (summed over worlds) of adding `v` to the current seeds.
+    pub fn gain(&self, v: u32, ws: &mut Workspace) -> u64 {
+        (0..self.runs())
+            .map(|w| {
+                ws.reset();
+                self.explore(w, &[v], ws)
+            })
+            .sum()
+    }
+
+    /// Gain of `v` given the current seeds plus `extra` (CELF++'s mg2).
+    pub fn gain_after(&self, v: u32, extra: u32, ws: &mut Workspace) -> u64 {
+        (0..self.runs())
+            .map(|w| {
+                ws.reset();
+                self.explore(w, &[extra], ws);
+                self.explore(w, &[v], ws)
+            })
+            .sum()
+    }
+
+    /// Adds `v` to the seeds; returns its gain.
+    pub fn commit(&mut self, v: u32) -> u64 {
+        let n = self.model.graph().num_nodes();
+        let newly: Vec<Vec<u32>> = (0..self.runs())
+            .into_par_iter()
+            .map_init(
+                || Workspace::new(n),
+                |ws, w| {
+                    ws.reset();
+                    self.explore(w, &[v], ws);
+                    ws.queue.clone()
+                },
+            )
+            .collect();
+        let mut gain = 0;
+        for (w, nodes) in newly.into_iter().enumerate() {
+            gain += nodes.len() as u64;
+            for u in nodes {
+                self.covered[w][u as usize >> 6] |= 1 << (u & 63);
+            }
+        }
+        self.total += gain;
+        gain
+    }
+
+    /// Average spread of the committed seeds over the worlds.
+    pub fn spread(&self) -> f64 {
+        self.total as f64 / self.runs() as f64
+    }
+}
+
+impl Selector for McGreedy {
+    fn select(&self, ctx: &SelectContext<'_>) -> Result<Selection> {
+        let model = ctx.model;
+        let n = ctx.n();
+        let k = ctx.effective_k();
+        let mut oracle = WorldOracle::new(model, ctx.config.mc_runs, ctx.config.seed);
+        let runs = oracle.runs() as f64;
+        let mut seeds = Vec::with_capacity(k);
+        let mut gains = Vec::with_capacity(k);
+        let mut chosen = vec![false; n];
+        for &f in ctx.forced.iter().take(k) {
+            if !chosen[f as usize] {
+                chosen[f as usize] = true;
+                gains.push(oracle.commit(f) as f64 / runs);
+                seeds.push(f);
+            }
+        }
+        let cands: Vec<u32> = (0..n as u32)
+            .filter(|&v| ctx.is_candidate(v) && !chosen[v as usize])
+            .collect();
+        let eval_all = |oracle: &WorldOracle<'_>, list: &[u32]| -> Vec<u64> {
+            ctx.progress.begin("Monte Carlo gains", Some(list.len() as u64));
+            let out: Vec<u64> = list
+                .par_iter()
+                .map_init(
+                    || Workspace::new(n),
+                    |ws, &v| {
+                        let g = oracle.gain(v, ws);
+                        ctx.progress.advance(1);
+                        g
+                    },
+                )
+                .collect();
+            ctx.progress.end();
+            out
+        };
+        match self.0 {
+            Laziness::None => {
+                let mut remaining = cands;
+                while seeds.len() < k && !remaining.is_empty() {
+                    let g = eval_all(&oracle, &remaining);
+                    let (best_i, _) = g
+                        .iter()
+                        .enumerate()
+                        .max_by_key(|&(i, &x)| (x, Reverse(remaining[i])))
+                        .unwrap();
+                    let v = remaining.remove(best_i);
+                    gains.push(oracle.commit(v) as f64 / runs);
+                    seeds.push(v);
+                }
+            }
+            Laziness::Celf => {
+                let init = eval_all(&oracle, &cands);
+                // (gain, tie-break, round in which the gain was computed)
+                let mut heap: BinaryHeap<(u64, Reverse<u32>, usize)> = cands
+                    .iter()
+                    .zip(init)
+                    .map(|(&v, g)| (g, Reverse(v), seeds.len()))
+                    .collect();
+                let mut ws = Workspace::new(n);
+                while seeds.len() < k {
+                    let Some((g, Reverse(v), round)) = heap.pop() else {
+                        break;
+                    };
+                    if round == seeds.len() {
+                        let got = oracle.commit(v);
+                        debug_assert_eq!(got, g);
+                        gains.push(got as f64 / runs);
+                        seeds.push(v);
+                    } else {
+                        heap.push((par_gain(&oracle, v, None, &mut ws), Reverse(v), seeds.len()));
+                    }
+                }
+            }
+            Laziness::CelfPlusPlus => {
+                celfpp(ctx, &mut oracle, &cands, &mut seeds, &mut gains, k, runs);
+            }
+        }
+        let rounds = seeds.len() as u32;
+        Ok(Selection {
+            seeds,
+            gains: Some(gains),
+            approximation: Some(1.0 - 1.0 / std::f64::consts::E),
+            upper_bound: None,
+            status: SelectStatus::Finished,
+            rr_sets: 0,
+            rr_bytes: 0,
+            rr_ids: 0,
+            rounds,
+        })
+    }
+}
+
+/// A gain computed in parallel over worlds (used on single lazy re-evaluations).
+fn par_gain(oracle: &WorldOracle<'_>, v: u32, extra: Option<u32>, _ws: &mut Workspace) -> u64 {
+    let n = oracle.model.graph().num_nodes();
+    (0..oracle.runs())
+        .into_par_iter()
+        .with_min_len(16)
+        .map_init(
+            || Workspace::new(n),
+            |ws, w| {
+                ws.reset();
+                if let Some(e) = extra {
+                    oracle.explore(w, &[e], ws);
+                }
+                oracle.explore(w, &[v], ws)
+            },
+        )
+        .sum()
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    mg1: u64,
+    node: u32,
+    prev_best: Option<u32>,
+    mg2: u64,
+    flag: usize,
+}
+
+fn celfpp(
+    ctx: &SelectContext<'_>,
+    oracle: &mut WorldOracle<'_>,
+    cands: &[u32],
+    seeds: &mut Vec<u32>,
+    gains: &mut Vec<f64>,
+    k: usize,
+    runs: f64,
+) {
+    let n = ctx.n();
+    let mut ws = Workspace::new(n);
+    // Initial pass: mg1 for everyone, in parallel; then mg2 against the running best, in id order
+    // as in the paper (cur_best is the best node seen so far in this pass).
+    ctx.progress.begin("Monte Carlo gains", Some(cands.len() as u64));
+    let mg1: Vec<u64> = cands
+        .par_iter()
+        .map_init(|| Workspace::new(n), |w, &v| oracle.gain(v, w))
+        .collect();
+    ctx.progress.end();
+    let mut entries: Vec<Entry> = Vec::with_capacity(cands.len());
+    let mut cur_best: Option<(u64, u32)> = None;
+    for (i, &v) in cands.iter().enumerate() {
+        let mg2 = match cur_best {
+            Some((_, b)) => par_gain(oracle, v, Some(b), &mut ws),
+            None => mg1[i],
+        };
+        entries.push(Entry {
+            mg1: mg1[i],
+            node: v,
+            prev_best: cur_best.map(|c| c.1),
+            mg2,
+            flag: seeds.len(),
+        });
+        if cur_best.is_none_or(|(g, b)| (mg1[i], Reverse(v)) > (g, Reverse(b))) {
+            cur_best = Some((mg1[i], v));
+        }
+    }
+    let mut heap: BinaryHeap<(u64, Reverse<u32>, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.mg1, Reverse(e.node), i))
+        .collect();
+    let mut last_seed: Option<u32> = None;
+    let mut cur_best: Option<(u64, u32)> = None;
+    while seeds.len() < k {
+        let Some((_, _, i)) = heap.pop() else {
+            break;
+        };
+        let e = entries[i];
+        if e.flag == seeds.len() {
+            let got = oracle.commit(e.node);
+            gains.push(got as f64 / runs);
+            seeds.push(e.node);
+            last_seed = Some(e.node);
+            cur_best = None;
+            continue;
+        }
+        let mut e2 = e;
+        if e.prev_best.is_some() && e.prev_best == last_seed && e.flag + 1 == seeds.len() {
+            e2.mg1 = e.mg2;
+        } else {
+            e2.mg1 = par_gain(oracle, e.node, None, &mut ws);
+            e2.prev_best = cur_best.map(|c| c.1);
+            e2.mg2 = match cur_best {
+                Some((_, b)) => par_gain(oracle, e.node, Some(b), &mut ws),
+                None => e2.mg1,
+            };
+        }
+        e2.flag = seeds.len();
+        if cur_best.is_none_or(|(g, b)| (e2.mg1, Reverse(e2.node)) > (g, Reverse(b))) {
+            cur_best = Some((e2.mg1, e2.node));
+        }
+        entries[i] = e2;
+        heap.push((e2.mg1, Reverse(e2.node), i));
+    }
+}
+
