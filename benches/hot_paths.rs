@@ -1,1 +1,142 @@
-fn main(){}
+//! Hot paths on seeded synthetic graphs of three sizes: edge-list parsing, RR sampling (IC-WC,
+//! IC-uniform, LT-WC), coverage greedy and Monte Carlo simulation. Future performance work is
+//! measured against these. Run: `cargo bench --bench hot_paths` (`-- --quick` for a fast pass).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use seedplan::diffusion::{Model, ModelKind, ProbScheme};
+use seedplan::generate::{follower_graph, GenerateConfig};
+use seedplan::graph::{BuildOptions, EdgeMeaning, Graph, NodeTable};
+use seedplan::input::{read_edges, EdgeReadOptions};
+use seedplan::rng::Purpose;
+use seedplan::rrset::{greedy_max_coverage, RootSampler, RrCollection};
+use std::io::Write;
+
+const SIZES: [(&str, usize); 3] = [("small", 2_000), ("medium", 20_000), ("large", 200_000)];
+
+fn graph(nodes: usize) -> Graph {
+    let fg = follower_graph(&GenerateConfig {
+        nodes,
+        seed: 42,
+        ..Default::default()
+    });
+    // follows -> influence: the followee influences the follower.
+    let edges: Vec<(u32, u32)> = fg.follows.iter().map(|&(a, b)| (b, a)).collect();
+    Graph::from_edges(nodes, &edges, None)
+}
+
+fn parsing(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_edge_list");
+    for (name, nodes) in SIZES {
+        let fg = follower_graph(&GenerateConfig {
+            nodes: nodes * 5,
+            seed: 42,
+            ..Default::default()
+        });
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let mut text = Vec::new();
+        for &(a, b) in &fg.follows {
+            writeln!(text, "{a}\t{b}").unwrap();
+        }
+        file.write_all(&text).unwrap();
+        let path = file.path().to_str().unwrap().to_string();
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(BenchmarkId::new("read", name), |b| {
+            b.iter(|| {
+                let mut nodes = NodeTable::new();
+                read_edges(&path, &EdgeReadOptions::default(), &mut nodes).unwrap()
+            })
+        });
+        group.bench_function(BenchmarkId::new("read_and_build", name), |b| {
+            b.iter(|| {
+                let opts = BuildOptions {
+                    meaning: EdgeMeaning::Follows,
+                    ..Default::default()
+                };
+                seedplan::input::load_graph(&path, &EdgeReadOptions::default(), &opts).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn rr_sampling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rr_sampling_10k_sets");
+    group.sample_size(10);
+    for (name, nodes) in SIZES {
+        let g = graph(nodes);
+        for (label, kind, scheme) in [
+            (
+                "ic_wc",
+                ModelKind::IndependentCascade,
+                ProbScheme::WeightedCascade,
+            ),
+            (
+                "ic_uniform_0.01",
+                ModelKind::IndependentCascade,
+                ProbScheme::Uniform(0.01),
+            ),
+            (
+                "lt_wc",
+                ModelKind::LinearThreshold,
+                ProbScheme::WeightedCascade,
+            ),
+        ] {
+            let m = Model::new(&g, kind, scheme, 1).unwrap();
+            let roots = RootSampler::uniform(g.num_nodes());
+            group.throughput(Throughput::Elements(10_000));
+            group.bench_function(BenchmarkId::new(label, name), |b| {
+                b.iter(|| {
+                    let mut r = RrCollection::new(7, Purpose::RrSelect);
+                    r.extend_to(&m, &roots, 10_000);
+                    r.total_ids()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn coverage_greedy(c: &mut Criterion) {
+    let mut group = c.benchmark_group("coverage_greedy_k50");
+    group.sample_size(10);
+    for (name, nodes) in SIZES {
+        let g = graph(nodes);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let mut r = RrCollection::new(7, Purpose::RrSelect);
+        r.extend_to(&m, &RootSampler::uniform(nodes), 100_000);
+        group.throughput(Throughput::Elements(r.total_ids()));
+        group.bench_function(BenchmarkId::new("100k_sets", name), |b| {
+            b.iter(|| greedy_max_coverage(&r, nodes, 50, None, &[]).covered)
+        });
+    }
+    group.finish();
+}
+
+fn monte_carlo(c: &mut Criterion) {
+    let mut group = c.benchmark_group("monte_carlo_1000_runs");
+    group.sample_size(10);
+    for (name, nodes) in SIZES {
+        let g = graph(nodes);
+        for (label, kind) in [
+            ("ic_wc", ModelKind::IndependentCascade),
+            ("lt_wc", ModelKind::LinearThreshold),
+        ] {
+            let m = Model::new(&g, kind, ProbScheme::WeightedCascade, 1).unwrap();
+            let seeds: Vec<u32> = (0..10).collect();
+            group.throughput(Throughput::Elements(1000));
+            group.bench_function(BenchmarkId::new(label, name), |b| {
+                b.iter(|| seedplan::eval::estimate_reach(&m, &seeds, 1000, 3).expected_reach)
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parsing, rr_sampling, coverage_greedy, monte_carlo);
+criterion_main!(benches);

@@ -106,7 +106,10 @@ pub enum RowProbs<'a> {
 enum EdgeProbs<'g> {
     WeightedCascade,
     Uniform(f64),
-    PerEdge { out: Cow<'g, [f32]>, inw: Cow<'g, [f32]> },
+    PerEdge {
+        out: Cow<'g, [f32]>,
+        inw: Cow<'g, [f32]>,
+    },
 }
 
 /// A graph together with its diffusion model and probabilities.
@@ -148,11 +151,21 @@ impl<'g> Model<'g> {
                 let n = graph.num_nodes() as u32;
                 let mut out = Vec::with_capacity(graph.num_edges());
                 for u in 0..n {
-                    out.extend(graph.out_neighbors(u).iter().map(|&v| trivalency_prob(seed, u, v)));
+                    out.extend(
+                        graph
+                            .out_neighbors(u)
+                            .iter()
+                            .map(|&v| trivalency_prob(seed, u, v)),
+                    );
                 }
                 let mut inw = Vec::with_capacity(graph.num_edges());
                 for v in 0..n {
-                    inw.extend(graph.in_neighbors(v).iter().map(|&u| trivalency_prob(seed, u, v)));
+                    inw.extend(
+                        graph
+                            .in_neighbors(v)
+                            .iter()
+                            .map(|&u| trivalency_prob(seed, u, v)),
+                    );
                 }
                 EdgeProbs::PerEdge {
                     out: Cow::Owned(out),

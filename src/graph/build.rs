@@ -252,7 +252,10 @@ mod tests {
         for v in 0..4u32 {
             for (k, &u) in g.in_neighbors(v).iter().enumerate() {
                 let j = g.out_range(u).start + g.out_neighbors(u).binary_search(&v).unwrap();
-                assert_eq!(g.out_weights().unwrap()[j], g.in_weights().unwrap()[g.in_range(v).start + k]);
+                assert_eq!(
+                    g.out_weights().unwrap()[j],
+                    g.in_weights().unwrap()[g.in_range(v).start + k]
+                );
             }
         }
     }

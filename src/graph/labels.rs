@@ -115,7 +115,15 @@ mod tests {
     #[test]
     fn labels_round_trip_exactly() {
         let mut t = NodeTable::new();
-        let toks: [&[u8]; 7] = [b"42", b"@alice", b"042", b"0", b"42", b"-3", b"99999999999999999999"];
+        let toks: [&[u8]; 7] = [
+            b"42",
+            b"@alice",
+            b"042",
+            b"0",
+            b"42",
+            b"-3",
+            b"99999999999999999999",
+        ];
         let ids: Vec<u32> = toks.iter().map(|t2| t.intern(t2).unwrap()).collect();
         assert_eq!(ids, vec![0, 1, 2, 3, 0, 4, 5]);
         for (tok, id) in toks.iter().zip(&ids) {

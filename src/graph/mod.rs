@@ -7,9 +7,11 @@
 
 mod build;
 mod labels;
+mod stats;
 
 pub use build::{build_graph, BuildOptions, EdgeMeaning, MergeRule};
 pub use labels::NodeTable;
+pub use stats::{DegreeSummary, GraphStats};
 
 use serde::Serialize;
 
@@ -61,7 +63,10 @@ impl Graph {
     /// Out-neighbours of `u` (whom `u` influences), sorted.
     #[inline]
     pub fn out_neighbors(&self, u: u32) -> &[u32] {
-        let (a, b) = (self.out_offsets[u as usize], self.out_offsets[u as usize + 1]);
+        let (a, b) = (
+            self.out_offsets[u as usize],
+            self.out_offsets[u as usize + 1],
+        );
         &self.out_targets[a as usize..b as usize]
     }
 

@@ -6,7 +6,7 @@ use crate::graph::Graph;
 use serde::Serialize;
 
 /// Column choices of the cost table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CostReadOptions {
     /// Node column (default `node`, else the first column).
     pub node_col: Option<Column>,
@@ -16,17 +16,6 @@ pub struct CostReadOptions {
     pub category_col: Option<Column>,
     /// Nodes absent from the graph are an error rather than a warning.
     pub strict: bool,
-}
-
-impl Default for CostReadOptions {
-    fn default() -> Self {
-        CostReadOptions {
-            node_col: None,
-            cost_col: None,
-            category_col: None,
-            strict: false,
-        }
-    }
 }
 
 /// Costs and categories by node id. Only nodes with a cost are candidates.
@@ -81,7 +70,10 @@ fn pick(
         Some(Column::Index(i)) => Err(Error::at_line(
             path,
             1,
-            format!("{what} column {i} does not exist; the header has {} columns", headers.len()),
+            format!(
+                "{what} column {i} does not exist; the header has {} columns",
+                headers.len()
+            ),
         )),
         Some(Column::Name(n)) => by_name(n).map(Some).ok_or_else(|| {
             Error::at_line(
@@ -103,7 +95,10 @@ pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<C
     let mut rdr = open_csv(path)?;
     let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
-        return Err(Error::in_file(path, "empty file: expected a header row like 'node,cost'"));
+        return Err(Error::in_file(
+            path,
+            "empty file: expected a header row like 'node,cost'",
+        ));
     }
     if headers.len() < 2 {
         return Err(Error::at_line(
@@ -114,7 +109,14 @@ pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<C
     }
     let ni = pick(path, &headers, &opts.node_col, "node", Some(0), "node")?.unwrap();
     let ci = pick(path, &headers, &opts.cost_col, "cost", Some(1), "cost")?.unwrap();
-    let ki = pick(path, &headers, &opts.category_col, "category", None, "category")?;
+    let ki = pick(
+        path,
+        &headers,
+        &opts.category_col,
+        "category",
+        None,
+        "category",
+    )?;
     let n = graph.num_nodes();
     let mut t = CostTable {
         cost: vec![None; n],
@@ -140,7 +142,11 @@ pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<C
         }
         let raw = &rec[ci];
         let cost: f64 = raw.parse().map_err(|_| {
-            Error::at_line(path, line, format!("cost '{raw}' of '{label}' is not a number"))
+            Error::at_line(
+                path,
+                line,
+                format!("cost '{raw}' of '{label}' is not a number"),
+            )
         })?;
         if !cost.is_finite() || cost <= 0.0 {
             return Err(Error::at_line(
@@ -158,7 +164,11 @@ pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<C
                 ));
             }
             if !seen_unknown.insert(label.to_string()) {
-                return Err(Error::at_line(path, line, format!("duplicate row for node '{label}'")));
+                return Err(Error::at_line(
+                    path,
+                    line,
+                    format!("duplicate row for node '{label}'"),
+                ));
             }
             t.unknown_nodes.push((line, label.to_string()));
             continue;
@@ -194,7 +204,9 @@ pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<C
     if t.priced == 0 {
         return Err(Error::in_file(
             path,
-            format!("none of the {rows} priced nodes is in the graph (wrong file or --edge-meaning?)"),
+            format!(
+                "none of the {rows} priced nodes is in the graph (wrong file or --edge-meaning?)"
+            ),
         ));
     }
     Ok(t)

@@ -48,6 +48,9 @@ pub struct EdgeReadOptions {
     pub dst_col: Option<Column>,
     /// Probability or weight column, if the file has one that should be read.
     pub prob_col: Option<Column>,
+    /// Read a probability column even when none was named: the third column of a text edge
+    /// list, or a header named `prob`, `probability`, `p`, `weight` or `w`.
+    pub want_prob: bool,
 }
 
 impl Default for EdgeReadOptions {
@@ -57,6 +60,7 @@ impl Default for EdgeReadOptions {
             src_col: None,
             dst_col: None,
             prob_col: None,
+            want_prob: false,
         }
     }
 }
@@ -81,7 +85,11 @@ pub fn read_edges(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> 
     let format = match opts.format {
         EdgeFormat::Auto => match inner_extension(path).as_deref() {
             Some("csv") | Some("tsv") => EdgeFormat::Csv,
-            _ if opts.src_col.as_ref().is_some_and(|c| matches!(c, Column::Name(_))) => {
+            _ if opts
+                .src_col
+                .as_ref()
+                .is_some_and(|c| matches!(c, Column::Name(_))) =>
+            {
                 EdgeFormat::Csv
             }
             _ => EdgeFormat::Snap,
@@ -129,7 +137,11 @@ pub fn parse_prob(tok: &[u8]) -> std::result::Result<f32, String> {
 fn read_snap(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
     let si = snap_index(&opts.src_col, 1, "source")?.unwrap();
     let di = snap_index(&opts.dst_col, 2, "destination")?.unwrap();
-    let pi = snap_index(&opts.prob_col, 0, "probability")?;
+    let pi = snap_index(
+        &opts.prob_col,
+        if opts.want_prob { 3 } else { 0 },
+        "probability",
+    )?;
     let need = si.max(di).max(pi.unwrap_or(0)) + 1;
     let mut input = open(path)?;
     let mut out = RawEdges {
@@ -266,7 +278,10 @@ fn resolve_col(
         Some(Column::Index(i)) => Err(Error::at_line(
             path,
             1,
-            format!("{what} column {i} does not exist; the header has {} columns", headers.len()),
+            format!(
+                "{what} column {i} does not exist; the header has {} columns",
+                headers.len()
+            ),
         )),
         Some(Column::Name(n)) => headers
             .iter()
@@ -345,7 +360,26 @@ fn read_csv(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result
     }
     let si = resolve_col(path, &headers, &opts.src_col, Some(0), "source")?.unwrap();
     let di = resolve_col(path, &headers, &opts.dst_col, Some(1), "destination")?.unwrap();
-    let pi = resolve_col(path, &headers, &opts.prob_col, None, "probability")?;
+    let guess = headers.iter().position(|h| {
+        matches!(
+            String::from_utf8_lossy(h).to_ascii_lowercase().as_str(),
+            "prob" | "probability" | "p" | "weight" | "w"
+        )
+    });
+    let pi = resolve_col(
+        path,
+        &headers,
+        &opts.prob_col,
+        guess.filter(|_| opts.want_prob),
+        "probability",
+    )?;
+    if opts.want_prob && pi.is_none() {
+        return Err(Error::at_line(
+            path,
+            1,
+            "no probability column: name one with --prob-col (the header has no prob/weight column)",
+        ));
+    }
     let mut out = RawEdges {
         weight: pi.map(|_| Vec::new()),
         ..Default::default()

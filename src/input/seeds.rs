@@ -22,15 +22,17 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
     let mut labels: Vec<(Option<u64>, String)> = Vec::new();
     if is_file {
         let mut text = String::new();
-        open(spec)?
-            .read_to_string(&mut text)
-            .map_err(|e| Error::in_file(spec, format!("cannot read seed list as UTF-8 text: {e}")))?;
+        open(spec)?.read_to_string(&mut text).map_err(|e| {
+            Error::in_file(spec, format!("cannot read seed list as UTF-8 text: {e}"))
+        })?;
         if text.trim_start().starts_with('{') {
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| Error::at_line(spec, e.line() as u64, format!("invalid plan JSON: {e}")))?;
-            let seeds = v.get("seeds").and_then(|s| s.as_array()).ok_or_else(|| {
-                Error::in_file(spec, "plan JSON has no \"seeds\" array")
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Error::at_line(spec, e.line() as u64, format!("invalid plan JSON: {e}"))
             })?;
+            let seeds = v
+                .get("seeds")
+                .and_then(|s| s.as_array())
+                .ok_or_else(|| Error::in_file(spec, "plan JSON has no \"seeds\" array"))?;
             for (i, s) in seeds.iter().enumerate() {
                 let node = s.get("node").and_then(|n| n.as_str()).ok_or_else(|| {
                     Error::in_file(spec, format!("seeds[{i}] has no string \"node\""))
@@ -70,7 +72,10 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
             _ => Error::usage(format!("--seeds: {msg}")),
         };
         let id = graph.nodes().get(&l).ok_or_else(|| {
-            err(format!("seed '{l}' is not in the graph {}", graph.report().path))
+            err(format!(
+                "seed '{l}' is not in the graph {}",
+                graph.report().path
+            ))
         })?;
         if !seen.insert(id) {
             return Err(err(format!("seed '{l}' is listed twice")));

@@ -87,7 +87,9 @@ pub fn greedy_on_index(
     candidates: Option<&[bool]>,
     forced: &[u32],
 ) -> CoverageGreedy {
-    let mut count: Vec<u32> = (0..n as u32).map(|v| index.sets_of(v).len() as u32).collect();
+    let mut count: Vec<u32> = (0..n as u32)
+        .map(|v| index.sets_of(v).len() as u32)
+        .collect();
     let mut covered_set = vec![false; coll.len()];
     let mut chosen = vec![false; n];
     let mut out = CoverageGreedy {
@@ -196,8 +198,13 @@ mod tests {
                 .map(|i| ((i * 13 + seed as u32) % 30, (i * 7 + 1) % 30))
                 .collect();
             let g = Graph::from_edges(30, &edges, None);
-            let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::WeightedCascade, 1)
-                .unwrap();
+            let m = Model::new(
+                &g,
+                ModelKind::IndependentCascade,
+                ProbScheme::WeightedCascade,
+                1,
+            )
+            .unwrap();
             let mut c = RrCollection::new(seed, Purpose::RrSelect);
             c.extend_to(&m, &RootSampler::uniform(30), 400);
             let r = greedy_max_coverage(&c, 30, 4, None, &[]);
@@ -220,7 +227,11 @@ mod tests {
                     }
                 }
             }
-            assert!(r.upper_bound >= best, "bound {} < opt {best}", r.upper_bound);
+            assert!(
+                r.upper_bound >= best,
+                "bound {} < opt {best}",
+                r.upper_bound
+            );
             assert!(r.covered as f64 >= (1.0 - 1.0 / std::f64::consts::E) * best as f64);
         }
     }

@@ -158,7 +158,13 @@ mod tests {
     fn collection_is_thread_count_independent_and_extends_consistently() {
         let edges: Vec<(u32, u32)> = (0..200u32).map(|i| (i % 37, (i * 7 + 3) % 41)).collect();
         let g = Graph::from_edges(41, &edges, None);
-        let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::Uniform(0.3), 1).unwrap();
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.3),
+            1,
+        )
+        .unwrap();
         let roots = RootSampler::uniform(g.num_nodes());
         let mut a = RrCollection::new(5, Purpose::RrSelect);
         a.extend_to(&m, &roots, 3000);

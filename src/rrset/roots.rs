@@ -31,8 +31,7 @@ impl RootSampler {
         let total: f64 = w.iter().sum();
         let mut prob: Vec<f64> = w.iter().map(|&x| x * n as f64 / total).collect();
         let mut alias = vec![0u32; n];
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..n).partition(|&i| prob[i] < 1.0);
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| prob[i] < 1.0);
         while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
             alias[s] = l as u32;
             prob[l] -= 1.0 - prob[s];
@@ -91,7 +90,10 @@ mod tests {
         assert_eq!(c[3], 0);
         for (i, &x) in w.iter().enumerate() {
             let expect = x / 8.0 * draws as f64;
-            assert!((c[i] as f64 - expect).abs() < 5.0 * (expect.max(1.0)).sqrt(), "{i}: {c:?}");
+            assert!(
+                (c[i] as f64 - expect).abs() < 5.0 * (expect.max(1.0)).sqrt(),
+                "{i}: {c:?}"
+            );
         }
     }
 }

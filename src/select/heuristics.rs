@@ -37,10 +37,7 @@ impl Selector for Degree {
 }
 
 /// Lazy max-heap over discounted scores; `score(v, t_v)` is recomputed when stale.
-fn discount_select(
-    ctx: &SelectContext<'_>,
-    score: impl Fn(u32, u32) -> f64,
-) -> Vec<u32> {
+fn discount_select(ctx: &SelectContext<'_>, score: impl Fn(u32, u32) -> f64) -> Vec<u32> {
     let g = ctx.model.graph();
     let n = g.num_nodes();
     let k = ctx.effective_k();
@@ -139,10 +136,7 @@ pub fn pagerank(ctx: &SelectContext<'_>) -> Vec<f64> {
         .collect();
     let mut pr = vec![1.0 / nf; n];
     for _ in 0..PAGERANK_MAX_ITERS {
-        let dangling: f64 = (0..n)
-            .filter(|&v| in_total[v] <= 0.0)
-            .map(|v| pr[v])
-            .sum();
+        let dangling: f64 = (0..n).filter(|&v| in_total[v] <= 0.0).map(|v| pr[v]).sum();
         let base = (1.0 - DAMPING) / nf + DAMPING * dangling / nf;
         let next: Vec<f64> = (0..n as u32)
             .into_par_iter()
@@ -177,11 +171,7 @@ impl Selector for PageRank {
     fn select(&self, ctx: &SelectContext<'_>) -> Result<Selection> {
         let pr = pagerank(ctx);
         let mut order: Vec<u32> = (0..pr.len() as u32).collect();
-        order.sort_by(|&a, &b| {
-            pr[b as usize]
-                .total_cmp(&pr[a as usize])
-                .then(a.cmp(&b))
-        });
+        order.sort_by(|&a, &b| pr[b as usize].total_cmp(&pr[a as usize]).then(a.cmp(&b)));
         Ok(Selection::heuristic(with_forced(ctx, order.into_iter())))
     }
 }

@@ -48,7 +48,8 @@ impl Selector for Imm {
         let mut rounds = 0u32;
         let mut peak = 0u64;
         let levels = ((n as f64).log2().floor() as i32 - 1).max(1);
-        ctx.progress.begin("IMM sample-size search", Some(levels as u64));
+        ctx.progress
+            .begin("IMM sample-size search", Some(levels as u64));
         for i in 1..=levels {
             rounds += 1;
             let x = n as f64 / 2f64.powi(i);
@@ -88,7 +89,11 @@ impl Selector for Imm {
         Ok(Selection {
             gains: Some(g.gains.iter().map(|&x| x as f64 * scale).collect()),
             seeds: g.seeds,
-            approximation: if capped { None } else { Some(E_FACTOR - cfg.epsilon) },
+            approximation: if capped {
+                None
+            } else {
+                Some(E_FACTOR - cfg.epsilon)
+            },
             upper_bound: Some(g.upper_bound as f64 * scale),
             status: if capped {
                 SelectStatus::SampleCap

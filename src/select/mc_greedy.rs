@@ -209,7 +209,8 @@ impl Selector for McGreedy {
             .filter(|&v| ctx.is_candidate(v) && !chosen[v as usize])
             .collect();
         let eval_all = |oracle: &WorldOracle<'_>, list: &[u32]| -> Vec<u64> {
-            ctx.progress.begin("Monte Carlo gains", Some(list.len() as u64));
+            ctx.progress
+                .begin("Monte Carlo gains", Some(list.len() as u64));
             let out: Vec<u64> = list
                 .par_iter()
                 .map_init(
@@ -322,7 +323,8 @@ fn celfpp(
     let mut ws = Workspace::new(n);
     // Initial pass: mg1 for everyone, in parallel; then mg2 against the running best, in id order
     // as in the paper (cur_best is the best node seen so far in this pass).
-    ctx.progress.begin("Monte Carlo gains", Some(cands.len() as u64));
+    ctx.progress
+        .begin("Monte Carlo gains", Some(cands.len() as u64));
     let mg1: Vec<u64> = cands
         .par_iter()
         .map_init(|| Workspace::new(n), |w, &v| oracle.gain(v, w))
@@ -385,4 +387,3 @@ fn celfpp(
         heap.push((e2.mg1, Reverse(e2.node), i));
     }
 }
-

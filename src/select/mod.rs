@@ -309,7 +309,9 @@ pub trait Selector: Send + Sync {
 /// ln C(n, k), exactly summed (k is small).
 pub fn ln_choose(n: usize, k: usize) -> f64 {
     let k = k.min(n);
-    (0..k).map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln()).sum()
+    (0..k)
+        .map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln())
+        .sum()
 }
 
 /// Completes a heuristic ranking: forced seeds first, then `ranked` candidates, up to k.

@@ -98,7 +98,11 @@ impl Selector for Opim {
             let th = theta as f64;
             let lower = lower_bound(cov2, a, th, pop);
             let upper = upper_bound(g.upper_bound as f64, a, th, pop);
-            let alpha = if upper > 0.0 { (lower / upper).min(1.0) } else { 1.0 };
+            let alpha = if upper > 0.0 {
+                (lower / upper).min(1.0)
+            } else {
+                1.0
+            };
             let certified = alpha >= target;
             let at_cap = round >= i_max || theta as f64 >= theta_max;
 
@@ -106,7 +110,11 @@ impl Selector for Opim {
                 StopRule::Certificate => certified || at_cap,
                 StopRule::Converged => {
                     let f = cov2 / th;
-                    let rse = if f > 0.0 { ((1.0 - f) / (f * th)).sqrt() } else { f64::INFINITY };
+                    let rse = if f > 0.0 {
+                        ((1.0 - f) / (f * th)).sqrt()
+                    } else {
+                        f64::INFINITY
+                    };
                     let gain = match &prev {
                         Some(p) => {
                             let mut pm = vec![false; n];

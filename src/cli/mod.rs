@@ -1,0 +1,458 @@
+//! The command-line front end: parse, load, run the library, write. All printing happens here.
+
+mod args;
+mod output;
+mod progress;
+
+pub use args::Cli;
+use args::*;
+use output::emit;
+use progress::StderrProgress;
+use seedplan::diffusion::{Model, ModelKind, ProbScheme};
+use seedplan::error::{Error, Result};
+use seedplan::graph::{BuildOptions, EdgeMeaning, Graph, GraphStats, MergeRule};
+use seedplan::input::{self, Column, CostReadOptions, CostTable, EdgeFormat, EdgeReadOptions};
+use seedplan::plan::{self, PlanFormat, PlanRow, SeedingPlan};
+use seedplan::progress::Progress;
+use seedplan::rrset::RootSampler;
+use seedplan::select::{Algorithm, SelectConfig, SelectContext};
+use std::io::Write;
+use std::time::Instant;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    if let Some(t) = cli.threads {
+        if t == 0 {
+            return Err(Error::usage("--threads must be at least 1"));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| Error::Runtime(format!("cannot start thread pool: {e}")))?;
+    }
+    let progress = StderrProgress::new(cli.quiet);
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Stats(a) => stats(a, quiet),
+        Command::Evaluate(a) => evaluate(a, quiet),
+        Command::Plan(a) => plan_cmd(a, quiet, &progress),
+        Command::Generate(a) => generate(a, quiet),
+    }
+}
+
+fn model_kind(m: ModelArg) -> ModelKind {
+    match m {
+        ModelArg::Ic => ModelKind::IndependentCascade,
+        ModelArg::Lt => ModelKind::LinearThreshold,
+    }
+}
+
+/// Loads the graph as the flags say, printing what was dropped (unless quiet).
+fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Result<Graph> {
+    let scheme = match model {
+        Some(m) => Some(ProbScheme::parse(&m.probs)?),
+        None => None,
+    };
+    let read = EdgeReadOptions {
+        format: match g.input_format {
+            InputFormat::Auto => EdgeFormat::Auto,
+            InputFormat::Snap => EdgeFormat::Snap,
+            InputFormat::Csv => EdgeFormat::Csv,
+        },
+        src_col: g.src_col.as_deref().map(Column::parse),
+        dst_col: g.dst_col.as_deref().map(Column::parse),
+        prob_col: g.prob_col.as_deref().map(Column::parse),
+        want_prob: scheme == Some(ProbScheme::File),
+    };
+    let build = BuildOptions {
+        meaning: match g.edge_meaning {
+            Meaning::Influences => EdgeMeaning::Influences,
+            Meaning::Follows => EdgeMeaning::Follows,
+        },
+        undirected: g.undirected,
+        merge: match model.map(|m| m.model) {
+            Some(ModelArg::Lt) => MergeRule::Sum,
+            _ => MergeRule::Probability,
+        },
+    };
+    let graph = input::load_graph(&g.graph, &read, &build)?;
+    let r = graph.report();
+    if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
+        eprintln!(
+            "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",
+            g.graph,
+            r.self_loops_dropped,
+            r.duplicates_merged,
+            graph.num_nodes(),
+            graph.num_edges()
+        );
+    }
+    Ok(graph)
+}
+
+fn load_costs(c: &CostArgs, graph: &Graph, quiet: bool) -> Result<Option<CostTable>> {
+    let Some(path) = &c.costs else {
+        return Ok(None);
+    };
+    let opts = CostReadOptions {
+        node_col: c.cost_node_col.as_deref().map(Column::parse),
+        cost_col: c.cost_col.as_deref().map(Column::parse),
+        category_col: c.category_col.as_deref().map(Column::parse),
+        strict: c.strict,
+    };
+    let t = input::read_costs(path, graph, &opts)?;
+    if !quiet && !t.unknown_nodes.is_empty() {
+        let shown: Vec<String> = t
+            .unknown_nodes
+            .iter()
+            .take(5)
+            .map(|(l, n)| format!("'{n}' (line {l})"))
+            .collect();
+        eprintln!(
+            "warning: {path}: {} priced node(s) are not in the graph and were ignored: {}{}",
+            t.unknown_nodes.len(),
+            shown.join(", "),
+            if t.unknown_nodes.len() > 5 {
+                ", ..."
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(Some(t))
+}
+
+fn stats(a: StatsArgs, quiet: bool) -> Result<()> {
+    let t0 = Instant::now();
+    let g = load(&a.graph, None, quiet)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let s = GraphStats::compute(&g);
+    emit(a.output.as_deref(), |out| match a.format {
+        ReportFormat::Json => {
+            let mut v = serde_json::to_value(&s).map_err(std::io::Error::other)?;
+            v["load_seconds"] = serde_json::json!(load_s);
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        ReportFormat::Table => {
+            writeln!(out, "graph               {}", a.graph.graph)?;
+            writeln!(out, "nodes               {}", s.nodes)?;
+            writeln!(out, "edges               {}", s.edges)?;
+            writeln!(out, "lines read          {}", s.lines)?;
+            writeln!(out, "self-loops dropped  {}", s.self_loops_dropped)?;
+            writeln!(out, "duplicates merged   {}", s.duplicates_merged)?;
+            writeln!(out, "max in-degree       {}", s.max_in_degree)?;
+            writeln!(out, "max out-degree      {}", s.max_out_degree)?;
+            writeln!(out, "in-degree 0         {}", s.nodes_in_degree_zero)?;
+            writeln!(out, "out-degree 0        {}", s.nodes_out_degree_zero)?;
+            writeln!(out, "isolated            {}", s.isolated_nodes)?;
+            writeln!(out, "reciprocity         {:.4}", s.reciprocity)?;
+            for (name, d) in [("in-degree", &s.in_degree), ("out-degree", &s.out_degree)] {
+                writeln!(
+                    out,
+                    "{name:<19} mean {:.2}, median {}, p90 {}, p99 {}, max {}",
+                    d.mean, d.median, d.p90, d.p99, d.max
+                )?;
+            }
+            if let Some(c) = s.largest_scc {
+                writeln!(out, "largest SCC         {c}")?;
+            }
+            writeln!(
+                out,
+                "memory              {:.1} bytes/edge",
+                s.bytes_per_edge
+            )?;
+            writeln!(out, "load time           {load_s:.3}s")
+        }
+    })
+}
+
+fn build_model<'g>(g: &'g Graph, m: &ModelArgs) -> Result<Model<'g>> {
+    Model::new(g, model_kind(m.model), ProbScheme::parse(&m.probs)?, m.seed)
+}
+
+fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
+    if a.runs == 0 {
+        return Err(Error::usage("--runs must be at least 1"));
+    }
+    let g = load(&a.graph, Some(&a.model), quiet)?;
+    let model = build_model(&g, &a.model)?;
+    let seeds = input::parse_seeds(&a.seeds, &g)?;
+    let t0 = Instant::now();
+    let est = seedplan::eval::estimate_reach(&model, &seeds.ids, a.runs, a.model.seed);
+    let secs = t0.elapsed().as_secs_f64();
+    let exact = if a.exact {
+        Some(
+            seedplan::eval::exact::exact_spread(&model, &seeds.ids).ok_or_else(|| {
+                Error::usage(format!(
+                "--exact: the graph has too many live-edge worlds (more than {}); it is meant for \
+                 tiny graphs",
+                seedplan::eval::exact::MAX_WORLDS
+            ))
+            })?,
+        )
+    } else {
+        None
+    };
+    let labels: Vec<String> = seeds.ids.iter().map(|&s| g.label(s).into_owned()).collect();
+    emit(a.output.as_deref(), |out| match a.format {
+        ReportFormat::Json => {
+            let v = serde_json::json!({
+                "expected_reach": est.expected_reach,
+                "std_error": est.std_error,
+                "ci95": est.ci95,
+                "runs": est.runs,
+                "exact_reach": exact,
+                "seeds": labels,
+                "model": model.kind().short(),
+                "probs": model.scheme().spec(),
+                "seed": a.model.seed,
+                "nodes": g.num_nodes(),
+                "edges": g.num_edges(),
+                "seconds": secs,
+            });
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        ReportFormat::Table => {
+            writeln!(out, "seeds           {}", labels.join(", "))?;
+            writeln!(
+                out,
+                "expected reach  {:.3} (std. error {:.3}; 95% CI {:.3} to {:.3})",
+                est.expected_reach, est.std_error, est.ci95[0], est.ci95[1]
+            )?;
+            if let Some(x) = exact {
+                writeln!(out, "exact reach     {x:.6}")?;
+            }
+            writeln!(
+                out,
+                "runs            {} (model {}, probs {}, seed {}), {secs:.3}s",
+                est.runs,
+                model.kind().short(),
+                model.scheme().spec(),
+                a.model.seed
+            )
+        }
+    })
+}
+
+/// The command line, shell-quoted, for the "reproduce" field.
+fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+%".contains(c))
+            {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Peak resident set size from /proc (Linux), bytes.
+pub fn peak_rss() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
+    let t_all = Instant::now();
+    let algo = Algorithm::parse(&a.algo)?;
+    let mut cfg = SelectConfig::new(a.k, a.model.seed);
+    cfg.epsilon = a.epsilon;
+    cfg.delta = a.delta;
+    cfg.ell = a.ell;
+    cfg.mc_runs = a.mc_runs;
+    cfg.tolerance = a.tolerance;
+    cfg.max_rr_sets = a.max_rr_sets;
+    cfg.validate()?;
+    if !(a.estimate_rse > 0.0 && a.estimate_rse < 1.0) {
+        return Err(Error::usage("--estimate-rse must be in (0, 1)"));
+    }
+    let t0 = Instant::now();
+    let g = load(&a.graph, Some(&a.model), quiet)?;
+    let costs = load_costs(&a.costs, &g, quiet)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let model = build_model(&g, &a.model)?;
+    let roots = RootSampler::uniform(g.num_nodes());
+    let candidates = costs.as_ref().map(|c| c.candidates());
+    let ctx = SelectContext {
+        model: &model,
+        roots: &roots,
+        candidates: candidates.as_deref(),
+        forced: &[],
+        config: cfg.clone(),
+        progress: progress as &dyn Progress,
+    };
+    let delta = ctx.delta();
+    let t1 = Instant::now();
+    let sel = algo.selector().select(&ctx)?;
+    let algo_s = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    progress.begin("estimating reach", None);
+    let est = plan::estimate_ranked(&model, &roots, &sel.seeds, a.model.seed, a.estimate_rse);
+    progress.end();
+    let est_s = t2.elapsed().as_secs_f64();
+    let mut spend = 0.0;
+    let rows: Vec<PlanRow> = sel
+        .seeds
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let cost = costs.as_ref().and_then(|c| c.cost_of(v));
+            if let Some(c) = cost {
+                spend += c;
+            }
+            PlanRow {
+                rank: i + 1,
+                node: g.label(v).into_owned(),
+                marginal_reach: est.marginal[i],
+                cumulative_reach: est.cumulative[i],
+                cost,
+                category: costs
+                    .as_ref()
+                    .and_then(|c| c.category_of(v))
+                    .map(str::to_string),
+                cumulative_spend: cost.map(|_| spend),
+            }
+        })
+        .collect();
+    let plan = SeedingPlan {
+        format_version: plan::PLAN_FORMAT_VERSION,
+        seeds: rows,
+        expected_reach: est.total.expected_reach,
+        std_error: est.total.std_error,
+        ci95: est.total.ci95,
+        approximation: sel.approximation,
+        upper_bound: sel.upper_bound,
+        algorithm: algo.name().to_string(),
+        status: sel.status,
+        k: a.k,
+        model: model.kind().short().to_string(),
+        probs: model.scheme().spec(),
+        seed: a.model.seed,
+        epsilon: a.epsilon,
+        delta,
+        rr_sets: sel.rr_sets,
+        rr_bytes: sel.rr_bytes,
+        spent: costs.as_ref().map(|_| spend),
+        estimate: plan::EstimateInfo {
+            method: "rr".into(),
+            samples: est.samples,
+            relative_std_error: est.rse(),
+        },
+        timings: plan::Timings {
+            load_seconds: load_s,
+            algorithm_seconds: algo_s,
+            estimate_seconds: est_s,
+            total_seconds: t_all.elapsed().as_secs_f64(),
+        },
+        peak_memory_bytes: peak_rss(),
+        graph: plan::GraphInfo {
+            path: a.graph.graph.clone(),
+            nodes: g.num_nodes(),
+            edges: g.num_edges(),
+        },
+        command: command_line(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let format = if a.seeds_only {
+        PlanFormat::SeedsOnly
+    } else {
+        match a.format {
+            PlanFormatArg::Table => PlanFormat::Table,
+            PlanFormatArg::Csv => PlanFormat::Csv,
+            PlanFormatArg::Json => PlanFormat::Json,
+        }
+    };
+    emit(a.output.as_deref(), |out| {
+        plan::write_plan(&plan, format, out)
+    })
+}
+
+fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
+    use seedplan::generate::*;
+    if a.nodes < 2 {
+        return Err(Error::usage("--nodes must be at least 2"));
+    }
+    if a.avg_follows.is_nan() || a.avg_follows < 1.0 {
+        return Err(Error::usage("--avg-follows must be at least 1"));
+    }
+    for (name, v) in [
+        ("--preferential", a.preferential),
+        ("--reciprocity", a.reciprocity),
+    ] {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(Error::usage(format!("{name} must be in [0, 1]")));
+        }
+    }
+    let dir = std::path::Path::new(&a.out_dir);
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.out_dir)))?;
+    let cfg = GenerateConfig {
+        nodes: a.nodes,
+        avg_follows: a.avg_follows,
+        preferential: a.preferential,
+        reciprocity: a.reciprocity,
+        seed: a.seed,
+    };
+    let fg = follower_graph(&cfg);
+    let label = |i: u32| match a.format {
+        GenFormat::Csv => handle(i, a.seed),
+        GenFormat::Snap => i.to_string(),
+    };
+    let labels: Vec<String> = (0..fg.nodes as u32).map(label).collect();
+    let mut text = Vec::with_capacity(fg.follows.len() * 24);
+    let edges_name = match a.format {
+        GenFormat::Csv => {
+            text.extend_from_slice(b"follower,followee\n");
+            for &(x, y) in &fg.follows {
+                writeln!(text, "{},{}", labels[x as usize], labels[y as usize]).unwrap();
+            }
+            "follows.csv"
+        }
+        GenFormat::Snap => {
+            writeln!(
+                text,
+                "# seedplan generate --nodes {} --avg-follows {} --preferential {} --reciprocity {} --seed {}\n# follower followee",
+                a.nodes, a.avg_follows, a.preferential, a.reciprocity, a.seed
+            )
+            .unwrap();
+            for &(x, y) in &fg.follows {
+                writeln!(text, "{x} {y}").unwrap();
+            }
+            "follows.txt"
+        }
+    };
+    output::write_atomic(&dir.join(edges_name), &text)?;
+    drop(text);
+    if !a.no_costs {
+        let prices = price_list(&fg, a.seed);
+        let mut c = Vec::new();
+        c.extend_from_slice(b"node,cost,category,tier,followers\n");
+        for r in &prices {
+            writeln!(
+                c,
+                "{},{},{},{},{}",
+                labels[r.node as usize], r.cost, r.category, r.tier, r.followers
+            )
+            .unwrap();
+        }
+        output::write_atomic(&dir.join("costs.csv"), &c)?;
+    }
+    if !quiet {
+        eprintln!(
+            "wrote {} accounts, {} follows to {}",
+            fg.nodes,
+            fg.follows.len(),
+            dir.join(edges_name).display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Plan writers: aligned table for people, CSV and JSON for programs, labels only for pipelines.
+
+use super::SeedingPlan;
+use std::io::{self, Write};
+
+/// Output format of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// Aligned text table plus summary.
+    Table,
+    /// One CSV row per seed.
+    Csv,
+    /// The full plan as JSON (the documented contract).
+    Json,
+    /// One label a line.
+    SeedsOnly,
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// Money: whole amounts without decimals, otherwise cents.
+fn fmt_money(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.2}"),
+        None => String::new(),
+    }
+}
+
+/// Writes `plan` in `format` to `out`.
+pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        PlanFormat::SeedsOnly => {
+            for r in &plan.seeds {
+                writeln!(out, "{}", r.node)?;
+            }
+        }
+        PlanFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, plan).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        PlanFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record([
+                "rank",
+                "node",
+                "marginal_reach",
+                "cumulative_reach",
+                "cost",
+                "category",
+                "cumulative_spend",
+            ])?;
+            for r in &plan.seeds {
+                w.write_record([
+                    r.rank.to_string(),
+                    r.node.clone(),
+                    format!("{:.4}", r.marginal_reach),
+                    format!("{:.4}", r.cumulative_reach),
+                    r.cost.map(|c| c.to_string()).unwrap_or_default(),
+                    r.category.clone().unwrap_or_default(),
+                    r.cumulative_spend
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        PlanFormat::Table => {
+            let has_cost = plan.seeds.iter().any(|r| r.cost.is_some());
+            let mut header = vec!["rank", "node", "marginal", "cumulative"];
+            if has_cost {
+                header.extend(["cost", "category", "spend"]);
+            }
+            let rows: Vec<Vec<String>> = plan
+                .seeds
+                .iter()
+                .map(|r| {
+                    let mut row = vec![
+                        r.rank.to_string(),
+                        r.node.clone(),
+                        fmt_num(r.marginal_reach),
+                        fmt_num(r.cumulative_reach),
+                    ];
+                    if has_cost {
+                        row.push(fmt_money(r.cost));
+                        row.push(r.category.clone().unwrap_or_default());
+                        row.push(fmt_money(r.cumulative_spend));
+                    }
+                    row
+                })
+                .collect();
+            let mut width: Vec<usize> = header.iter().map(|h| h.len()).collect();
+            for row in &rows {
+                for (i, c) in row.iter().enumerate() {
+                    width[i] = width[i].max(c.chars().count());
+                }
+            }
+            let line = |cells: &[String], out: &mut dyn Write| -> io::Result<()> {
+                let mut s = String::new();
+                for (i, c) in cells.iter().enumerate() {
+                    // Names left-aligned, numbers right-aligned.
+                    if i == 1 || (has_cost && i == 5) {
+                        s.push_str(&format!("{:<w$}  ", c, w = width[i]));
+                    } else {
+                        s.push_str(&format!("{:>w$}  ", c, w = width[i]));
+                    }
+                }
+                writeln!(out, "{}", s.trim_end())
+            };
+            line(
+                &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                out,
+            )?;
+            for row in &rows {
+                line(row, out)?;
+            }
+            writeln!(out)?;
+            writeln!(
+                out,
+                "expected reach  {} (95% CI {} to {}), {} of {} nodes",
+                fmt_num(plan.expected_reach),
+                fmt_num(plan.ci95[0]),
+                fmt_num(plan.ci95[1]),
+                pct(plan.expected_reach / plan.graph.nodes.max(1) as f64),
+                plan.graph.nodes
+            )?;
+            writeln!(
+                out,
+                "estimated on    {} independent RR sets (relative std. error {:.2}%)",
+                plan.estimate.samples,
+                plan.estimate.relative_std_error * 100.0
+            )?;
+            if let Some(s) = plan.spent {
+                writeln!(out, "spent           {}", fmt_money(Some(s)))?;
+            }
+            match plan.approximation {
+                Some(a) => writeln!(
+                    out,
+                    "approximation   {:.3} ({:?}){}",
+                    a,
+                    plan.status,
+                    plan.upper_bound
+                        .map(|u| format!(", best possible reach <= {}", fmt_num(u)))
+                        .unwrap_or_default()
+                )?,
+                None => writeln!(out, "approximation   none ({:?})", plan.status)?,
+            }
+            writeln!(
+                out,
+                "algorithm       {} (model {}, probs {}, seed {}, {} RR sets), {:.3}s",
+                plan.algorithm,
+                plan.model,
+                plan.probs,
+                plan.seed,
+                plan.rr_sets,
+                plan.timings.algorithm_seconds
+            )?;
+            writeln!(out, "reproduce       {}", plan.command)?;
+        }
+    }
+    Ok(())
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}

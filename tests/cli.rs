@@ -1,0 +1,485 @@
+//! End-to-end tests of the binary: counts on the shared datasets, output shapes, exit codes,
+//! error messages that name file and line, and no partial output on failure.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn bin() -> Command {
+    Command::cargo_bin("seedplan").unwrap()
+}
+
+fn stats_json(args: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .arg("stats")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn stats_match_published_counts_on_shared_datasets() {
+    let cases: [(&str, bool, u64, u64); 5] = [
+        ("wiki-vote/wiki-Vote.txt", false, 7_115, 103_689),
+        ("nethept/graph.txt", false, 15_229, 62_752),
+        ("email-eu-core/email-Eu-core.txt", false, 1_005, 24_929),
+        (
+            "soc-slashdot0902/soc-Slashdot0902.txt.gz",
+            false,
+            82_168,
+            870_161,
+        ),
+        (
+            "ego-facebook/facebook_combined.txt.gz",
+            true,
+            4_039,
+            176_468,
+        ),
+    ];
+    for (file, undirected, nodes, edges) in cases {
+        let path = shared(file);
+        let mut args = vec!["--graph", path.to_str().unwrap()];
+        if undirected {
+            args.push("--undirected");
+        }
+        let v = stats_json(&args);
+        assert_eq!(v["nodes"], nodes, "{file}");
+        assert_eq!(v["edges"], edges, "{file}");
+    }
+    let v = stats_json(&[
+        "--graph",
+        shared("email-eu-core/email-Eu-core.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(v["self_loops_dropped"], 642);
+    let v = stats_json(&[
+        "--graph",
+        shared("wiki-vote/wiki-Vote.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(v["nodes_in_degree_zero"], 4_734);
+    assert_eq!(v["max_in_degree"], 457);
+    assert_eq!(v["max_out_degree"], 893);
+}
+
+#[test]
+fn formats_and_compression_give_the_same_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# comment\n% other comment\n@a\t@b\n@b @c\r\n@a,@c\n@c @c\n@a @b\n\n";
+    let csv = "src,dst\n@a,@b\n@b,@c\n@a,@c\n@c,@c\n@a,@b\n";
+    let p_txt = dir.path().join("g.txt");
+    fs::write(&p_txt, text).unwrap();
+    let p_csv = dir.path().join("g.csv");
+    fs::write(&p_csv, csv).unwrap();
+    let p_gz = dir.path().join("g.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+    fs::write(&p_gz, enc.finish().unwrap()).unwrap();
+    let p_zst = dir.path().join("g.csv.zst");
+    fs::write(&p_zst, zstd::encode_all(csv.as_bytes(), 3).unwrap()).unwrap();
+    for p in [&p_txt, &p_csv, &p_gz, &p_zst] {
+        let v = stats_json(&["--graph", p.to_str().unwrap()]);
+        assert_eq!(v["nodes"], 3, "{}", p.display());
+        assert_eq!(v["edges"], 3, "{}", p.display());
+        assert_eq!(v["self_loops_dropped"], 1);
+        assert_eq!(v["duplicates_merged"], 1);
+    }
+    // stdin
+    let out = bin()
+        .args(["stats", "--graph", "-", "--format", "json"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["edges"], 3);
+}
+
+#[test]
+fn follows_meaning_reverses_influence() {
+    let dir = tempfile::tempdir().unwrap();
+    // Everyone follows @star: under `follows`, @star influences all of them.
+    let p = dir.path().join("f.csv");
+    fs::write(&p, "follower,followee\n@a,@star\n@b,@star\n@c,@star\n").unwrap();
+    let run = |meaning: &str| {
+        let out = bin()
+            .args([
+                "plan",
+                "--graph",
+                p.to_str().unwrap(),
+                "-k",
+                "1",
+                "--algo",
+                "degree",
+            ])
+            .args(["--edge-meaning", meaning, "--seeds-only"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(run("follows"), "@star\n");
+    assert_eq!(run("influences"), "@a\n");
+}
+
+fn plan_json(args: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .arg("plan")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn plan_json_contract_and_thread_independence() {
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let base = [
+        "--graph",
+        g.to_str().unwrap(),
+        "--edge-meaning",
+        "follows",
+        "--costs",
+        c.to_str().unwrap(),
+        "-k",
+        "5",
+        "--seed",
+        "3",
+    ];
+    let mut a1 = base.to_vec();
+    a1.extend(["--threads", "1"]);
+    let mut a2 = base.to_vec();
+    a2.extend(["--threads", "2"]);
+    let (p1, p2) = (plan_json(&a1), plan_json(&a2));
+    assert_eq!(p1["seeds"], p2["seeds"]);
+    assert_eq!(p1["expected_reach"], p2["expected_reach"]);
+    assert_eq!(p1["format_version"], 1);
+    assert_eq!(p1["algorithm"], "auto");
+    let seeds = p1["seeds"].as_array().unwrap();
+    assert_eq!(seeds.len(), 5);
+    let mut prev = 0.0;
+    for (i, s) in seeds.iter().enumerate() {
+        assert_eq!(s["rank"], i as u64 + 1);
+        assert!(s["node"].as_str().unwrap().starts_with('@'));
+        assert!(s["cost"].as_f64().unwrap() > 0.0);
+        let cum = s["cumulative_reach"].as_f64().unwrap();
+        let marg = s["marginal_reach"].as_f64().unwrap();
+        assert!((cum - prev - marg).abs() < 1e-6);
+        prev = cum;
+    }
+    let ci = p1["ci95"].as_array().unwrap();
+    let er = p1["expected_reach"].as_f64().unwrap();
+    assert!(ci[0].as_f64().unwrap() < er && er < ci[1].as_f64().unwrap());
+    assert!((er - prev).abs() < 1e-6);
+    let approx = p1["approximation"].as_f64().unwrap();
+    assert!(approx > 0.5 && approx <= 1.0);
+    assert!(p1["command"].as_str().unwrap().contains("--seed 3"));
+    // evaluate accepts the plan JSON as its seed list.
+    let dir = tempfile::tempdir().unwrap();
+    let pj = dir.path().join("plan.json");
+    fs::write(&pj, serde_json::to_vec(&p1).unwrap()).unwrap();
+    let out = bin()
+        .args([
+            "evaluate",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args([
+            "--seeds",
+            pj.to_str().unwrap(),
+            "--runs",
+            "20000",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ev: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The plan's RR estimate and an independent Monte Carlo estimate agree.
+    let diff = (ev["expected_reach"].as_f64().unwrap() - er).abs();
+    let se = (ev["std_error"].as_f64().unwrap().powi(2)
+        + p1["std_error"].as_f64().unwrap().powi(2))
+    .sqrt();
+    assert!(diff < 4.5 * se, "MC {} vs plan {er}", ev["expected_reach"]);
+}
+
+#[test]
+fn evaluate_json_shape_exact_and_determinism() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("g.txt");
+    fs::write(&p, "a b 0.5\nb c 1\nc a 0\nd e 0.25\n").unwrap();
+    let run = |threads: &str| {
+        bin()
+            .args([
+                "evaluate",
+                "--graph",
+                p.to_str().unwrap(),
+                "--probs",
+                "file",
+            ])
+            .args([
+                "--seeds",
+                "a,d",
+                "--exact",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap()
+    };
+    let (o1, o2) = (run("1"), run("2"));
+    assert!(
+        o1.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o1.stderr)
+    );
+    let v1: serde_json::Value = serde_json::from_slice(&o1.stdout).unwrap();
+    let v2: serde_json::Value = serde_json::from_slice(&o2.stdout).unwrap();
+    assert_eq!(v1["expected_reach"], v2["expected_reach"]);
+    assert_eq!(v1["std_error"], v2["std_error"]);
+    // a reaches b w.p. 0.5 and then c surely; d reaches e w.p. 0.25: 2 + 0.5*2 + 0.25 = 3.25.
+    assert!((v1["exact_reach"].as_f64().unwrap() - 3.25).abs() < 1e-9);
+    for key in ["expected_reach", "std_error", "ci95", "runs"] {
+        assert!(v1.get(key).is_some(), "missing {key}");
+    }
+    let er = v1["expected_reach"].as_f64().unwrap();
+    let se = v1["std_error"].as_f64().unwrap();
+    assert!((er - 3.25).abs() < 4.5 * se);
+}
+
+/// Runs a command expected to fail with exit 2 and a message containing each of `needles`.
+fn fails_with(args: &[&str], needles: &[&str]) {
+    let out = bin().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "args {args:?}: stderr {err}");
+    for n in needles {
+        assert!(err.contains(n), "args {args:?}: stderr {err:?} lacks {n:?}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_inputs_exit_2_with_file_and_line_and_leave_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str, body: &[u8]| {
+        let p = dir.path().join(name);
+        fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let good = d("good.txt", b"a b\nb c\n");
+    let out_file = dir.path().join("out.json");
+    let out_s = out_file.to_str().unwrap().to_string();
+
+    fails_with(
+        &["stats", "--graph", "/nonexistent/x.txt"],
+        &["/nonexistent/x.txt", "no such file"],
+    );
+    let f = d("short.txt", b"a b\nc\n");
+    fails_with(
+        &["stats", "--graph", &f],
+        &[&format!("{f}:2"), "expected at least 2 columns"],
+    );
+    let f = d("prob.txt", b"a b 0.5\nb c 1.5\n");
+    fails_with(
+        &["plan", "--graph", &f, "--probs", "file"],
+        &[&format!("{f}:2"), "outside [0, 1]"],
+    );
+    let f = d("nan.txt", b"a b NaN\n");
+    fails_with(
+        &["plan", "--graph", &f, "--probs", "file"],
+        &[&format!("{f}:1"), "not finite"],
+    );
+    let f = d("neg.csv", b"u,v,p\na,b,-0.1\n");
+    fails_with(
+        &["plan", "--graph", &f, "--probs", "file"],
+        &[&format!("{f}:2"), "outside [0, 1]"],
+    );
+    let f = d("cols.csv", b"u,v\na,b\n");
+    fails_with(
+        &["stats", "--graph", &f, "--src-col", "from"],
+        &[&format!("{f}:1"), "unknown source column 'from'"],
+    );
+    let f = d("empty.txt", b"# only a comment\n");
+    fails_with(&["stats", "--graph", &f], &[&f, "no edges"]);
+    let f = d("header_only.csv", b"src,dst\n");
+    fails_with(&["stats", "--graph", &f], &[&f, "no edges"]);
+    let f = d("ragged.csv", b"src,dst\na,b\nc,d,e\n");
+    fails_with(
+        &["stats", "--graph", &f],
+        &[&format!("{f}:3"), "expected 2 fields"],
+    );
+    let f = d("latin1.txt", b"caf\xe9 b\n");
+    fails_with(&["stats", "--graph", &f], &[&format!("{f}:1"), "UTF-8"]);
+    let f = d("trunc.txt.gz", &{
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, "a b\n".repeat(50_000).as_bytes()).unwrap();
+        let mut v = enc.finish().unwrap();
+        v.truncate(v.len() / 2);
+        v
+    });
+    fails_with(&["stats", "--graph", &f], &[&f, "corrupt or truncated"]);
+
+    fails_with(
+        &["evaluate", "--graph", &good, "--seeds", "a,zz"],
+        &["seed 'zz' is not in the graph"],
+    );
+    let seeds = d("seeds.txt", b"a\n# note\nnope\n");
+    fails_with(
+        &["evaluate", "--graph", &good, "--seeds", &seeds],
+        &[&format!("{seeds}:3"), "'nope'"],
+    );
+    fails_with(
+        &["plan", "--graph", &good, "--probs", "uniform:2"],
+        &["uniform:2"],
+    );
+    fails_with(
+        &["plan", "--graph", &good, "--algo", "magic"],
+        &["unknown algorithm 'magic'"],
+    );
+    fails_with(&["plan", "--graph", &good, "-k", "0"], &["--k"]);
+    let lt = d("lt.txt", b"a c 0.7\nb c 0.6\n");
+    fails_with(
+        &["plan", "--graph", &lt, "--model", "lt", "--probs", "file"],
+        &["'c'", "sum to at most 1"],
+    );
+
+    let costs = d("dup.csv", b"node,cost\na,10\nb,5\na,3\n");
+    fails_with(
+        &["plan", "--graph", &good, "--costs", &costs, "-o", &out_s],
+        &[&format!("{costs}:4"), "duplicate row for node 'a'"],
+    );
+    let costs = d("word.csv", b"node,cost\na,cheap\n");
+    fails_with(
+        &["plan", "--graph", &good, "--costs", &costs, "-o", &out_s],
+        &[&format!("{costs}:2"), "not a number"],
+    );
+    let costs = d("zero.csv", b"node,cost\na,0\n");
+    fails_with(
+        &["plan", "--graph", &good, "--costs", &costs],
+        &[&format!("{costs}:2"), "> 0"],
+    );
+    let costs = d("inf.csv", b"node,cost\na,inf\n");
+    fails_with(
+        &["plan", "--graph", &good, "--costs", &costs],
+        &[&format!("{costs}:2"), "finite"],
+    );
+    let costs = d("unknown.csv", b"node,cost\na,1\nghost,2\n");
+    fails_with(
+        &["plan", "--graph", &good, "--costs", &costs, "--strict"],
+        &[&format!("{costs}:3"), "'ghost'"],
+    );
+    assert!(!out_file.exists(), "a failed command left {out_s}");
+    // Without --strict the unknown node is reported, not fatal.
+    bin()
+        .args(["plan", "--graph", &good, "--costs", &costs, "-k", "1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("'ghost' (line 3)"));
+    // Output lands atomically when the command succeeds.
+    bin()
+        .args([
+            "plan", "--graph", &good, "-k", "1", "--format", "json", "-o", &out_s,
+        ])
+        .assert()
+        .success()
+        .stdout("");
+    assert!(out_file.exists());
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn generate_is_reproducible_and_loadable() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |sub: &str| {
+        let out = dir.path().join(sub);
+        bin()
+            .args([
+                "generate",
+                "--nodes",
+                "500",
+                "--seed",
+                "9",
+                "-o",
+                out.to_str().unwrap(),
+                "-q",
+            ])
+            .assert()
+            .success();
+        out
+    };
+    let (a, b) = (run("a"), run("b"));
+    for f in ["follows.csv", "costs.csv"] {
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let costs = fs::read_to_string(a.join("costs.csv")).unwrap();
+    assert!(costs.starts_with("node,cost,category,tier,followers\n"));
+    for tier in ["nano", "micro", "mid", "macro", "mega"] {
+        assert!(costs.contains(&format!(",{tier},")), "no {tier} tier");
+    }
+    let g = a.join("follows.csv");
+    let v = stats_json(&["--graph", g.to_str().unwrap(), "--edge-meaning", "follows"]);
+    assert_eq!(v["nodes"], 500);
+    assert!(Path::new(&a.join("costs.csv")).exists());
+}
+
+#[test]
+fn all_algorithms_run_from_the_cli_on_the_demo() {
+    let g = dataset("demo/follows.csv");
+    for algo in [
+        "auto",
+        "opim",
+        "imm",
+        "celf",
+        "celfpp",
+        "degree",
+        "single-discount",
+        "degree-discount",
+        "pagerank",
+        "random",
+    ] {
+        let mut args = vec![
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+            "-k",
+            "3",
+            "--algo",
+            algo,
+        ];
+        if algo.starts_with("celf") {
+            args.extend(["--mc-runs", "50"]);
+        }
+        let v = plan_json(&args);
+        assert_eq!(v["seeds"].as_array().unwrap().len(), 3, "{algo}");
+        assert_eq!(v["algorithm"], algo);
+    }
+}

@@ -1,0 +1,204 @@
+//! Selection algorithms against brute force and against each other.
+
+mod common;
+
+use common::*;
+use seedplan::diffusion::{Model, ModelKind, ProbScheme};
+use seedplan::eval::exact::exact_spread;
+use seedplan::graph::Graph;
+use seedplan::progress::Silent;
+use seedplan::rrset::RootSampler;
+use seedplan::select::{Algorithm, SelectConfig, SelectContext, Selection};
+
+fn run(m: &Model<'_>, algo: Algorithm, k: usize, seed: u64, cands: Option<&[bool]>) -> Selection {
+    let roots = RootSampler::uniform(m.graph().num_nodes());
+    let mut cfg = SelectConfig::new(k, seed);
+    cfg.mc_runs = 2000;
+    let ctx = SelectContext {
+        model: m,
+        roots: &roots,
+        candidates: cands,
+        forced: &[],
+        config: cfg,
+        progress: &Silent,
+    };
+    algo.selector().select(&ctx).unwrap()
+}
+
+fn best_exact(m: &Model<'_>, k: usize) -> f64 {
+    let n = m.graph().num_nodes() as u32;
+    let mut best = 0.0f64;
+    let mut rec = |set: &[u32]| best = best.max(exact_spread(m, set).unwrap());
+    match k {
+        1 => (0..n).for_each(|a| rec(&[a])),
+        2 => (0..n).for_each(|a| (a + 1..n).for_each(|b| rec(&[a, b]))),
+        _ => (0..n).for_each(|a| (a + 1..n).for_each(|b| (b + 1..n).for_each(|c| rec(&[a, b, c])))),
+    }
+    best
+}
+
+fn small_graphs() -> Vec<(Graph, ModelKind)> {
+    let (ic, _) = tricky_graph();
+    let lt = tricky_lt_graph();
+    let (e, p) = random_graph(11, 16, 3);
+    let mut out = vec![
+        (ic, ModelKind::IndependentCascade),
+        (lt, ModelKind::LinearThreshold),
+    ];
+    out.push((
+        Graph::from_edges(11, &e, Some(&p)),
+        ModelKind::IndependentCascade,
+    ));
+    out
+}
+
+#[test]
+fn rr_engines_meet_their_guarantee_against_brute_force() {
+    let factor = 1.0 - 1.0 / std::f64::consts::E - 0.1;
+    for (g, kind) in small_graphs() {
+        let m = Model::new(&g, kind, ProbScheme::File, 1).unwrap();
+        for k in 1..=3 {
+            let opt = best_exact(&m, k);
+            for algo in [Algorithm::Auto, Algorithm::Opim, Algorithm::Imm] {
+                let s = run(&m, algo, k, 5, None);
+                assert_eq!(s.seeds.len(), k);
+                let got = exact_spread(&m, &s.seeds).unwrap();
+                assert!(
+                    got >= factor * opt - 1e-9,
+                    "{algo:?} k={k} {kind:?}: {got} < {factor} * {opt}"
+                );
+                // The reported upper bound must hold against the true optimum.
+                if let Some(ub) = s.upper_bound {
+                    if algo != Algorithm::Imm {
+                        assert!(ub >= opt * 0.999, "{algo:?}: upper bound {ub} < opt {opt}");
+                    }
+                }
+            }
+            let celf = run(&m, Algorithm::Celf, k, 5, None);
+            let got = exact_spread(&m, &celf.seeds).unwrap();
+            assert!(
+                got >= (1.0 - 1.0 / std::f64::consts::E) * opt,
+                "celf {got} vs {opt}"
+            );
+        }
+    }
+}
+
+#[test]
+fn celf_and_celfpp_equal_plain_greedy() {
+    for (i, (g, kind)) in small_graphs().into_iter().enumerate() {
+        let m = Model::new(&g, kind, ProbScheme::File, 1).unwrap();
+        for k in [1, 3, 6] {
+            let plain = run(&m, Algorithm::Greedy, k, i as u64, None);
+            let celf = run(&m, Algorithm::Celf, k, i as u64, None);
+            let celfpp = run(&m, Algorithm::Celfpp, k, i as u64, None);
+            assert_eq!(plain.seeds, celf.seeds, "celf vs greedy, graph {i}, k={k}");
+            assert_eq!(
+                plain.seeds, celfpp.seeds,
+                "celf++ vs greedy, graph {i}, k={k}"
+            );
+            assert_eq!(plain.gains, celf.gains);
+        }
+    }
+    // A larger graph, where laziness actually skips work.
+    let (e, p) = random_graph(120, 500, 9);
+    let g = Graph::from_edges(120, &e, Some(&p));
+    let m = Model::new(
+        &g,
+        ModelKind::IndependentCascade,
+        ProbScheme::WeightedCascade,
+        1,
+    )
+    .unwrap();
+    let plain = run(&m, Algorithm::Greedy, 8, 2, None);
+    assert_eq!(plain.seeds, run(&m, Algorithm::Celf, 8, 2, None).seeds);
+    assert_eq!(plain.seeds, run(&m, Algorithm::Celfpp, 8, 2, None).seeds);
+}
+
+#[test]
+fn every_algorithm_respects_candidates_and_returns_distinct_seeds() {
+    let (e, p) = random_graph(200, 900, 11);
+    let g = Graph::from_edges(200, &e, Some(&p));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let cands: Vec<bool> = (0..200).map(|v| v % 3 == 0).collect();
+    for algo in Algorithm::ALL {
+        if algo == Algorithm::Greedy {
+            continue;
+        }
+        let s = run(&m, algo, 7, 3, Some(&cands));
+        assert_eq!(s.seeds.len(), 7, "{algo:?}");
+        let mut sorted = s.seeds.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 7, "{algo:?} repeated a seed");
+        assert!(
+            s.seeds.iter().all(|&v| v % 3 == 0),
+            "{algo:?} picked a non-candidate"
+        );
+    }
+    // k larger than the candidate pool: every candidate, no padding.
+    let few: Vec<bool> = (0..200).map(|v| v < 4).collect();
+    assert_eq!(run(&m, Algorithm::Auto, 10, 1, Some(&few)).seeds.len(), 4);
+}
+
+#[test]
+fn selections_are_identical_across_thread_counts() {
+    let (e, p) = random_graph(400, 2500, 21);
+    let g = Graph::from_edges(400, &e, Some(&p));
+    for kind in [ModelKind::IndependentCascade, ModelKind::LinearThreshold] {
+        let m = Model::new(&g, kind, ProbScheme::WeightedCascade, 1).unwrap();
+        for algo in [
+            Algorithm::Auto,
+            Algorithm::Opim,
+            Algorithm::Imm,
+            Algorithm::Celf,
+            Algorithm::Pagerank,
+        ] {
+            let with = |t: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(t)
+                    .build()
+                    .unwrap()
+                    .install(|| run(&m, algo, 5, 77, None))
+            };
+            let (a, b) = (with(1), with(2));
+            assert_eq!(a.seeds, b.seeds, "{algo:?} {kind:?}");
+            assert_eq!(a.gains, b.gains, "{algo:?} {kind:?}");
+            assert_eq!(a.approximation, b.approximation, "{algo:?} {kind:?}");
+        }
+    }
+}
+
+#[test]
+fn heuristics_match_hand_computed_rankings() {
+    // Star 0 -> 1..5, chain 6 -> 7 -> 8, and 9 -> 0.
+    let edges = [
+        (0, 1),
+        (0, 2),
+        (0, 3),
+        (0, 4),
+        (0, 5),
+        (6, 7),
+        (7, 8),
+        (9, 0),
+    ];
+    let g = Graph::from_edges(10, &edges, None);
+    let m = Model::new(
+        &g,
+        ModelKind::IndependentCascade,
+        ProbScheme::Uniform(0.1),
+        1,
+    )
+    .unwrap();
+    assert_eq!(run(&m, Algorithm::Degree, 3, 1, None).seeds, vec![0, 6, 7]);
+    // Single discount: after picking 0, node 9 (which points to 0) drops from 1 to 0.
+    assert_eq!(
+        run(&m, Algorithm::SingleDiscount, 3, 1, None).seeds,
+        vec![0, 6, 7]
+    );
+    // PageRank in the influence direction: rank flows from the influenced to their influencer.
+    // Leaves hold the base b, so PR(0) = b + 0.85 * 5b = 5.25b; all of it flows to 9, the only
+    // influencer of 0: PR(9) = b + 0.85 * 5.25b = 5.46b. The hub's influencer ranks first.
+    let pr = run(&m, Algorithm::Pagerank, 2, 1, None).seeds;
+    assert_eq!(pr, vec![9, 0]);
+}
