@@ -329,7 +329,13 @@ fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
         expected_reach: est.total.expected_reach,
         std_error: est.total.std_error,
         ci95: est.total.ci95,
-        approximation: sel.approximation,
+        approximation: if sel.certify_on_estimate {
+            sel.upper_bound.map(|u| {
+                seedplan::select::certify(est.hits, est.samples, roots.population(), delta, u)
+            })
+        } else {
+            sel.approximation
+        },
         upper_bound: sel.upper_bound,
         algorithm: algo.name().to_string(),
         status: sel.status,

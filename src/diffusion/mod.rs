@@ -119,6 +119,48 @@ pub struct Model<'g> {
     kind: ModelKind,
     scheme: ProbScheme,
     probs: EdgeProbs<'g>,
+    /// `1 / ln(1 - p)` of each node's in-row when the row has one probability (WC, uniform):
+    /// the geometric-skip constant, precomputed because RR sampling needs it at every visit.
+    skip: Vec<f64>,
+}
+
+/// A constant-probability row, ready for sampling: the coin as a 64-bit threshold, and the
+/// geometric-skip constant.
+#[derive(Debug, Clone, Copy)]
+pub struct Coin {
+    /// The probability.
+    pub p: f64,
+    /// `p * 2^64`: a uniform u64 below it is a success.
+    pub threshold: u64,
+    /// `1 / ln(1 - p)`.
+    pub inv_log_q: f64,
+}
+
+impl Coin {
+    /// The coin of probability `p`.
+    pub fn new(p: f64) -> Self {
+        Coin {
+            p,
+            threshold: prob_threshold(p),
+            inv_log_q: if p > 0.0 && p < 1.0 {
+                1.0 / (1.0 - p).ln()
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+/// `p * 2^64`, saturating: comparing a uniform u64 against it is a Bernoulli(p) draw.
+#[inline]
+pub fn prob_threshold(p: f64) -> u64 {
+    if p >= 1.0 {
+        u64::MAX
+    } else if p <= 0.0 {
+        0
+    } else {
+        (p * 18_446_744_073_709_551_616.0) as u64
+    }
 }
 
 /// Trivalency probability of arc `u -> v`; a hash of the arc, so forward and reverse agree.
@@ -173,11 +215,18 @@ impl<'g> Model<'g> {
                 }
             }
         };
+        let skip = match probs {
+            EdgeProbs::WeightedCascade => (0..graph.num_nodes() as u32)
+                .map(|v| Coin::new(1.0 / graph.in_degree(v).max(1) as f64).inv_log_q)
+                .collect(),
+            _ => Vec::new(),
+        };
         let m = Model {
             graph,
             kind,
             scheme,
             probs,
+            skip,
         };
         if kind == ModelKind::LinearThreshold {
             m.check_lt_weights()?;
@@ -234,6 +283,24 @@ impl<'g> Model<'g> {
             }
             EdgeProbs::Uniform(p) => RowProbs::Const(*p),
             EdgeProbs::PerEdge { inw, .. } => RowProbs::PerEdge(&inw[self.graph.in_range(v)]),
+        }
+    }
+
+    /// The coin of `v`'s in-row when all its in-edges share one probability (WC, uniform).
+    #[inline]
+    pub fn in_coin(&self, v: u32, d: usize) -> Option<Coin> {
+        match &self.probs {
+            EdgeProbs::WeightedCascade => Some(Coin {
+                p: 1.0 / d as f64,
+                threshold: if d <= 1 {
+                    u64::MAX
+                } else {
+                    u64::MAX / d as u64
+                },
+                inv_log_q: self.skip[v as usize],
+            }),
+            EdgeProbs::Uniform(p) => Some(Coin::new(*p)),
+            EdgeProbs::PerEdge { .. } => None,
         }
     }
 

@@ -136,6 +136,8 @@ pub struct RankedEstimate {
     pub total: ReachEstimate,
     /// RR sets used.
     pub samples: u64,
+    /// Sets covered by the whole seed list.
+    pub hits: u64,
 }
 
 /// Default relative standard error targeted by the plan estimate.
@@ -178,6 +180,7 @@ pub fn estimate_ranked(
         cumulative,
         total: ReachEstimate::from_fraction(cum, coll.len() as u64, pop),
         samples: coll.len() as u64,
+        hits: cum,
     }
 }
 

@@ -108,6 +108,14 @@ impl RrCollection {
         }
     }
 
+    /// Moves all sets of `other` to the end of this collection.
+    pub fn absorb(&mut self, other: RrCollection) {
+        let base = *self.offsets.last().unwrap();
+        self.ids.extend_from_slice(&other.ids);
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|&o| o + base));
+    }
+
     /// Number of sets that contain at least one node marked in `in_seed`.
     pub fn coverage(&self, in_seed: &[bool]) -> u64 {
         (0..self.len())

@@ -104,6 +104,7 @@ impl Selector for Imm {
             rr_bytes: peak,
             rr_ids: fin.total_ids(),
             rounds: rounds + 1,
+            certify_on_estimate: false,
         })
     }
 }

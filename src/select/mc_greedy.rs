@@ -278,6 +278,7 @@ impl Selector for McGreedy {
             rr_bytes: 0,
             rr_ids: 0,
             rounds,
+            certify_on_estimate: false,
         })
     }
 }

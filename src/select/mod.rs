@@ -26,7 +26,7 @@ pub const DEFAULT_ELL: f64 = 1.0;
 /// Default live-edge worlds of the Monte Carlo greedy.
 pub const DEFAULT_MC_RUNS: u32 = 1000;
 /// Default convergence tolerance of the `auto` engine: relative reach gained by the last doubling.
-pub const DEFAULT_TOLERANCE: f64 = 0.002;
+pub const DEFAULT_TOLERANCE: f64 = 0.005;
 
 /// The selection algorithms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -282,6 +282,10 @@ pub struct Selection {
     pub rr_ids: u64,
     /// Doubling rounds or phases run.
     pub rounds: u32,
+    /// The approximation should be certified on the plan's independent estimate sets: the
+    /// lower bound on the seeds' reach comes from those sets, the upper bound on the optimum is
+    /// `upper_bound` (already a high-probability bound).
+    pub certify_on_estimate: bool,
 }
 
 impl Selection {
@@ -296,6 +300,7 @@ impl Selection {
             rr_bytes: 0,
             rr_ids: 0,
             rounds: 0,
+            certify_on_estimate: false,
         }
     }
 }
@@ -304,6 +309,18 @@ impl Selection {
 pub trait Selector: Send + Sync {
     /// Picks up to `ctx.config.k` seeds (forced seeds first, then in greedy order).
     fn select(&self, ctx: &SelectContext<'_>) -> Result<Selection>;
+}
+
+/// Certified approximation ratio of a seed set from an independent sample: OPIM-C's lower bound
+/// on its reach (from `hits` of `samples` RR sets, failure probability `delta`) over an upper bound
+/// on the best possible reach.
+pub fn certify(hits: u64, samples: u64, population: f64, delta: f64, upper: f64) -> f64 {
+    let lower = opim::lower_bound(hits as f64, (1.0 / delta).ln(), samples as f64, population);
+    if upper > 0.0 {
+        (lower / upper).min(1.0)
+    } else {
+        1.0
+    }
 }
 
 /// ln C(n, k), exactly summed (k is small).

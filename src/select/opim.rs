@@ -126,11 +126,39 @@ impl Selector for Opim {
                     };
                     ctx.progress.note(&format!(
                         "round {round}: {theta} RR sets, certified {alpha:.3}, rse {rse:.4}, \
-                         last gain {gain:.4}"
+                         last gain {gain:.4}, overfit {:.4}",
+                        (g.covered as f64 - cov2) / cov2.max(1.0)
                     ));
                     (certified && rse <= AUTO_RSE && gain <= cfg.tolerance) || at_cap
                 }
             };
+            if stop && self.stop == StopRule::Converged && certified {
+                // Both collections have served their purpose (R1 to select, R2 to decide when
+                // to stop); the final selection uses all of their sets. Its reach is certified
+                // later on the plan's own independent estimate sets.
+                let theta_all = r1.len() as f64 + r2.len() as f64;
+                let rr_ids = r1.total_ids() + r2.total_ids();
+                r1.absorb(std::mem::replace(
+                    &mut r2,
+                    RrCollection::new(0, Purpose::RrValidate),
+                ));
+                let index = InvertedIndex::build(&r1, n);
+                peak_bytes = peak_bytes.max(r1.bytes() + index.bytes());
+                let g = greedy_on_index(&r1, &index, n, k, ctx.candidates, ctx.forced);
+                let scale = pop / theta_all;
+                return Ok(Selection {
+                    gains: Some(g.gains.iter().map(|&x| x as f64 * scale).collect()),
+                    seeds: g.seeds,
+                    approximation: Some(alpha),
+                    upper_bound: Some(upper_bound(g.upper_bound as f64, a, theta_all, pop)),
+                    status: SelectStatus::Converged,
+                    rr_sets: 2 * theta,
+                    rr_bytes: peak_bytes,
+                    rr_ids,
+                    rounds: round,
+                    certify_on_estimate: true,
+                });
+            }
             if stop {
                 let scale = pop / th;
                 let status = if certified && self.stop == StopRule::Certificate {
@@ -152,6 +180,7 @@ impl Selector for Opim {
                     rr_bytes: peak_bytes,
                     rr_ids: r1.total_ids() + r2.total_ids(),
                     rounds: round,
+                    certify_on_estimate: false,
                 });
             }
             prev = Some(g.seeds);
