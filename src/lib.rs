@@ -26,6 +26,7 @@ pub mod graph;
 pub mod input;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod rng;
 pub mod rrset;
 pub mod select;

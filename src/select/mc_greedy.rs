@@ -14,6 +14,7 @@ use crate::rng::{mix64, stream_key, unit_f64, Purpose};
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Mutex;
 
 /// Which lazy-evaluation scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub struct WorldOracle<'a> {
     covered: Vec<Vec<u64>>,
     /// Sum over worlds of nodes reached by the current seed set.
     pub total: u64,
+    /// One workspace per rayon thread, so parallel evaluations allocate nothing.
+    pool: Vec<Mutex<Workspace>>,
 }
 
 impl<'a> WorldOracle<'a> {
@@ -50,6 +53,9 @@ impl<'a> WorldOracle<'a> {
                 .collect(),
             covered: vec![vec![0u64; n.div_ceil(64)]; runs as usize],
             total: 0,
+            pool: (0..rayon::current_num_threads().max(1))
+                .map(|_| Mutex::new(Workspace::new(n)))
+                .collect(),
         }
     }
 
@@ -104,10 +110,22 @@ impl<'a> WorldOracle<'a> {
     /// Nodes newly reached in world `w` from `starts`, not counting those already covered or
     /// already visited in `ws` (the caller resets `ws`). With `commit`, marks them covered.
     fn explore(&self, w: usize, starts: &[u32], ws: &mut Workspace) -> u64 {
+        self.explore_masked(w, starts, ws, None)
+    }
+
+    /// As `explore`, also treating nodes set in `mask` (one world's bitset) as covered.
+    fn explore_masked(
+        &self,
+        w: usize,
+        starts: &[u32],
+        ws: &mut Workspace,
+        mask: Option<&[u64]>,
+    ) -> u64 {
         let g = self.model.graph();
         let cov = &self.covered[w];
         let key = self.keys[w];
-        let is_cov = |v: u32| cov[v as usize >> 6] >> (v & 63) & 1 == 1;
+        let bit = |b: &[u64], v: u32| b[v as usize >> 6] >> (v & 63) & 1 == 1;
+        let is_cov = |v: u32| bit(cov, v) || mask.is_some_and(|m| bit(m, v));
         let mut count = 0u64;
         let base = ws.queue.len();
         for &s in starts {
@@ -146,30 +164,82 @@ impl<'a> WorldOracle<'a> {
             .sum()
     }
 
-    /// Gain of `v` given the current seeds plus `extra` (CELF++'s mg2).
-    pub fn gain_after(&self, v: u32, extra: u32, ws: &mut Workspace) -> u64 {
+    /// Per world, the nodes `v` newly reaches beyond the current seeds (a bitset each): lets
+    /// CELF++ evaluate many `mg2` gains against the same `prev_best` without re-exploring it.
+    pub fn reach_bits(&self, v: u32) -> Vec<Vec<u64>> {
+        let words = self.model.graph().num_nodes().div_ceil(64);
+        (0..self.runs())
+            .into_par_iter()
+            .map(|w| {
+                self.with_ws(|ws| {
+                    ws.reset();
+                    self.explore(w, &[v], ws);
+                    let mut b = vec![0u64; words];
+                    for &u in &ws.queue {
+                        b[u as usize >> 6] |= 1 << (u & 63);
+                    }
+                    b
+                })
+            })
+            .collect()
+    }
+
+    /// Gain of `v` given the current seeds plus a node whose reach is `extra` (CELF++'s mg2).
+    pub fn gain_after(&self, v: u32, extra: &[Vec<u64>], ws: &mut Workspace) -> u64 {
         (0..self.runs())
             .map(|w| {
                 ws.reset();
-                self.explore(w, &[extra], ws);
-                self.explore(w, &[v], ws)
+                self.explore_masked(w, &[v], ws, Some(&extra[w]))
             })
             .sum()
     }
 
+    /// Runs `f` with this thread's workspace.
+    fn with_ws<T>(&self, f: impl FnOnce(&mut Workspace) -> T) -> T {
+        let i = rayon::current_thread_index().unwrap_or(0) % self.pool.len();
+        let mut ws = self.pool[i].lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut ws)
+    }
+
+    /// Gain of `v` given the current seeds (plus a node whose reach is `extra`), in parallel
+    /// over worlds.
+    pub fn par_gain(&self, v: u32, extra: Option<&[Vec<u64>]>) -> u64 {
+        (0..self.runs())
+            .into_par_iter()
+            .with_min_len(8)
+            .map(|w| {
+                self.with_ws(|ws| {
+                    ws.reset();
+                    self.explore_masked(w, &[v], ws, extra.map(|e| e[w].as_slice()))
+                })
+            })
+            .sum()
+    }
+
+    /// Gains of many nodes (each given the current seeds plus `extra`), in parallel over nodes.
+    pub fn gains(&self, nodes: &[u32], extra: Option<&[Vec<u64>]>) -> Vec<u64> {
+        nodes
+            .par_iter()
+            .map(|&v| {
+                self.with_ws(|ws| match extra {
+                    Some(e) => self.gain_after(v, e, ws),
+                    None => self.gain(v, ws),
+                })
+            })
+            .collect()
+    }
+
     /// Adds `v` to the seeds; returns its gain.
     pub fn commit(&mut self, v: u32) -> u64 {
-        let n = self.model.graph().num_nodes();
         let newly: Vec<Vec<u32>> = (0..self.runs())
             .into_par_iter()
-            .map_init(
-                || Workspace::new(n),
-                |ws, w| {
+            .map(|w| {
+                self.with_ws(|ws| {
                     ws.reset();
                     self.explore(w, &[v], ws);
                     ws.queue.clone()
-                },
-            )
+                })
+            })
             .collect();
         let mut gain = 0;
         for (w, nodes) in newly.into_iter().enumerate() {
@@ -248,7 +318,6 @@ impl Selector for McGreedy {
                     .zip(init)
                     .map(|(&v, g)| (g, Reverse(v), seeds.len()))
                     .collect();
-                let mut ws = Workspace::new(n);
                 while seeds.len() < k {
                     let Some((g, Reverse(v), round)) = heap.pop() else {
                         break;
@@ -259,7 +328,7 @@ impl Selector for McGreedy {
                         gains.push(got as f64 / runs);
                         seeds.push(v);
                     } else {
-                        heap.push((par_gain(&oracle, v, None, &mut ws), Reverse(v), seeds.len()));
+                        heap.push((oracle.par_gain(v, None), Reverse(v), seeds.len()));
                     }
                 }
             }
@@ -283,25 +352,6 @@ impl Selector for McGreedy {
     }
 }
 
-/// A gain computed in parallel over worlds (used on single lazy re-evaluations).
-fn par_gain(oracle: &WorldOracle<'_>, v: u32, extra: Option<u32>, _ws: &mut Workspace) -> u64 {
-    let n = oracle.model.graph().num_nodes();
-    (0..oracle.runs())
-        .into_par_iter()
-        .with_min_len(16)
-        .map_init(
-            || Workspace::new(n),
-            |ws, w| {
-                ws.reset();
-                if let Some(e) = extra {
-                    oracle.explore(w, &[e], ws);
-                }
-                oracle.explore(w, &[v], ws)
-            },
-        )
-        .sum()
-}
-
 #[derive(Clone, Copy)]
 struct Entry {
     mg1: u64,
@@ -320,35 +370,43 @@ fn celfpp(
     k: usize,
     runs: f64,
 ) {
-    let n = ctx.n();
-    let mut ws = Workspace::new(n);
-    // Initial pass: mg1 for everyone, in parallel; then mg2 against the running best, in id order
-    // as in the paper (cur_best is the best node seen so far in this pass).
-    ctx.progress
-        .begin("Monte Carlo gains", Some(cands.len() as u64));
-    let mg1: Vec<u64> = cands
-        .par_iter()
-        .map_init(|| Workspace::new(n), |w, &v| oracle.gain(v, w))
-        .collect();
-    ctx.progress.end();
-    let mut entries: Vec<Entry> = Vec::with_capacity(cands.len());
+    // Initial pass: mg1 for everyone; cur_best for node i is the best of the nodes before it
+    // (the paper's sequential pass), a prefix maximum; then every mg2 in parallel.
+    ctx.progress.begin("Monte Carlo gains", None);
+    let mg1 = oracle.gains(cands, None);
+    let mut prev_best: Vec<Option<u32>> = Vec::with_capacity(cands.len());
     let mut cur_best: Option<(u64, u32)> = None;
     for (i, &v) in cands.iter().enumerate() {
-        let mg2 = match cur_best {
-            Some((_, b)) => par_gain(oracle, v, Some(b), &mut ws),
-            None => mg1[i],
-        };
-        entries.push(Entry {
-            mg1: mg1[i],
-            node: v,
-            prev_best: cur_best.map(|c| c.1),
-            mg2,
-            flag: seeds.len(),
-        });
+        prev_best.push(cur_best.map(|c| c.1));
         if cur_best.is_none_or(|(g, b)| (mg1[i], Reverse(v)) > (g, Reverse(b))) {
             cur_best = Some((mg1[i], v));
         }
     }
+    // Nodes sharing a prev_best are evaluated together against its cached reach.
+    let mut mg2 = mg1.clone();
+    let mut groups: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (i, b) in prev_best.iter().enumerate() {
+        if let Some(b) = b {
+            groups.entry(*b).or_default().push(i);
+        }
+    }
+    for (b, members) in groups {
+        let bits = oracle.reach_bits(b);
+        let nodes: Vec<u32> = members.iter().map(|&i| cands[i]).collect();
+        for (i, g) in members.into_iter().zip(oracle.gains(&nodes, Some(&bits))) {
+            mg2[i] = g;
+        }
+    }
+    ctx.progress.end();
+    let mut entries: Vec<Entry> = (0..cands.len())
+        .map(|i| Entry {
+            mg1: mg1[i],
+            node: cands[i],
+            prev_best: prev_best[i],
+            mg2: mg2[i],
+            flag: seeds.len(),
+        })
+        .collect();
     let mut heap: BinaryHeap<(u64, Reverse<u32>, usize)> = entries
         .iter()
         .enumerate()
@@ -356,6 +414,8 @@ fn celfpp(
         .collect();
     let mut last_seed: Option<u32> = None;
     let mut cur_best: Option<(u64, u32)> = None;
+    // Reach of cur_best given the current seeds, cached while cur_best and the seeds stay.
+    let mut best_bits: Option<(u32, Vec<Vec<u64>>)> = None;
     while seeds.len() < k {
         let Some((_, _, i)) = heap.pop() else {
             break;
@@ -367,16 +427,22 @@ fn celfpp(
             seeds.push(e.node);
             last_seed = Some(e.node);
             cur_best = None;
+            best_bits = None;
             continue;
         }
         let mut e2 = e;
         if e.prev_best.is_some() && e.prev_best == last_seed && e.flag + 1 == seeds.len() {
             e2.mg1 = e.mg2;
         } else {
-            e2.mg1 = par_gain(oracle, e.node, None, &mut ws);
+            e2.mg1 = oracle.par_gain(e.node, None);
             e2.prev_best = cur_best.map(|c| c.1);
             e2.mg2 = match cur_best {
-                Some((_, b)) => par_gain(oracle, e.node, Some(b), &mut ws),
+                Some((_, b)) => {
+                    if best_bits.as_ref().is_none_or(|(node, _)| *node != b) {
+                        best_bits = Some((b, oracle.reach_bits(b)));
+                    }
+                    oracle.par_gain(e.node, best_bits.as_ref().map(|x| x.1.as_slice()))
+                }
                 None => e2.mg1,
             };
         }

@@ -1,0 +1,5 @@
+//! Things people look at: SVG charts (and the HTML report built from them).
+
+pub mod charts;
+
+pub use charts::{LineChart, Series};
