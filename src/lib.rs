@@ -16,8 +16,10 @@
 //! assert_eq!(eval::exact::exact_spread(&m, &[0]), Some(3.0));
 //! ```
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
+pub mod bench;
+pub mod budget;
 pub mod diffusion;
 pub mod error;
 pub mod eval;
@@ -30,5 +32,6 @@ pub mod report;
 pub mod rng;
 pub mod rrset;
 pub mod select;
+pub mod sys;
 
 pub use error::{Error, Result};

@@ -28,6 +28,123 @@ pub enum Command {
     Stats(StatsArgs),
     /// Generate a synthetic follower graph and a matching price list.
     Generate(GenerateArgs),
+    /// Benchmark algorithms on graphs, every seed set scored by one shared evaluator.
+    Bench(BenchArgs),
+    /// Reach-versus-budget frontier: a budgeted plan per budget, as CSV/JSON and an SVG chart.
+    Curve(CurveArgs),
+    /// Pairwise audience overlap (expected shared reach) of chosen influencers.
+    Overlap(OverlapArgs),
+}
+
+/// Curve output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TableFormat {
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// `seedplan curve`.
+#[derive(Debug, Clone, Args)]
+pub struct CurveArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub costs: CostArgs,
+    /// Budgets: FROM:TO:COUNT (evenly spaced) or a list 1000,5000,20000.
+    #[arg(long)]
+    pub budgets: String,
+    /// Campaign rules (TOML) applied at every budget (its `budget` is ignored).
+    #[arg(long)]
+    pub constraints: Option<String>,
+    /// Maximum number of seeds at every budget.
+    #[arg(long, short = 'k')]
+    pub k: Option<usize>,
+    /// Approximation slack of the sampling rule.
+    #[arg(long, default_value_t = seedplan::select::DEFAULT_EPSILON)]
+    pub epsilon: f64,
+    /// MIP time limit per budget, seconds.
+    #[arg(long, default_value_t = 2.0)]
+    pub mip_seconds: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    /// Write the table to this file (atomically) instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<String>,
+    /// Also write the chart (reach and marginal reach per $1,000 against budget) as SVG.
+    #[arg(long)]
+    pub svg: Option<String>,
+}
+
+/// `seedplan overlap`.
+#[derive(Debug, Clone, Args)]
+pub struct OverlapArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Seeds: a comma-separated list, a file with one label a line, or a plan JSON.
+    #[arg(long, short = 's')]
+    pub seeds: String,
+    /// Relative standard error targeted for the seeds' combined reach.
+    #[arg(long, default_value_t = seedplan::plan::DEFAULT_ESTIMATE_RSE)]
+    pub estimate_rse: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<String>,
+}
+
+/// `seedplan bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Graph edge lists (repeat the flag); `PATH` or `NAME=PATH`; add `:undirected` or
+    /// `:follows` after the path for those options.
+    #[arg(long, short = 'g')]
+    pub graph: Vec<String>,
+    /// Algorithms, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "auto,opim,imm,degree,degree-discount,pagerank,random"
+    )]
+    pub algos: Vec<String>,
+    /// Seed-set sizes, comma-separated.
+    #[arg(long, short = 'k', value_delimiter = ',', default_value = "10,50")]
+    pub k: Vec<usize>,
+    /// ε values for the RR engines, comma-separated (a sweep feeds the matched-quality table).
+    #[arg(long, value_delimiter = ',', default_value = "0.1")]
+    pub epsilons: Vec<f64>,
+    /// Models as MODEL:PROBS, comma-separated (e.g. ic:wc,lt:wc,ic:trivalency).
+    #[arg(long, value_delimiter = ',', default_value = "ic:wc")]
+    pub models: Vec<String>,
+    /// Monte Carlo runs of the shared evaluator.
+    #[arg(long, default_value_t = seedplan::eval::DEFAULT_RUNS)]
+    pub runs: u64,
+    /// Repetitions with seeds seed, seed+1, ...
+    #[arg(long, default_value_t = 1)]
+    pub reps: u32,
+    /// Base random seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worlds for celf/celfpp/greedy.
+    #[arg(long, default_value_t = 200)]
+    pub mc_runs: u32,
+    /// Seed sets from other tools: NAME=FILE (one label a line); repeatable.
+    #[arg(long)]
+    pub import: Vec<String>,
+    /// A suite file (TOML) instead of the flags above.
+    #[arg(long)]
+    pub suite: Option<String>,
+    /// Output directory (results.csv, results.json, results.md, charts, manifest.json).
+    #[arg(long, short = 'o')]
+    pub output: String,
 }
 
 /// How to read the edge list.
@@ -157,6 +274,30 @@ pub struct PlanArgs {
     pub estimate_rse: f64,
     #[command(flatten)]
     pub costs: CostArgs,
+    /// Budget: pick influencers whose costs add up to at most this (needs --costs).
+    #[arg(long)]
+    pub budget: Option<f64>,
+    /// Campaign rules (TOML): budget, max_seeds, include, exclude, [category.NAME] quotas.
+    #[arg(long)]
+    pub constraints: Option<String>,
+    /// Labels that must be in a budgeted plan, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Labels never in a budgeted plan, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Weight of nodes not listed in --target.
+    #[arg(long, default_value_t = 0.0)]
+    pub target_default: f64,
+    /// Time limit of the MIP refinement of budgeted plans, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub mip_seconds: f64,
+    /// Candidates in the MIP's reduced pool.
+    #[arg(long, default_value_t = 30)]
+    pub mip_pool: usize,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: PlanFormatArg,
@@ -166,6 +307,9 @@ pub struct PlanArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(long, short = 'o')]
     pub output: Option<String>,
+    /// Set when -k was given explicitly (then it caps budgeted plans too).
+    #[arg(skip)]
+    pub k_given: bool,
 }
 
 /// Cost table options.

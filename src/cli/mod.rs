@@ -1,6 +1,8 @@
 //! The command-line front end: parse, load, run the library, write. All printing happens here.
 
 mod args;
+mod bench;
+mod curve;
 mod output;
 mod progress;
 
@@ -8,6 +10,7 @@ pub use args::Cli;
 use args::*;
 use output::emit;
 use progress::StderrProgress;
+use seedplan::budget::{BudgetConfig, Constraints, ConstraintsFile};
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
 use seedplan::error::{Error, Result};
 use seedplan::graph::{BuildOptions, EdgeMeaning, Graph, GraphStats, MergeRule};
@@ -37,6 +40,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Evaluate(a) => evaluate(a, quiet),
         Command::Plan(a) => plan_cmd(a, quiet, &progress),
         Command::Generate(a) => generate(a, quiet),
+        Command::Bench(a) => bench::run(a, quiet, &progress),
+        Command::Curve(a) => curve::run(a, quiet, &progress),
+        Command::Overlap(a) => overlap(a, quiet),
     }
 }
 
@@ -48,7 +54,7 @@ fn model_kind(m: ModelArg) -> ModelKind {
 }
 
 /// Loads the graph as the flags say, printing what was dropped (unless quiet).
-fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Result<Graph> {
+pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Result<Graph> {
     let scheme = match model {
         Some(m) => Some(ProbScheme::parse(&m.probs)?),
         None => None,
@@ -90,7 +96,7 @@ fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Result<Graph> 
     Ok(graph)
 }
 
-fn load_costs(c: &CostArgs, graph: &Graph, quiet: bool) -> Result<Option<CostTable>> {
+pub(crate) fn load_costs(c: &CostArgs, graph: &Graph, quiet: bool) -> Result<Option<CostTable>> {
     let Some(path) = &c.costs else {
         return Ok(None);
     };
@@ -167,7 +173,7 @@ fn stats(a: StatsArgs, quiet: bool) -> Result<()> {
     })
 }
 
-fn build_model<'g>(g: &'g Graph, m: &ModelArgs) -> Result<Model<'g>> {
+pub(crate) fn build_model<'g>(g: &'g Graph, m: &ModelArgs) -> Result<Model<'g>> {
     Model::new(g, model_kind(m.model), ProbScheme::parse(&m.probs)?, m.seed)
 }
 
@@ -237,7 +243,7 @@ fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
 }
 
 /// The command line, shell-quoted, for the "reproduce" field.
-fn command_line() -> String {
+pub(crate) fn command_line() -> String {
     std::env::args()
         .map(|a| {
             if !a.is_empty()
@@ -253,16 +259,147 @@ fn command_line() -> String {
         .join(" ")
 }
 
-/// Peak resident set size from /proc (Linux), bytes.
-pub fn peak_rss() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+/// Reads `--target FILE` (`node,weight`) into per-node audience weights.
+fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
+    let mut rdr = input::open_csv(path)?;
+    let headers = rdr
+        .headers()
+        .map_err(|e| input::csv_error(path, e))?
+        .clone();
+    if headers.len() < 2 {
+        return Err(Error::at_line(
+            path,
+            1,
+            "expected a header like 'node,weight'",
+        ));
+    }
+    let ni = headers
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case("node"))
+        .unwrap_or(0);
+    let wi = headers
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case("weight"))
+        .unwrap_or(1);
+    let mut w = vec![default; g.num_nodes()];
+    let mut seen = vec![false; g.num_nodes()];
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(input::csv_error(path, e)),
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let label = &rec[ni];
+        let x: f64 = rec[wi].parse().map_err(|_| {
+            Error::at_line(
+                path,
+                line,
+                format!("weight '{}' of '{label}' is not a number", &rec[wi]),
+            )
+        })?;
+        if !x.is_finite() || x < 0.0 {
+            return Err(Error::at_line(
+                path,
+                line,
+                format!("weight {x} of '{label}' must be finite and >= 0"),
+            ));
+        }
+        let v = g.nodes().get(label).ok_or_else(|| {
+            Error::at_line(path, line, format!("node '{label}' is not in the graph"))
+        })?;
+        if std::mem::replace(&mut seen[v as usize], true) {
+            return Err(Error::at_line(
+                path,
+                line,
+                format!("duplicate row for node '{label}'"),
+            ));
+        }
+        w[v as usize] = x;
+    }
+    if w.iter().sum::<f64>() <= 0.0 {
+        return Err(Error::in_file(
+            path,
+            "all target weights are 0: nobody to reach",
+        ));
+    }
+    Ok(w)
 }
 
-fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
+/// Plan rows from seeds in rank order and their independent estimate.
+fn plan_rows(
+    g: &Graph,
+    seeds: &[u32],
+    est: &plan::RankedEstimate,
+    costs: Option<&CostTable>,
+) -> (Vec<PlanRow>, f64) {
+    let mut spend = 0.0;
+    let rows = seeds
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let cost = costs.and_then(|c| c.cost_of(v));
+            if let Some(c) = cost {
+                spend += c;
+            }
+            PlanRow {
+                rank: i + 1,
+                node: g.label(v).into_owned(),
+                marginal_reach: est.marginal[i],
+                cumulative_reach: est.cumulative[i],
+                cost,
+                category: costs.and_then(|c| c.category_of(v)).map(str::to_string),
+                cumulative_spend: cost.map(|_| spend),
+                exclusive_reach: est.exclusive[i],
+                cp1k_u: cost
+                    .map(|c| {
+                        if est.marginal[i] > 0.0 {
+                            c / est.marginal[i] * 1000.0
+                        } else {
+                            f64::INFINITY
+                        }
+                    })
+                    .filter(|x| x.is_finite()),
+            }
+        })
+        .collect();
+    (rows, spend)
+}
+
+/// Budget rules from flags and `--constraints`; flags win where both are given.
+fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Constraints>> {
+    let mut file = match &a.constraints {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
+            ConstraintsFile::parse(path, &text)?
+        }
+        None => ConstraintsFile::default(),
+    };
+    if a.budget.is_none() && file.budget.is_none() {
+        if !a.include.is_empty() || !a.exclude.is_empty() || !file.category.is_empty() {
+            return Err(Error::usage(
+                "--include/--exclude/category rules need a budget (--budget)",
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(b) = a.budget {
+        file.budget = Some(b);
+    }
+    if a.k_given {
+        file.max_seeds = Some(a.k);
+    }
+    file.include.extend(a.include.iter().cloned());
+    file.exclude.extend(a.exclude.iter().cloned());
+    let where_ = a.constraints.clone().unwrap_or_else(|| "flags".into());
+    Ok(Some(Constraints::resolve(&file, g, costs, &where_)?))
+}
+
+fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
     let t_all = Instant::now();
+    a.k_given = std::env::args().any(|x| x == "-k" || x == "--k" || x.starts_with("--k="));
     let algo = Algorithm::parse(&a.algo)?;
     let mut cfg = SelectConfig::new(a.k, a.model.seed);
     cfg.epsilon = a.epsilon;
@@ -278,76 +415,158 @@ fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
     let t0 = Instant::now();
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?;
+    let rules = match &costs {
+        Some(c) => budget_rules(&a, &g, c)?,
+        None if a.budget.is_some() || a.constraints.is_some() => {
+            return Err(Error::usage(
+                "--budget and --constraints need a cost table (--costs)",
+            ))
+        }
+        None => None,
+    };
+    let weights = match &a.target {
+        Some(p) => Some(load_target(p, &g, a.target_default)?),
+        None => None,
+    };
     let load_s = t0.elapsed().as_secs_f64();
     let model = build_model(&g, &a.model)?;
-    let roots = RootSampler::uniform(g.num_nodes());
-    let candidates = costs.as_ref().map(|c| c.candidates());
-    let ctx = SelectContext {
-        model: &model,
-        roots: &roots,
-        candidates: candidates.as_deref(),
-        forced: &[],
-        config: cfg.clone(),
-        progress: progress as &dyn Progress,
+    let roots = match &weights {
+        Some(w) => RootSampler::weighted(w),
+        None => RootSampler::uniform(g.num_nodes()),
     };
-    let delta = ctx.delta();
+    let candidates = costs.as_ref().map(|c| c.candidates());
+    let delta = a.delta.unwrap_or(1.0 / g.num_nodes().max(2) as f64);
     let t1 = Instant::now();
-    let sel = algo.selector().select(&ctx)?;
+    struct Chosen {
+        seeds: Vec<u32>,
+        approximation: Option<f64>,
+        upper: Option<f64>,
+        certify: bool,
+        status: seedplan::select::SelectStatus,
+        rr_sets: u64,
+        rr_bytes: u64,
+        method: String,
+        solver: Option<plan::SolverInfo>,
+    }
+    let chosen = match (&rules, &costs) {
+        (Some(rules), Some(costs)) => {
+            let mut bc = BudgetConfig::new(a.model.seed);
+            bc.epsilon = a.epsilon;
+            bc.delta = a.delta;
+            bc.tolerance = a.tolerance;
+            bc.max_rr_sets = a.max_rr_sets;
+            bc.mip_seconds = a.mip_seconds;
+            bc.mip_pool = a.mip_pool;
+            let al = seedplan::budget::allocate(&model, &roots, costs, rules, &bc, progress)?;
+            Chosen {
+                seeds: al.seeds,
+                approximation: None,
+                upper: Some(al.upper_bound),
+                certify: true,
+                status: seedplan::select::SelectStatus::Converged,
+                rr_sets: al.rr_sets,
+                rr_bytes: al.rr_bytes,
+                method: al.method.clone(),
+                solver: Some(plan::SolverInfo {
+                    status: al.solver_status,
+                    seconds: al.solver_seconds,
+                    greedy_variant: al.greedy_variant,
+                    greedy_coverage: al.greedy_coverage,
+                    mip_coverage: al.mip_coverage,
+                    lp_bound: al.lp_bound,
+                    greedy_bound: al.greedy_bound,
+                }),
+            }
+        }
+        _ => {
+            let ctx = SelectContext {
+                model: &model,
+                roots: &roots,
+                candidates: candidates.as_deref(),
+                forced: &[],
+                config: cfg.clone(),
+                progress: progress as &dyn Progress,
+            };
+            let sel = algo.selector().select(&ctx)?;
+            Chosen {
+                seeds: sel.seeds,
+                approximation: sel.approximation,
+                upper: sel.upper_bound,
+                certify: sel.certify_on_estimate,
+                status: sel.status,
+                rr_sets: sel.rr_sets,
+                rr_bytes: sel.rr_bytes,
+                method: algo.name().to_string(),
+                solver: None,
+            }
+        }
+    };
     let algo_s = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
     progress.begin("estimating reach", None);
-    let est = plan::estimate_ranked(&model, &roots, &sel.seeds, a.model.seed, a.estimate_rse);
+    let est = plan::estimate_ranked(&model, &roots, &chosen.seeds, a.model.seed, a.estimate_rse);
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
-    let mut spend = 0.0;
-    let rows: Vec<PlanRow> = sel
-        .seeds
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let cost = costs.as_ref().and_then(|c| c.cost_of(v));
-            if let Some(c) = cost {
-                spend += c;
-            }
-            PlanRow {
-                rank: i + 1,
-                node: g.label(v).into_owned(),
-                marginal_reach: est.marginal[i],
-                cumulative_reach: est.cumulative[i],
-                cost,
-                category: costs
-                    .as_ref()
-                    .and_then(|c| c.category_of(v))
-                    .map(str::to_string),
-                cumulative_spend: cost.map(|_| spend),
-            }
+    let certificate = if chosen.certify {
+        chosen
+            .upper
+            .map(|u| seedplan::select::certify(est.hits, est.samples, roots.population(), delta, u))
+    } else {
+        chosen.approximation.filter(|_| {
+            matches!(
+                chosen.status,
+                seedplan::select::SelectStatus::Certified
+                    | seedplan::select::SelectStatus::Converged
+            )
         })
-        .collect();
+    };
+    let (rows, spend) = plan_rows(&g, &chosen.seeds, &est, costs.as_ref());
+    let budgeted = rules.is_some();
     let plan = SeedingPlan {
         format_version: plan::PLAN_FORMAT_VERSION,
         seeds: rows,
         expected_reach: est.total.expected_reach,
         std_error: est.total.std_error,
         ci95: est.total.ci95,
-        approximation: if sel.certify_on_estimate {
-            sel.upper_bound.map(|u| {
-                seedplan::select::certify(est.hits, est.samples, roots.population(), delta, u)
+        approximation: if chosen.certify {
+            certificate
+        } else {
+            chosen.approximation
+        },
+        upper_bound: chosen.upper,
+        algorithm: if budgeted {
+            "budget".into()
+        } else {
+            algo.name().to_string()
+        },
+        status: chosen.status,
+        k: if budgeted {
+            rules.as_ref().map_or(a.k, |r| {
+                r.max_seeds.min(chosen.seeds.len().max(r.include.len()))
             })
         } else {
-            sel.approximation
+            a.k
         },
-        upper_bound: sel.upper_bound,
-        algorithm: algo.name().to_string(),
-        status: sel.status,
-        k: a.k,
         model: model.kind().short().to_string(),
         probs: model.scheme().spec(),
         seed: a.model.seed,
         epsilon: a.epsilon,
         delta,
-        rr_sets: sel.rr_sets,
-        rr_bytes: sel.rr_bytes,
+        rr_sets: chosen.rr_sets,
+        rr_bytes: chosen.rr_bytes,
         spent: costs.as_ref().map(|_| spend),
+        budget: rules.as_ref().map(|r| r.budget),
+        certificate,
+        method: chosen.method,
+        solver: chosen.solver,
+        cp1k_u: costs
+            .as_ref()
+            .filter(|_| est.total.expected_reach > 0.0)
+            .map(|_| spend / est.total.expected_reach * 1000.0),
+        target: a.target.as_ref().map(|p| plan::TargetInfo {
+            path: p.clone(),
+            total_weight: roots.population(),
+        }),
         estimate: plan::EstimateInfo {
             method: "rr".into(),
             samples: est.samples,
@@ -359,7 +578,7 @@ fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
             estimate_seconds: est_s,
             total_seconds: t_all.elapsed().as_secs_f64(),
         },
-        peak_memory_bytes: peak_rss(),
+        peak_memory_bytes: seedplan::sys::peak_rss(),
         graph: plan::GraphInfo {
             path: a.graph.graph.clone(),
             nodes: g.num_nodes(),
@@ -461,4 +680,44 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
+    if !(a.estimate_rse > 0.0 && a.estimate_rse < 1.0) {
+        return Err(Error::usage("--estimate-rse must be in (0, 1)"));
+    }
+    let g = load(&a.graph, Some(&a.model), quiet)?;
+    let model = build_model(&g, &a.model)?;
+    let seeds = input::parse_seeds(&a.seeds, &g)?;
+    let roots = RootSampler::uniform(g.num_nodes());
+    let coll = plan::estimate_sets(&model, &roots, &[&seeds.ids], a.model.seed, a.estimate_rse);
+    let m = plan::overlap_matrix(&coll, &seeds.ids, g.num_nodes(), roots.population());
+    let labels: Vec<String> = seeds.ids.iter().map(|&v| g.label(v).into_owned()).collect();
+    emit(a.output.as_deref(), |out| match a.format {
+        TableFormat::Json => {
+            let v = serde_json::json!({
+                "nodes": labels,
+                "matrix": m,
+                "reach": (0..labels.len()).map(|i| m[i][i]).collect::<Vec<_>>(),
+                "samples": coll.len(),
+                "model": model.kind().short(),
+                "probs": model.scheme().spec(),
+                "seed": a.model.seed,
+            });
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut header = vec!["node".to_string()];
+            header.extend(labels.iter().cloned());
+            w.write_record(&header)?;
+            for (i, l) in labels.iter().enumerate() {
+                let mut row = vec![l.clone()];
+                row.extend(m[i].iter().map(|x| format!("{x:.3}")));
+                w.write_record(&row)?;
+            }
+            w.flush()
+        }
+    })
 }

@@ -35,6 +35,10 @@ pub struct PlanRow {
     pub category: Option<String>,
     /// Spend of seeds 1..=rank.
     pub cumulative_spend: Option<f64>,
+    /// Expected audience this seed reaches that no other seed in the plan reaches.
+    pub exclusive_reach: f64,
+    /// Cost per thousand unique people reached: cost / marginal reach x 1000.
+    pub cp1k_u: Option<f64>,
 }
 
 /// Timing of the phases, in seconds.
@@ -100,6 +104,18 @@ pub struct SeedingPlan {
     pub rr_bytes: u64,
     /// Total spend when costs are known.
     pub spent: Option<f64>,
+    /// Budget, for budgeted plans.
+    pub budget: Option<f64>,
+    /// Certified lower bound on (this plan's reach / best possible reach), 0..1.
+    pub certificate: Option<f64>,
+    /// `greedy` or `mip` for budgeted plans; the selection algorithm otherwise.
+    pub method: String,
+    /// Solver status and seconds for budgeted plans.
+    pub solver: Option<SolverInfo>,
+    /// Spend per thousand unique people reached, for the whole plan.
+    pub cp1k_u: Option<f64>,
+    /// Targeting: the audience file and its total weight, when reach is weighted.
+    pub target: Option<TargetInfo>,
     /// Reach estimate details.
     pub estimate: EstimateInfo,
     /// Phase timings.
@@ -112,6 +128,34 @@ pub struct SeedingPlan {
     pub command: String,
     /// seedplan version.
     pub version: String,
+}
+
+/// Solver details of a budgeted plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct SolverInfo {
+    /// Status line (MIP and LP).
+    pub status: String,
+    /// Seconds spent in the solvers.
+    pub seconds: f64,
+    /// Greedy variant that produced the greedy plan.
+    pub greedy_variant: String,
+    /// Coverage of the greedy plan on the selection sample.
+    pub greedy_coverage: u64,
+    /// Coverage of the MIP plan, if solved.
+    pub mip_coverage: Option<f64>,
+    /// LP relaxation bound on coverage, if solved.
+    pub lp_bound: Option<f64>,
+    /// Greedy data-dependent bound on coverage.
+    pub greedy_bound: f64,
+}
+
+/// Targeted (weighted) reach.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    /// The `--target` file.
+    pub path: String,
+    /// Sum of the weights: the largest possible weighted reach.
+    pub total_weight: f64,
 }
 
 /// Graph facts recorded in a plan.
@@ -138,6 +182,8 @@ pub struct RankedEstimate {
     pub samples: u64,
     /// Sets covered by the whole seed list.
     pub hits: u64,
+    /// Per rank, reach no other seed of the list has.
+    pub exclusive: Vec<f64>,
 }
 
 /// Default relative standard error targeted by the plan estimate.
@@ -156,15 +202,36 @@ pub fn estimate_ranked(
     seed: u64,
     rse: f64,
 ) -> RankedEstimate {
+    let coll = estimate_sets(model, roots, &[seeds], seed, rse);
+    estimate_on(&coll, seeds, model.graph().num_nodes(), roots.population())
+}
+
+/// Fresh RR sets (stream `RrEstimate`) sized so that every seed list in `lists` gets about the
+/// relative standard error `rse` (a pilot, then one extension sized for the least-covered list).
+pub fn estimate_sets(
+    model: &Model<'_>,
+    roots: &RootSampler,
+    lists: &[&[u32]],
+    seed: u64,
+    rse: f64,
+) -> RrCollection {
     let n = model.graph().num_nodes();
-    let pop = roots.population();
     let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
     coll.extend_to(model, roots, ESTIMATE_PILOT);
-    let mut mask = vec![false; n];
-    seeds.iter().for_each(|&s| mask[s as usize] = true);
-    let f = (coll.coverage(&mask) as f64 / ESTIMATE_PILOT as f64).max(1.0 / ESTIMATE_PILOT as f64);
-    let need = ((1.0 - f) / (f * rse * rse)).ceil() as u64;
+    let mut need = ESTIMATE_PILOT;
+    for seeds in lists.iter().filter(|s| !s.is_empty()) {
+        let mut mask = vec![false; n];
+        seeds.iter().for_each(|&s| mask[s as usize] = true);
+        let f =
+            (coll.coverage(&mask) as f64 / ESTIMATE_PILOT as f64).max(1.0 / ESTIMATE_PILOT as f64);
+        need = need.max(((1.0 - f) / (f * rse * rse)).ceil() as u64);
+    }
     coll.extend_to(model, roots, need.clamp(ESTIMATE_PILOT, ESTIMATE_MAX));
+    coll
+}
+
+/// Per-rank estimate of `seeds` on given (independent) sets.
+pub fn estimate_on(coll: &RrCollection, seeds: &[u32], n: usize, pop: f64) -> RankedEstimate {
     let hits = coll.first_hits(seeds, n);
     let theta = coll.len() as f64;
     let mut cum = 0u64;
@@ -175,11 +242,16 @@ pub fn estimate_ranked(
         marginal.push(*h as f64 * pop / theta);
         cumulative.push(cum as f64 * pop / theta);
     }
+    let exclusive = exclusive_hits(coll, seeds, n)
+        .into_iter()
+        .map(|h| h as f64 * pop / theta)
+        .collect();
     RankedEstimate {
+        exclusive,
         marginal,
         cumulative,
-        total: ReachEstimate::from_fraction(cum, coll.len() as u64, pop),
-        samples: coll.len() as u64,
+        total: ReachEstimate::from_fraction(cum, theta as u64, pop),
+        samples: theta as u64,
         hits: cum,
     }
 }
@@ -198,4 +270,67 @@ impl RankedEstimate {
     pub fn half_width(&self) -> f64 {
         Z95 * self.total.std_error
     }
+}
+
+/// Per seed, the sets in which it is the only seed present.
+pub fn exclusive_hits(coll: &RrCollection, seeds: &[u32], n: usize) -> Vec<u64> {
+    let mut rank = vec![u32::MAX; n];
+    for (r, &s) in seeds.iter().enumerate() {
+        rank[s as usize] = r as u32;
+    }
+    let mut out = vec![0u64; seeds.len()];
+    for i in 0..coll.len() {
+        let mut only = u32::MAX;
+        let mut count = 0;
+        for &v in coll.set(i) {
+            let r = rank[v as usize];
+            if r != u32::MAX {
+                count += 1;
+                only = r;
+                if count > 1 {
+                    break;
+                }
+            }
+        }
+        if count == 1 {
+            out[only as usize] += 1;
+        }
+    }
+    out
+}
+
+/// Pairwise expected shared audience of `seeds`: entry (a, b) is the expected number of people
+/// both a and b would reach; the diagonal is each seed's own reach.
+pub fn overlap_matrix(
+    coll: &RrCollection,
+    seeds: &[u32],
+    n: usize,
+    population: f64,
+) -> Vec<Vec<f64>> {
+    let k = seeds.len();
+    let mut rank = vec![u32::MAX; n];
+    for (r, &s) in seeds.iter().enumerate() {
+        rank[s as usize] = r as u32;
+    }
+    let mut counts = vec![vec![0u64; k]; k];
+    let mut present: Vec<u32> = Vec::new();
+    for i in 0..coll.len() {
+        present.clear();
+        present.extend(
+            coll.set(i)
+                .iter()
+                .map(|&v| rank[v as usize])
+                .filter(|&r| r != u32::MAX),
+        );
+        for &a in &present {
+            for &b in &present {
+                counts[a as usize][b as usize] += 1;
+            }
+        }
+    }
+    let scale = population / coll.len().max(1) as f64;
+    counts
+        .into_iter()
+        .map(|row| row.into_iter().map(|c| c as f64 * scale).collect())
+        .collect()
 }

@@ -62,6 +62,21 @@ fn range(vals: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     }
 }
 
+/// Several charts stacked vertically in one SVG.
+pub fn stacked_svg(charts: &[LineChart], w: u32, h: u32) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let areas = root.split_evenly((charts.len().max(1), 1));
+        for (c, area) in charts.iter().zip(areas) {
+            c.draw_on(&area);
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
 impl LineChart {
     /// Renders the chart as an SVG document of `w` x `h` pixels.
     pub fn to_svg(&self, w: u32, h: u32) -> String {
@@ -69,6 +84,15 @@ impl LineChart {
         {
             let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
             let _ = root.fill(&WHITE);
+            self.draw_on(&root);
+            let _ = root.present();
+        }
+        svg
+    }
+
+    /// Draws the chart into an area.
+    pub fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, plotters::coord::Shift>) {
+        {
             let xs = self
                 .series
                 .iter()
@@ -119,7 +143,7 @@ impl LineChart {
                         .draw();
                 }};
             }
-            let mut builder = ChartBuilder::on(&root);
+            let mut builder = ChartBuilder::on(root);
             builder
                 .caption(self.title.as_str(), ("sans-serif", 20))
                 .margin(12)
@@ -149,9 +173,7 @@ impl LineChart {
                     }
                 }
             }
-            let _ = root.present();
         }
-        svg
     }
 }
 

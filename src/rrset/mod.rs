@@ -108,6 +108,17 @@ impl RrCollection {
         }
     }
 
+    /// A copy of the first `m` sets.
+    pub fn prefix(&self, m: usize) -> RrCollection {
+        let m = m.min(self.len());
+        RrCollection {
+            offsets: self.offsets[..=m].to_vec(),
+            ids: self.ids[..self.offsets[m] as usize].to_vec(),
+            seed: self.seed,
+            purpose: self.purpose,
+        }
+    }
+
     /// Moves all sets of `other` to the end of this collection.
     pub fn absorb(&mut self, other: RrCollection) {
         let base = *self.offsets.last().unwrap();

@@ -323,6 +323,18 @@ pub fn certify(hits: u64, samples: u64, population: f64, delta: f64, upper: f64)
     }
 }
 
+/// OPIM-C's lower bound on reach from `cov` covered sets out of `theta` (slack `a = ln(1/δ')`).
+pub fn lower_bound_reach(cov: f64, a: f64, theta: f64, population: f64) -> f64 {
+    opim::lower_bound(cov, a, theta, population)
+}
+
+/// OPIM-C's upper bound on optimal reach from an upper bound on optimal coverage.
+pub fn upper_bound_reach(cov_ub: f64, a: f64, theta: f64, population: f64) -> f64 {
+    opim::upper_bound(cov_ub, a, theta, population)
+}
+
+pub use opim::opim_sizes;
+
 /// ln C(n, k), exactly summed (k is small).
 pub fn ln_choose(n: usize, k: usize) -> f64 {
     let k = k.min(n);

@@ -35,8 +35,8 @@ const E_FACTOR: f64 = 1.0 - 1.0 / std::f64::consts::E;
 /// Relative standard error of R2's reach estimate required by `auto`.
 const AUTO_RSE: f64 = 0.01;
 
-/// OPIM-C's sample sizes: (θ_0, θ_max).
-pub(crate) fn opim_sizes(n: usize, k: usize, eps: f64, delta: f64) -> (f64, f64) {
+/// OPIM-C's sample sizes for `k` seeds: (θ_0, θ_max).
+pub fn opim_sizes(n: usize, k: usize, eps: f64, delta: f64) -> (f64, f64) {
     let nf = n as f64;
     let l6 = (6.0 / delta).ln();
     let term = E_FACTOR * l6.sqrt() + (E_FACTOR * (ln_choose(n, k) + l6)).sqrt();

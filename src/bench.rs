@@ -1,0 +1,514 @@
+//! `seedplan bench`: a grid of (graph, model, algorithm, ε, k, repetition), every seed set scored
+//! by ONE shared Monte Carlo evaluator (same runs, same random streams for every cell), so reach
+//! numbers compare fairly across algorithms and against seed sets imported from other tools.
+
+use crate::diffusion::{Model, ModelKind, ProbScheme};
+use crate::error::{Error, Result};
+use crate::eval::{estimate_reach, ReachEstimate};
+use crate::graph::{BuildOptions, EdgeMeaning, Graph};
+use crate::input::{self, EdgeReadOptions};
+use crate::progress::Progress;
+use crate::rrset::RootSampler;
+use crate::select::{Algorithm, SelectConfig, SelectContext};
+use crate::sys;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// One graph of the suite.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GraphSpec {
+    /// Short name for tables and file names (default: the file stem).
+    #[serde(default)]
+    pub name: String,
+    /// Edge list path.
+    pub path: String,
+    /// Add reverse arcs.
+    #[serde(default)]
+    pub undirected: bool,
+    /// `influences` (default) or `follows`.
+    #[serde(default)]
+    pub edge_meaning: Option<String>,
+    /// Algorithms not to run on this graph (e.g. plain Monte Carlo greedy on large graphs).
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+/// A diffusion setting of the suite.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// `ic` or `lt`.
+    pub model: String,
+    /// Probability scheme (`wc`, `uniform:P`, `trivalency`).
+    pub probs: String,
+}
+
+/// Seeds produced elsewhere, scored on the same footing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportSpec {
+    /// Name in the tables.
+    pub name: String,
+    /// File with one label a line.
+    pub path: String,
+}
+
+/// The whole benchmark (also the shape of `--suite FILE.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    /// Graphs.
+    #[serde(rename = "graph")]
+    pub graphs: Vec<GraphSpec>,
+    /// Models (default: IC with WC).
+    #[serde(default = "default_models")]
+    pub models: Vec<ModelSpec>,
+    /// Algorithm names.
+    pub algos: Vec<String>,
+    /// Seed-set sizes.
+    pub k: Vec<usize>,
+    /// ε values for the RR engines (a sweep feeds the matched-quality view).
+    #[serde(default = "default_eps")]
+    pub epsilons: Vec<f64>,
+    /// Monte Carlo runs of the shared evaluator.
+    #[serde(default = "default_runs")]
+    pub runs: u64,
+    /// Base seed; repetition r uses seed + r.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Repetitions per cell.
+    #[serde(default = "default_reps")]
+    pub reps: u32,
+    /// Worlds for celf/celfpp/greedy.
+    #[serde(default = "default_mc")]
+    pub mc_runs: u32,
+    /// Imported seed sets.
+    #[serde(default, rename = "import")]
+    pub imports: Vec<ImportSpec>,
+}
+
+fn default_models() -> Vec<ModelSpec> {
+    vec![ModelSpec {
+        model: "ic".into(),
+        probs: "wc".into(),
+    }]
+}
+fn default_eps() -> Vec<f64> {
+    vec![crate::select::DEFAULT_EPSILON]
+}
+fn default_runs() -> u64 {
+    crate::eval::DEFAULT_RUNS
+}
+fn default_seed() -> u64 {
+    1
+}
+fn default_reps() -> u32 {
+    1
+}
+fn default_mc() -> u32 {
+    200
+}
+
+/// One measured cell (one repetition).
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// Graph name.
+    pub graph: String,
+    /// `ic`/`lt`.
+    pub model: String,
+    /// Probability scheme.
+    pub probs: String,
+    /// Algorithm (or `import:NAME`).
+    pub algorithm: String,
+    /// ε (RR engines), else null.
+    pub epsilon: Option<f64>,
+    /// Seeds requested.
+    pub k: usize,
+    /// Repetition index.
+    pub rep: u32,
+    /// Seed used by the algorithm.
+    pub seed: u64,
+    /// Shared-evaluator reach.
+    pub reach: ReachEstimate,
+    /// Wall seconds of the algorithm.
+    pub wall_seconds: f64,
+    /// CPU seconds of the algorithm (all threads).
+    pub cpu_seconds: f64,
+    /// Peak RSS during the cell, bytes (the loaded graph included).
+    pub peak_memory_bytes: Option<u64>,
+    /// RR sets sampled.
+    pub rr_sets: u64,
+    /// Approximation ratio the algorithm reports.
+    pub approximation: Option<f64>,
+    /// Seeds chosen, labels.
+    pub seeds: Vec<String>,
+}
+
+/// Cells aggregated over repetitions.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Graph name.
+    pub graph: String,
+    /// Model.
+    pub model: String,
+    /// Probability scheme.
+    pub probs: String,
+    /// Algorithm.
+    pub algorithm: String,
+    /// ε.
+    pub epsilon: Option<f64>,
+    /// k.
+    pub k: usize,
+    /// Repetitions.
+    pub reps: u32,
+    /// Mean reach over repetitions.
+    pub reach: f64,
+    /// 95% interval of the mean reach (evaluator noise and repetition spread).
+    pub reach_ci95: [f64; 2],
+    /// Standard deviation of reach across repetitions.
+    pub reach_sd: f64,
+    /// Mean wall seconds.
+    pub wall_seconds: f64,
+    /// Standard deviation of wall seconds.
+    pub wall_sd: f64,
+    /// Mean CPU seconds.
+    pub cpu_seconds: f64,
+    /// Max peak memory.
+    pub peak_memory_bytes: Option<u64>,
+    /// Mean RR sets.
+    pub rr_sets: f64,
+    /// Mean reported approximation.
+    pub approximation: Option<f64>,
+    /// Reach as a fraction of the best reach in its (graph, model, k) group.
+    pub of_best: f64,
+}
+
+/// Time each algorithm needs to come within 1% of the best reach found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matched {
+    /// Graph.
+    pub graph: String,
+    /// Model.
+    pub model: String,
+    /// Probability scheme.
+    pub probs: String,
+    /// k.
+    pub k: usize,
+    /// Algorithm.
+    pub algorithm: String,
+    /// Fastest configuration within 1% of the best, wall seconds; None if never.
+    pub seconds_to_99pct: Option<f64>,
+    /// Its ε.
+    pub epsilon: Option<f64>,
+}
+
+fn meaning(s: &Option<String>) -> Result<EdgeMeaning> {
+    match s.as_deref() {
+        None | Some("influences") => Ok(EdgeMeaning::Influences),
+        Some("follows") => Ok(EdgeMeaning::Follows),
+        Some(o) => Err(Error::usage(format!(
+            "edge_meaning '{o}': expected influences or follows"
+        ))),
+    }
+}
+
+/// Validates the suite before any work.
+pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
+    if s.graphs.is_empty() {
+        return Err(Error::usage("bench needs at least one --graph"));
+    }
+    if s.k.is_empty() || s.k.contains(&0) {
+        return Err(Error::usage("bench needs --k values >= 1"));
+    }
+    if s.runs == 0 || s.reps == 0 {
+        return Err(Error::usage("--runs and --reps must be at least 1"));
+    }
+    if s.epsilons.iter().any(|e| !(*e > 0.0 && *e < 1.0)) {
+        return Err(Error::usage("epsilons must be in (0, 1)"));
+    }
+    for m in &s.models {
+        ProbScheme::parse(&m.probs)?;
+        if m.model != "ic" && m.model != "lt" {
+            return Err(Error::usage(format!(
+                "model '{}': expected ic or lt",
+                m.model
+            )));
+        }
+    }
+    for g in &s.graphs {
+        meaning(&g.edge_meaning)?;
+    }
+    if s.algos.is_empty() && s.imports.is_empty() {
+        return Err(Error::usage("bench needs --algos or --import"));
+    }
+    s.algos.iter().map(|a| Algorithm::parse(a)).collect()
+}
+
+/// Runs the suite; `on_cell` sees each cell as it finishes (for progress lines).
+pub fn run(
+    suite: &Suite,
+    progress: &dyn Progress,
+    mut on_cell: impl FnMut(&Cell),
+) -> Result<Vec<Cell>> {
+    let algos = validate(suite)?;
+    let mut cells = Vec::new();
+    for gs in &suite.graphs {
+        let build = BuildOptions {
+            meaning: meaning(&gs.edge_meaning)?,
+            undirected: gs.undirected,
+            ..Default::default()
+        };
+        let graph = input::load_graph(&gs.path, &EdgeReadOptions::default(), &build)?;
+        let name = if gs.name.is_empty() {
+            graph_name(&gs.path)
+        } else {
+            gs.name.clone()
+        };
+        let imports = load_imports(suite, &graph)?;
+        for ms in &suite.models {
+            let kind = if ms.model == "lt" {
+                ModelKind::LinearThreshold
+            } else {
+                ModelKind::IndependentCascade
+            };
+            let scheme = ProbScheme::parse(&ms.probs)?;
+            for rep in 0..suite.reps {
+                let seed = suite.seed + rep as u64;
+                let model = Model::new(&graph, kind, scheme, seed)?;
+                let roots = RootSampler::uniform(graph.num_nodes());
+                let label = |ids: &[u32]| -> Vec<String> {
+                    ids.iter().map(|&v| graph.label(v).into_owned()).collect()
+                };
+                for &k in &suite.k {
+                    for &algo in algos
+                        .iter()
+                        .filter(|a| !gs.skip.iter().any(|s| s == a.name()))
+                    {
+                        let eps_list: Vec<Option<f64>> = if algo.uses_rr_sets() {
+                            suite.epsilons.iter().map(|&e| Some(e)).collect()
+                        } else {
+                            vec![None]
+                        };
+                        for eps in eps_list {
+                            let mut cfg = SelectConfig::new(k, seed);
+                            if let Some(e) = eps {
+                                cfg.epsilon = e;
+                            }
+                            cfg.mc_runs = suite.mc_runs;
+                            let ctx = SelectContext {
+                                model: &model,
+                                roots: &roots,
+                                candidates: None,
+                                forced: &[],
+                                config: cfg,
+                                progress,
+                            };
+                            let reset = sys::reset_peak_rss();
+                            let (c0, t0) = (sys::cpu_seconds(), Instant::now());
+                            let sel = algo.selector().select(&ctx)?;
+                            let wall = t0.elapsed().as_secs_f64();
+                            let cpu = sys::cpu_seconds() - c0;
+                            let peak = if reset { sys::peak_rss() } else { None };
+                            // The shared evaluator: same runs and streams for every cell.
+                            let reach = estimate_reach(&model, &sel.seeds, suite.runs, suite.seed);
+                            let cell = Cell {
+                                graph: name.clone(),
+                                model: ms.model.clone(),
+                                probs: scheme.spec(),
+                                algorithm: algo.name().to_string(),
+                                epsilon: eps,
+                                k,
+                                rep,
+                                seed,
+                                reach,
+                                wall_seconds: wall,
+                                cpu_seconds: cpu,
+                                peak_memory_bytes: peak,
+                                rr_sets: sel.rr_sets,
+                                approximation: sel.approximation,
+                                seeds: label(&sel.seeds),
+                            };
+                            on_cell(&cell);
+                            cells.push(cell);
+                        }
+                    }
+                }
+                if rep == 0 {
+                    for (iname, ids) in &imports {
+                        let reach = estimate_reach(&model, ids, suite.runs, suite.seed);
+                        let cell = Cell {
+                            graph: name.clone(),
+                            model: ms.model.clone(),
+                            probs: scheme.spec(),
+                            algorithm: format!("import:{iname}"),
+                            epsilon: None,
+                            k: ids.len(),
+                            rep: 0,
+                            seed,
+                            reach,
+                            wall_seconds: 0.0,
+                            cpu_seconds: 0.0,
+                            peak_memory_bytes: None,
+                            rr_sets: 0,
+                            approximation: None,
+                            seeds: label(ids),
+                        };
+                        on_cell(&cell);
+                        cells.push(cell);
+                    }
+                }
+            }
+        }
+    }
+    Ok(cells)
+}
+
+fn graph_name(path: &str) -> String {
+    let file = std::path::Path::new(path)
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| path.to_string());
+    file.split('.').next().unwrap_or(&file).to_string()
+}
+
+/// Imported seed lists whose labels all exist in `graph` (others are skipped for this graph;
+/// an import that fits no graph is reported by the caller).
+fn load_imports(suite: &Suite, graph: &Graph) -> Result<Vec<(String, Vec<u32>)>> {
+    let mut out = Vec::new();
+    for imp in &suite.imports {
+        match input::parse_seeds(&imp.path, graph) {
+            Ok(s) => out.push((imp.name.clone(), s.ids)),
+            // Labels from another graph: this import is not for this graph.
+            Err(Error::Input { msg, .. }) if msg.contains("is not in the graph") => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = if xs.len() > 1 {
+        xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (m, v.sqrt())
+}
+
+/// Aggregates repetitions and computes the share of the best reach per group.
+pub fn summarize(cells: &[Cell]) -> Vec<Row> {
+    let mut keys: Vec<(String, String, String, String, Option<u64>, usize)> = Vec::new();
+    for c in cells {
+        let key = (
+            c.graph.clone(),
+            c.model.clone(),
+            c.probs.clone(),
+            c.algorithm.clone(),
+            c.epsilon.map(f64::to_bits),
+            c.k,
+        );
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    let mut rows: Vec<Row> = keys
+        .iter()
+        .map(|key| {
+            let group: Vec<&Cell> = cells
+                .iter()
+                .filter(|c| {
+                    (
+                        c.graph.clone(),
+                        c.model.clone(),
+                        c.probs.clone(),
+                        c.algorithm.clone(),
+                        c.epsilon.map(f64::to_bits),
+                        c.k,
+                    ) == *key
+                })
+                .collect();
+            let reaches: Vec<f64> = group.iter().map(|c| c.reach.expected_reach).collect();
+            let (m, sd) = mean_sd(&reaches);
+            let r = group.len() as f64;
+            // Variance of the mean: evaluator noise plus repetition spread.
+            let ev: f64 = group.iter().map(|c| c.reach.std_error.powi(2)).sum::<f64>() / (r * r);
+            let se = (ev + if group.len() > 1 { sd * sd / r } else { 0.0 }).sqrt();
+            let (w, wsd) = mean_sd(&group.iter().map(|c| c.wall_seconds).collect::<Vec<_>>());
+            let (cpu, _) = mean_sd(&group.iter().map(|c| c.cpu_seconds).collect::<Vec<_>>());
+            let approx: Vec<f64> = group.iter().filter_map(|c| c.approximation).collect();
+            Row {
+                graph: key.0.clone(),
+                model: key.1.clone(),
+                probs: key.2.clone(),
+                algorithm: key.3.clone(),
+                epsilon: key.4.map(f64::from_bits),
+                k: key.5,
+                reps: group.len() as u32,
+                reach: m,
+                reach_ci95: [m - crate::eval::Z95 * se, m + crate::eval::Z95 * se],
+                reach_sd: sd,
+                wall_seconds: w,
+                wall_sd: wsd,
+                cpu_seconds: cpu,
+                peak_memory_bytes: group.iter().filter_map(|c| c.peak_memory_bytes).max(),
+                rr_sets: group.iter().map(|c| c.rr_sets as f64).sum::<f64>() / r,
+                approximation: (!approx.is_empty())
+                    .then(|| approx.iter().sum::<f64>() / approx.len() as f64),
+                of_best: 0.0,
+            }
+        })
+        .collect();
+    let best: Vec<f64> = rows
+        .iter()
+        .map(|r| {
+            rows.iter()
+                .filter(|o| {
+                    o.graph == r.graph && o.model == r.model && o.probs == r.probs && o.k == r.k
+                })
+                .map(|o| o.reach)
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    for (r, b) in rows.iter_mut().zip(best) {
+        r.of_best = if b > 0.0 { r.reach / b } else { 0.0 };
+    }
+    rows
+}
+
+/// The matched-quality view (Arora et al., SIGMOD 2017): per (graph, model, k, algorithm), the
+/// least wall time among its configurations that reach within 1% of the best reach found.
+pub fn matched_quality(rows: &[Row]) -> Vec<Matched> {
+    let mut out: Vec<Matched> = Vec::new();
+    for r in rows {
+        if out.iter().any(|m| {
+            m.graph == r.graph
+                && m.model == r.model
+                && m.probs == r.probs
+                && m.k == r.k
+                && m.algorithm == r.algorithm
+        }) {
+            continue;
+        }
+        let best = rows
+            .iter()
+            .filter(|o| {
+                o.graph == r.graph
+                    && o.model == r.model
+                    && o.probs == r.probs
+                    && o.k == r.k
+                    && o.algorithm == r.algorithm
+                    && o.of_best >= 0.99
+            })
+            .min_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds));
+        out.push(Matched {
+            graph: r.graph.clone(),
+            model: r.model.clone(),
+            probs: r.probs.clone(),
+            k: r.k,
+            algorithm: r.algorithm.clone(),
+            seconds_to_99pct: best.map(|b| b.wall_seconds),
+            epsilon: best.and_then(|b| b.epsilon),
+        });
+    }
+    out
+}

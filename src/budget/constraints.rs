@@ -1,0 +1,298 @@
+//! Campaign rules: budget, seed cap, must-include / exclude lists, per-category quotas and spend
+//! caps. Read from flags and from a TOML file (`--constraints`), resolved against the graph and
+//! the cost table, and checked for feasibility before any sampling.
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::input::CostTable;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Rules for one category (TOML `[category.NAME]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRule {
+    /// At least this many seeds from the category.
+    pub min_count: Option<usize>,
+    /// At most this many seeds from the category.
+    pub max_count: Option<usize>,
+    /// At most this much spent on the category.
+    pub max_spend: Option<f64>,
+}
+
+/// The `--constraints` file, as written by the user.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintsFile {
+    /// Same as `--budget`.
+    pub budget: Option<f64>,
+    /// Same as `--k`.
+    pub max_seeds: Option<usize>,
+    /// Labels that must be in the plan.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Labels never in the plan.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rules by category name.
+    #[serde(default)]
+    pub category: BTreeMap<String, CategoryRule>,
+}
+
+impl ConstraintsFile {
+    /// Parses TOML text; errors name the file and line.
+    pub fn parse(path: &str, text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|sp| text[..sp.start.min(text.len())].matches('\n').count() as u64 + 1);
+            match line {
+                Some(l) => Error::at_line(path, l, e.message().to_string()),
+                None => Error::in_file(path, e.message().to_string()),
+            }
+        })
+    }
+}
+
+/// Rules resolved to node and category ids.
+#[derive(Debug, Clone)]
+pub struct Constraints {
+    /// Budget.
+    pub budget: f64,
+    /// Maximum number of seeds.
+    pub max_seeds: usize,
+    /// Nodes that must be picked.
+    pub include: Vec<u32>,
+    /// Nodes never picked.
+    pub exclude: Vec<u32>,
+    /// Per category id: (min_count, max_count, max_spend).
+    pub category: Vec<(usize, usize, f64)>,
+}
+
+impl Constraints {
+    /// Resolves labels and category names, then checks that some plan can satisfy everything.
+    pub fn resolve(
+        file: &ConstraintsFile,
+        graph: &Graph,
+        costs: &CostTable,
+        where_: &str,
+    ) -> Result<Self> {
+        let budget = file.budget.ok_or_else(|| {
+            Error::usage("a budget is needed: give --budget or `budget = ...` in --constraints")
+        })?;
+        if !(budget.is_finite() && budget > 0.0) {
+            return Err(Error::usage(format!(
+                "budget {budget} must be a finite number > 0"
+            )));
+        }
+        let lookup = |l: &str, what: &str| -> Result<u32> {
+            graph
+                .nodes()
+                .get(l)
+                .ok_or_else(|| Error::usage(format!("{where_}: {what} '{l}' is not in the graph")))
+        };
+        let mut include = Vec::new();
+        for l in &file.include {
+            let v = lookup(l, "include")?;
+            if costs.cost_of(v).is_none() {
+                return Err(Error::usage(format!(
+                    "{where_}: include '{l}' has no cost in the cost table"
+                )));
+            }
+            if !include.contains(&v) {
+                include.push(v);
+            }
+        }
+        let mut exclude = Vec::new();
+        for l in &file.exclude {
+            let v = lookup(l, "exclude")?;
+            if include.contains(&v) {
+                return Err(Error::usage(format!(
+                    "{where_}: '{l}' is both included and excluded"
+                )));
+            }
+            exclude.push(v);
+        }
+        let ncat = costs.categories.len();
+        let mut category = vec![(0usize, usize::MAX, f64::INFINITY); ncat];
+        for (name, rule) in &file.category {
+            let Some(c) = costs.categories.iter().position(|x| x == name) else {
+                return Err(Error::usage(format!(
+                    "{where_}: category '{name}' does not occur in the cost table (categories: {})",
+                    costs.categories.join(", ")
+                )));
+            };
+            let r = (
+                rule.min_count.unwrap_or(0),
+                rule.max_count.unwrap_or(usize::MAX),
+                rule.max_spend.unwrap_or(f64::INFINITY),
+            );
+            if r.0 > r.1 {
+                return Err(Error::usage(format!(
+                    "{where_}: category '{name}' has min_count {} > max_count {}",
+                    r.0, r.1
+                )));
+            }
+            if r.2.is_nan() || r.2 <= 0.0 {
+                return Err(Error::usage(format!(
+                    "{where_}: category '{name}' max_spend must be > 0"
+                )));
+            }
+            category[c] = r;
+        }
+        let max_seeds = file.max_seeds.unwrap_or(usize::MAX);
+        if max_seeds == 0 {
+            return Err(Error::usage("--k (max_seeds) must be at least 1"));
+        }
+        let c = Constraints {
+            budget,
+            max_seeds,
+            include,
+            exclude,
+            category,
+        };
+        c.check_feasible(graph, costs)?;
+        Ok(c)
+    }
+
+    /// Whether `v` may be picked at all (priced and not excluded).
+    pub fn allowed(&self, costs: &CostTable, v: u32) -> bool {
+        costs.cost_of(v).is_some() && !self.exclude.contains(&v)
+    }
+
+    /// The cheapest way to meet every min_count given `chosen`: (extra seeds, extra cost), or
+    /// None if some category cannot meet its minimum at all.
+    pub fn reserve(
+        &self,
+        costs: &CostTable,
+        by_cat: &[Vec<(f64, u32)>],
+        chosen: &[bool],
+    ) -> Option<(usize, f64)> {
+        let mut seeds = 0;
+        let mut spend = 0.0;
+        for (c, &(min, _, _)) in self.category.iter().enumerate() {
+            if min == 0 {
+                continue;
+            }
+            let have = by_cat[c]
+                .iter()
+                .filter(|(_, v)| chosen[*v as usize])
+                .count();
+            let need = min.saturating_sub(have);
+            let cheapest: Vec<f64> = by_cat[c]
+                .iter()
+                .filter(|(_, v)| !chosen[*v as usize])
+                .take(need)
+                .map(|x| x.0)
+                .collect();
+            if cheapest.len() < need {
+                return None;
+            }
+            seeds += need;
+            spend += cheapest.iter().sum::<f64>();
+        }
+        let _ = costs;
+        Some((seeds, spend))
+    }
+
+    /// Allowed candidates of each category, sorted by cost (for reservations).
+    pub fn by_category(&self, costs: &CostTable, n: usize) -> Vec<Vec<(f64, u32)>> {
+        let mut by = vec![Vec::new(); self.category.len()];
+        for v in 0..n as u32 {
+            if let (true, Some(c), Some(cost)) = (
+                self.allowed(costs, v),
+                costs.category.get(v as usize).copied().flatten(),
+                costs.cost_of(v),
+            ) {
+                by[c as usize].push((cost, v));
+            }
+        }
+        for b in &mut by {
+            b.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        }
+        by
+    }
+
+    fn check_feasible(&self, graph: &Graph, costs: &CostTable) -> Result<()> {
+        let n = graph.num_nodes();
+        let label = |v: u32| graph.label(v).into_owned();
+        let inc_cost: f64 = self.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
+        if inc_cost > self.budget + 1e-9 {
+            return Err(Error::usage(format!(
+                "infeasible: the must-include seeds ({}) cost {inc_cost} together, over the budget {}",
+                self.include.iter().map(|&v| label(v)).collect::<Vec<_>>().join(", "),
+                self.budget
+            )));
+        }
+        if self.include.len() > self.max_seeds {
+            return Err(Error::usage(format!(
+                "infeasible: {} must-include seeds but at most {} seeds (--k)",
+                self.include.len(),
+                self.max_seeds
+            )));
+        }
+        // Includes against category caps.
+        for (c, &(_, max, spend)) in self.category.iter().enumerate() {
+            let inc: Vec<u32> = self
+                .include
+                .iter()
+                .copied()
+                .filter(|&v| costs.category.get(v as usize).copied().flatten() == Some(c as u32))
+                .collect();
+            let s: f64 = inc.iter().filter_map(|&v| costs.cost_of(v)).sum();
+            if inc.len() > max || s > spend + 1e-9 {
+                return Err(Error::usage(format!(
+                    "infeasible: must-include seeds in category '{}' break its max_count {} or \
+                     max_spend {}",
+                    costs.categories[c],
+                    if max == usize::MAX {
+                        "none".into()
+                    } else {
+                        max.to_string()
+                    },
+                    spend
+                )));
+            }
+        }
+        let mut chosen = vec![false; n];
+        self.include.iter().for_each(|&v| chosen[v as usize] = true);
+        let by = self.by_category(costs, n);
+        for (c, &(min, _, _)) in self.category.iter().enumerate() {
+            if by[c].len() < min {
+                return Err(Error::usage(format!(
+                    "infeasible: category '{}' needs min_count {min} but has only {} allowed \
+                     candidate(s)",
+                    costs.categories[c],
+                    by[c].len()
+                )));
+            }
+        }
+        let (seeds, spend) = self.reserve(costs, &by, &chosen).expect("checked above");
+        if self.include.len() + seeds > self.max_seeds {
+            return Err(Error::usage(format!(
+                "infeasible: the category minimums need {seeds} more seed(s) beyond the {} \
+                 must-include, over the limit of {} seeds (--k)",
+                self.include.len(),
+                self.max_seeds
+            )));
+        }
+        if inc_cost + spend > self.budget + 1e-9 {
+            return Err(Error::usage(format!(
+                "infeasible: must-include seeds ({inc_cost}) plus the cheapest way to meet the \
+                 category minimums ({spend}) exceed the budget {}",
+                self.budget
+            )));
+        }
+        let cheapest = (0..n as u32)
+            .filter(|&v| self.allowed(costs, v))
+            .filter_map(|v| costs.cost_of(v))
+            .fold(f64::INFINITY, f64::min);
+        if self.include.is_empty() && cheapest > self.budget {
+            return Err(Error::usage(format!(
+                "infeasible: the budget {} is below every candidate's cost (cheapest: {cheapest})",
+                self.budget
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,233 @@
+//! The budgeted maximum-coverage program on RR sets, with good_lp:
+//!
+//! ```text
+//! max  Σ_j w_j y_j
+//! s.t. y_j <= Σ_{v ∈ R_j} x_v     (each merged row j: identical projected RR sets, weight w_j)
+//!      Σ c_v x_v <= B,  Σ x_v <= max_seeds,  category counts and spend,  x_v = 1 (include)
+//!      0 <= y_j <= 1,   x_v ∈ [0,1] (LP relaxation, clarabel) or {0,1} (MIP, microlp)
+//! ```
+//!
+//! RR sets are projected onto the candidate pool and identical projections merged into one
+//! weighted row, so the model stays small. The LP relaxation over all candidates is an upper
+//! bound on the best coverage (the certificate); the MIP over a reduced pool is a time-limited
+//! refinement of the greedy plan (measured: on raw 20k-100k-set instances no MIP solver beats
+//! the greedy within a minute, so the MIP only ever sees the reduced model).
+
+use super::constraints::Constraints;
+use crate::input::CostTable;
+use crate::rrset::RrCollection;
+use good_lp::{
+    constraint, variable, variables, Expression, ResolutionError, Solution, SolverModel,
+    WithInitialSolution, WithTimeLimit,
+};
+use rustc_hash::FxHashMap;
+
+/// Rows of a reduced model: candidate pool, merged projected sets and their weights.
+#[derive(Debug, Clone)]
+pub struct Reduced {
+    /// Candidate node ids (column order).
+    pub pool: Vec<u32>,
+    /// Each row: column indices (sorted) of the pool members in it.
+    pub rows: Vec<Vec<u32>>,
+    /// Number of RR sets merged into each row.
+    pub weights: Vec<u64>,
+}
+
+/// Projects `coll` onto `pool` and merges identical projections.
+pub fn reduce(coll: &RrCollection, pool: &[u32], n: usize) -> Reduced {
+    let mut col = vec![u32::MAX; n];
+    for (i, &v) in pool.iter().enumerate() {
+        col[v as usize] = i as u32;
+    }
+    let mut map: FxHashMap<Vec<u32>, usize> = FxHashMap::default();
+    let mut rows: Vec<Vec<u32>> = Vec::new();
+    let mut weights: Vec<u64> = Vec::new();
+    let mut buf: Vec<u32> = Vec::new();
+    for i in 0..coll.len() {
+        buf.clear();
+        buf.extend(
+            coll.set(i)
+                .iter()
+                .map(|&v| col[v as usize])
+                .filter(|&c| c != u32::MAX),
+        );
+        if buf.is_empty() {
+            continue;
+        }
+        buf.sort_unstable();
+        match map.get(&buf) {
+            Some(&r) => weights[r] += 1,
+            None => {
+                map.insert(buf.clone(), rows.len());
+                rows.push(buf.clone());
+                weights.push(1);
+            }
+        }
+    }
+    Reduced {
+        pool: pool.to_vec(),
+        rows,
+        weights,
+    }
+}
+
+/// Outcome of a solve.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    /// Objective value (weighted rows covered, fractional for the LP).
+    pub objective: f64,
+    /// Chosen pool members (x_v > 0.5), for the MIP.
+    pub chosen: Vec<u32>,
+    /// "optimal", "time limit", or the solver's error.
+    pub status: String,
+}
+
+fn build<S: SolverModel>(
+    r: &Reduced,
+    costs: &CostTable,
+    cons: &Constraints,
+    binary: bool,
+    solver: impl FnOnce(good_lp::variable::UnsolvedProblem) -> S,
+) -> (S, Vec<good_lp::Variable>, Vec<good_lp::Variable>) {
+    let mut vars = variables!();
+    let x: Vec<good_lp::Variable> = r
+        .pool
+        .iter()
+        .map(|v| {
+            let lo = if cons.include.contains(v) { 1.0 } else { 0.0 };
+            let d = variable().min(lo).max(1.0);
+            vars.add(if binary { d.binary() } else { d })
+        })
+        .collect();
+    let y: Vec<good_lp::Variable> = r
+        .rows
+        .iter()
+        .map(|_| vars.add(variable().min(0.0).max(1.0)))
+        .collect();
+    let objective: Expression = y
+        .iter()
+        .zip(&r.weights)
+        .map(|(&yj, &w)| w as f64 * yj)
+        .sum();
+    let mut m = solver(vars.maximise(objective));
+    for (j, row) in r.rows.iter().enumerate() {
+        let s: Expression = row.iter().map(|&c| Expression::from(x[c as usize])).sum();
+        m = m.with(constraint!(y[j] <= s));
+    }
+    // Bounds alone do not survive `binary()`, so must-includes get an explicit row.
+    for (i, v) in r.pool.iter().enumerate() {
+        if cons.include.contains(v) {
+            m = m.with(constraint!(x[i] >= 1.0));
+        }
+    }
+    let cost_of = |i: usize| costs.cost_of(r.pool[i]).unwrap_or(0.0);
+    let spend: Expression = (0..x.len()).map(|i| cost_of(i) * x[i]).sum();
+    m = m.with(constraint!(spend <= cons.budget));
+    if cons.max_seeds < r.pool.len() {
+        let count: Expression = x.iter().map(|&xi| Expression::from(xi)).sum();
+        m = m.with(constraint!(count <= cons.max_seeds as f64));
+    }
+    for (k, &(min, max, max_spend)) in cons.category.iter().enumerate() {
+        let members: Vec<usize> = (0..x.len())
+            .filter(|&i| {
+                costs.category.get(r.pool[i] as usize).copied().flatten() == Some(k as u32)
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let count: Expression = members.iter().map(|&i| Expression::from(x[i])).sum();
+        if min > 0 {
+            m = m.with(constraint!(count.clone() >= min as f64));
+        }
+        if max < members.len() {
+            m = m.with(constraint!(count <= max as f64));
+        }
+        if max_spend.is_finite() {
+            let s: Expression = members.iter().map(|&i| cost_of(i) * x[i]).sum();
+            m = m.with(constraint!(s <= max_spend));
+        }
+    }
+    (m, x, y)
+}
+
+/// LP relaxation (clarabel, interior point): an upper bound on the best coverage of `r`.
+pub fn lp_bound(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Result<f64, String> {
+    if r.rows.is_empty() {
+        return Ok(0.0);
+    }
+    let (m, _, y) = build(r, costs, cons, false, good_lp::clarabel);
+    let sol = m.solve().map_err(|e: ResolutionError| e.to_string())?;
+    let obj: f64 = y
+        .iter()
+        .zip(&r.weights)
+        .map(|(&yj, &w)| w as f64 * sol.value(yj).clamp(0.0, 1.0))
+        .sum();
+    // An interior-point optimum is met to a relative tolerance; pad the bound by more than it
+    // so that it stays an upper bound.
+    let total: u64 = r.weights.iter().sum();
+    Ok(obj + 1e-6 * total as f64 + 1e-6)
+}
+
+/// Exact 0/1 program (microlp) on a reduced pool, warm-started from `start` (pool members of the
+/// greedy plan), with a time limit in seconds.
+pub fn mip(
+    r: &Reduced,
+    costs: &CostTable,
+    cons: &Constraints,
+    start: &[u32],
+    time_limit: f64,
+) -> Solved {
+    if r.rows.is_empty() {
+        return Solved {
+            objective: 0.0,
+            chosen: cons.include.clone(),
+            status: "empty".into(),
+        };
+    }
+    let (m, x, _) = build(r, costs, cons, true, good_lp::microlp);
+    let init: Vec<(good_lp::Variable, f64)> = r
+        .pool
+        .iter()
+        .zip(&x)
+        .map(|(v, &xv)| (xv, if start.contains(v) { 1.0 } else { 0.0 }))
+        .collect();
+    let t0 = std::time::Instant::now();
+    let m = m.with_initial_solution(init).with_time_limit(time_limit);
+    match m.solve() {
+        Ok(sol) => {
+            let chosen: Vec<u32> = r
+                .pool
+                .iter()
+                .zip(&x)
+                .filter(|(_, &xv)| sol.value(xv) > 0.5)
+                .map(|(&v, _)| v)
+                .collect();
+            let mut sel = vec![false; r.pool.len()];
+            for (i, v) in r.pool.iter().enumerate() {
+                sel[i] = chosen.contains(v);
+            }
+            let objective = r
+                .rows
+                .iter()
+                .zip(&r.weights)
+                .filter(|(row, _)| row.iter().any(|&c| sel[c as usize]))
+                .map(|(_, &w)| w as f64)
+                .sum();
+            Solved {
+                objective,
+                chosen,
+                status: if t0.elapsed().as_secs_f64() >= time_limit * 0.98 {
+                    "time limit".into()
+                } else {
+                    "optimal".into()
+                },
+            }
+        }
+        Err(e) => Solved {
+            objective: f64::NAN,
+            chosen: Vec::new(),
+            status: e.to_string(),
+        },
+    }
+}

@@ -1,0 +1,373 @@
+//! `seedplan bench`: run the suite, then write results.csv/json/md, SVG charts and a manifest.
+
+use super::args::BenchArgs;
+use super::output::write_atomic;
+use seedplan::bench::{self, Cell, GraphSpec, ImportSpec, Matched, ModelSpec, Row, Suite};
+use seedplan::error::{Error, Result};
+use seedplan::progress::Progress;
+use seedplan::report::{LineChart, Series};
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::Path;
+
+fn suite_from(a: &BenchArgs) -> Result<Suite> {
+    if let Some(path) = &a.suite {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::in_file(path, format!("cannot read suite: {e}")))?;
+        let mut s: Suite = toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|sp| text[..sp.start].matches('\n').count() as u64 + 1);
+            match line {
+                Some(l) => Error::at_line(path, l, e.message().to_string()),
+                None => Error::in_file(path, e.message().to_string()),
+            }
+        })?;
+        // Relative graph paths in a suite are relative to the suite file.
+        let base = Path::new(path).parent().unwrap_or(Path::new("."));
+        for g in &mut s.graphs {
+            if Path::new(&g.path).is_relative() && !Path::new(&g.path).exists() {
+                g.path = base.join(&g.path).to_string_lossy().to_string();
+            }
+        }
+        return Ok(s);
+    }
+    let graphs = a
+        .graph
+        .iter()
+        .map(|spec| {
+            let (name, rest) = match spec.split_once('=') {
+                Some((n, r)) => (n.to_string(), r),
+                None => (String::new(), spec.as_str()),
+            };
+            let mut parts = rest.split(':');
+            let path = parts.next().unwrap_or_default().to_string();
+            let mut g = GraphSpec {
+                name,
+                path,
+                undirected: false,
+                edge_meaning: None,
+                skip: Vec::new(),
+            };
+            for opt in parts {
+                match opt {
+                    "undirected" => g.undirected = true,
+                    "follows" | "influences" => g.edge_meaning = Some(opt.to_string()),
+                    o => return Err(Error::usage(format!(
+                        "--graph {spec}: unknown option ':{o}' (expected :undirected or :follows)"
+                    ))),
+                }
+            }
+            Ok(g)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let models = a
+        .models
+        .iter()
+        .map(|m| {
+            let (model, probs) = m.split_once(':').unwrap_or((m.as_str(), "wc"));
+            ModelSpec {
+                model: model.to_string(),
+                probs: probs.to_string(),
+            }
+        })
+        .collect();
+    let imports = a
+        .import
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(n, p)| ImportSpec {
+                    name: n.to_string(),
+                    path: p.to_string(),
+                })
+                .ok_or_else(|| Error::usage(format!("--import {s}: expected NAME=FILE")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Suite {
+        graphs,
+        models,
+        algos: a.algos.clone(),
+        k: a.k.clone(),
+        epsilons: a.epsilons.clone(),
+        runs: a.runs,
+        seed: a.seed,
+        reps: a.reps,
+        mc_runs: a.mc_runs,
+        imports,
+    })
+}
+
+fn label(r: &Row, sweep: bool) -> String {
+    match (r.epsilon, sweep) {
+        (Some(e), true) => format!("{} ε={e}", r.algorithm),
+        _ => r.algorithm.clone(),
+    }
+}
+
+fn mib(b: Option<u64>) -> String {
+    b.map(|x| format!("{:.1}", x as f64 / 1048576.0))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
+    let mut md = String::new();
+    let mut groups: Vec<(String, String, String)> = Vec::new();
+    for r in rows {
+        let g = (r.graph.clone(), r.model.clone(), r.probs.clone());
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    for (g, m, p) in &groups {
+        let _ = writeln!(md, "### {g} ({m}, {p})\n");
+        let _ = writeln!(
+            md,
+            "| algorithm | k | reach | 95% CI | % of best | wall s | CPU s | peak MiB | RR sets | approx. |"
+        );
+        let _ = writeln!(md, "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        for r in rows
+            .iter()
+            .filter(|r| &r.graph == g && &r.model == m && &r.probs == p)
+        {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {:.1} | {:.1}–{:.1} | {:.2}% | {:.4} | {:.4} | {} | {} | {} |",
+                label(r, sweep),
+                r.k,
+                r.reach,
+                r.reach_ci95[0],
+                r.reach_ci95[1],
+                r.of_best * 100.0,
+                r.wall_seconds,
+                r.cpu_seconds,
+                mib(r.peak_memory_bytes),
+                r.rr_sets as u64,
+                r.approximation
+                    .map(|a| format!("{a:.3}"))
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        let _ = writeln!(md, "\nTime to come within 1% of the best reach found:\n");
+        let _ = writeln!(md, "| algorithm | k | seconds | ε |");
+        let _ = writeln!(md, "|---|---:|---:|---:|");
+        for x in matched
+            .iter()
+            .filter(|x| &x.graph == g && &x.model == m && &x.probs == p)
+        {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                x.algorithm,
+                x.k,
+                x.seconds_to_99pct
+                    .map(|s| format!("{s:.4}"))
+                    .unwrap_or_else(|| "never".into()),
+                x.epsilon
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        let _ = writeln!(md);
+    }
+    md
+}
+
+fn charts(rows: &[Row], sweep: bool, dir: &Path) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    let mut groups: Vec<(String, String, String)> = Vec::new();
+    for r in rows {
+        let g = (r.graph.clone(), r.model.clone(), r.probs.clone());
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    for (g, m, p) in &groups {
+        let mut labels: Vec<String> = Vec::new();
+        for r in rows
+            .iter()
+            .filter(|r| &r.graph == g && &r.model == m && &r.probs == p)
+        {
+            let l = label(r, sweep);
+            if !labels.contains(&l) && !r.algorithm.starts_with("import:") {
+                labels.push(l);
+            }
+        }
+        let series = |f: &dyn Fn(&Row) -> f64| -> Vec<Series> {
+            labels
+                .iter()
+                .map(|l| Series {
+                    name: l.clone(),
+                    points: rows
+                        .iter()
+                        .filter(|r| {
+                            &r.graph == g && &r.model == m && &r.probs == p && &label(r, sweep) == l
+                        })
+                        .map(|r| (r.k as f64, f(r)))
+                        .collect(),
+                })
+                .collect()
+        };
+        let safe = |s: &str| s.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
+        let stem = format!("{}_{}_{}", safe(g), safe(m), safe(p));
+        let reach = LineChart {
+            title: format!("{g}: expected reach vs k ({m}, {p})"),
+            x_label: "k (seeds)".into(),
+            y_label: "expected reach".into(),
+            log_y: false,
+            log_x: false,
+            series: series(&|r| r.reach),
+        };
+        let time = LineChart {
+            title: format!("{g}: algorithm time vs k ({m}, {p})"),
+            x_label: "k (seeds)".into(),
+            y_label: "wall seconds (log)".into(),
+            log_y: true,
+            log_x: false,
+            series: series(&|r| r.wall_seconds.max(1e-5)),
+        };
+        for (name, chart) in [("reach_vs_k", reach), ("time_vs_k", time)] {
+            let file = format!("{name}_{stem}.svg");
+            write_atomic(&dir.join(&file), chart.to_svg(900, 560).as_bytes())?;
+            written.push(file);
+        }
+    }
+    Ok(written)
+}
+
+/// Runs `seedplan bench`.
+pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
+    let suite = suite_from(&a)?;
+    bench::validate(&suite)?;
+    let dir = Path::new(&a.output);
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.output)))?;
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let tty = !quiet && std::io::stderr().is_terminal();
+    let cells: Vec<Cell> = bench::run(&suite, progress, |c| {
+        if !quiet {
+            let line =
+                format!(
+                "{:<18} {:<4} {:<16} eps {:<5} k {:<4} rep {}: reach {:>10.1} ± {:<7.1} {:>9.4}s",
+                c.graph,
+                c.model,
+                c.algorithm,
+                c.epsilon.map(|e| e.to_string()).unwrap_or_else(|| "-".into()),
+                c.k,
+                c.rep,
+                c.reach.expected_reach,
+                c.reach.std_error * seedplan::eval::Z95,
+                c.wall_seconds
+            );
+            if tty {
+                progress.note(&line);
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    })?;
+    for imp in &suite.imports {
+        let tag = format!("import:{}", imp.name);
+        if !cells.iter().any(|c| c.algorithm == tag) && !quiet {
+            eprintln!(
+                "warning: --import {}: its labels match none of the graphs; not scored",
+                imp.name
+            );
+        }
+    }
+    let rows = bench::summarize(&cells);
+    let matched = bench::matched_quality(&rows);
+    let sweep = suite.epsilons.len() > 1;
+
+    let mut csv_out = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| Error::Runtime(format!("formatting results.csv: {e}"));
+    csv_out
+        .write_record([
+            "graph",
+            "model",
+            "probs",
+            "algorithm",
+            "epsilon",
+            "k",
+            "reps",
+            "reach",
+            "reach_ci_lo",
+            "reach_ci_hi",
+            "reach_sd",
+            "of_best",
+            "wall_seconds",
+            "wall_sd",
+            "cpu_seconds",
+            "peak_memory_bytes",
+            "rr_sets",
+            "approximation",
+        ])
+        .map_err(io)?;
+    for r in &rows {
+        csv_out
+            .write_record([
+                r.graph.clone(),
+                r.model.clone(),
+                r.probs.clone(),
+                r.algorithm.clone(),
+                r.epsilon.map(|e| e.to_string()).unwrap_or_default(),
+                r.k.to_string(),
+                r.reps.to_string(),
+                format!("{:.4}", r.reach),
+                format!("{:.4}", r.reach_ci95[0]),
+                format!("{:.4}", r.reach_ci95[1]),
+                format!("{:.4}", r.reach_sd),
+                format!("{:.6}", r.of_best),
+                format!("{:.6}", r.wall_seconds),
+                format!("{:.6}", r.wall_sd),
+                format!("{:.6}", r.cpu_seconds),
+                r.peak_memory_bytes
+                    .map(|b| b.to_string())
+                    .unwrap_or_default(),
+                format!("{}", r.rr_sets as u64),
+                r.approximation
+                    .map(|a| format!("{a:.6}"))
+                    .unwrap_or_default(),
+            ])
+            .map_err(io)?;
+    }
+    let csv_bytes = csv_out
+        .into_inner()
+        .map_err(|e| Error::Runtime(format!("formatting results.csv: {e}")))?;
+    write_atomic(&dir.join("results.csv"), &csv_bytes)?;
+    let json = serde_json::json!({ "rows": rows, "matched_quality": matched, "cells": cells });
+    write_atomic(
+        &dir.join("results.json"),
+        serde_json::to_string_pretty(&json).unwrap().as_bytes(),
+    )?;
+    write_atomic(
+        &dir.join("results.md"),
+        markdown(&rows, &matched, sweep).as_bytes(),
+    )?;
+    let chart_files = charts(&rows, sweep, dir)?;
+    let files: Vec<String> = ["results.csv", "results.json", "results.md"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(chart_files)
+        .collect();
+    let manifest = serde_json::json!({
+        "seedplan_version": env!("CARGO_PKG_VERSION"),
+        "command": super::command_line(),
+        "machine": seedplan::sys::machine(),
+        "threads": rayon::current_num_threads(),
+        "started_unix": started,
+        "suite": suite,
+        "files": files,
+    });
+    write_atomic(
+        &dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
+    )?;
+    if !quiet {
+        eprintln!("wrote {} cells to {}", cells.len(), dir.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,265 @@
+//! `seedplan curve`: the reach-versus-budget frontier. One RR sample (sized for the largest
+//! budget) serves every budget, so plans are comparable; reach never falls as the budget grows
+//! (a budget whose own plan reaches less keeps the previous plan).
+
+use super::args::{CurveArgs, TableFormat};
+use super::output::{emit, write_atomic};
+use super::{build_model, load, load_costs};
+use seedplan::budget::{allocate_on, sample, BudgetConfig, Constraints, ConstraintsFile};
+use seedplan::error::{Error, Result};
+use seedplan::plan;
+use seedplan::progress::Progress;
+use seedplan::report::{LineChart, Series};
+use seedplan::rrset::RootSampler;
+use serde::Serialize;
+use std::io::Write;
+
+/// Parses `FROM:TO:COUNT` or a comma list.
+pub fn parse_budgets(s: &str) -> Result<Vec<f64>> {
+    let bad = |m: &str| Error::usage(format!("--budgets {s}: {m}"));
+    let mut out: Vec<f64> = if s.contains(':') {
+        let parts: Vec<&str> = s.split(':').collect();
+        if parts.len() != 3 {
+            return Err(bad("expected FROM:TO:COUNT"));
+        }
+        let from: f64 = parts[0]
+            .trim()
+            .parse()
+            .map_err(|_| bad("FROM is not a number"))?;
+        let to: f64 = parts[1]
+            .trim()
+            .parse()
+            .map_err(|_| bad("TO is not a number"))?;
+        let count: usize = parts[2]
+            .trim()
+            .parse()
+            .map_err(|_| bad("COUNT is not a whole number"))?;
+        if count < 2 || to.is_nan() || from.is_nan() || to <= from {
+            return Err(bad("need COUNT >= 2 and TO > FROM"));
+        }
+        (0..count)
+            .map(|i| ((from + (to - from) * i as f64 / (count - 1) as f64) * 100.0).round() / 100.0)
+            .collect()
+    } else {
+        s.split(',')
+            .map(|x| {
+                x.trim()
+                    .parse::<f64>()
+                    .map_err(|_| bad(&format!("'{x}' is not a number")))
+            })
+            .collect::<Result<_>>()?
+    };
+    if out.iter().any(|b| !(b.is_finite() && *b > 0.0)) {
+        return Err(bad("budgets must be finite and > 0"));
+    }
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    Ok(out)
+}
+
+/// One point of the frontier.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurvePoint {
+    /// Budget.
+    pub budget: f64,
+    /// Spend of the plan.
+    pub spent: f64,
+    /// Seeds in the plan.
+    pub seeds: usize,
+    /// Expected reach.
+    pub expected_reach: f64,
+    /// 95% interval.
+    pub ci95: [f64; 2],
+    /// Extra reach per extra $1,000 since the previous budget.
+    pub reach_per_1000: Option<f64>,
+    /// Certified share of the best possible reach at this budget.
+    pub certificate: f64,
+    /// `greedy`, `mip`, `previous` (kept the smaller budget's plan) or `infeasible`.
+    pub method: String,
+    /// Seed labels in rank order.
+    pub plan: Vec<String>,
+}
+
+/// Runs `seedplan curve`.
+pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
+    let budgets = parse_budgets(&a.budgets)?;
+    if a.costs.costs.is_none() {
+        return Err(Error::usage("curve needs a cost table (--costs)"));
+    }
+    let g = load(&a.graph, Some(&a.model), quiet)?;
+    let costs = load_costs(&a.costs, &g, quiet)?.expect("checked");
+    let model = build_model(&g, &a.model)?;
+    let n = g.num_nodes();
+    let roots = RootSampler::uniform(n);
+    let mut file = match &a.constraints {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::in_file(p, format!("cannot read: {e}")))?;
+            ConstraintsFile::parse(p, &text)?
+        }
+        None => ConstraintsFile::default(),
+    };
+    if a.k.is_some() {
+        file.max_seeds = a.k;
+    }
+    let mut cfg = BudgetConfig::new(a.model.seed);
+    cfg.epsilon = a.epsilon;
+    cfg.mip_seconds = a.mip_seconds;
+    let rules_at = |b: f64| -> Result<Constraints> {
+        let mut f = file.clone();
+        f.budget = Some(b);
+        Constraints::resolve(&f, &g, &costs, a.constraints.as_deref().unwrap_or("flags"))
+    };
+    let top = rules_at(*budgets.last().unwrap())?;
+    let s = sample(&model, &roots, &costs, &top, &cfg, progress);
+    let delta = 1.0 / n.max(2) as f64;
+    let mut plans: Vec<(f64, Option<seedplan::budget::Allocation>)> = Vec::new();
+    progress.begin("planning each budget", Some(budgets.len() as u64));
+    for &b in &budgets {
+        match rules_at(b) {
+            Ok(rules) => plans.push((
+                b,
+                Some(allocate_on(&s, n, roots.population(), &costs, &rules, &cfg)),
+            )),
+            // Below every price (and no rule forces a pick): nobody can be seeded.
+            Err(e) if e.to_string().contains("below every candidate") => plans.push((b, None)),
+            Err(e) => return Err(e),
+        }
+        progress.advance(1);
+    }
+    progress.end();
+    let lists: Vec<&[u32]> = plans
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().map(|p| p.seeds.as_slice()))
+        .collect();
+    let est_sets = plan::estimate_sets(
+        &model,
+        &roots,
+        &lists,
+        a.model.seed,
+        plan::DEFAULT_ESTIMATE_RSE,
+    );
+    let mut points: Vec<CurvePoint> = Vec::new();
+    for (b, p) in &plans {
+        let mut point = match p {
+            None => CurvePoint {
+                budget: *b,
+                spent: 0.0,
+                seeds: 0,
+                expected_reach: 0.0,
+                ci95: [0.0, 0.0],
+                reach_per_1000: None,
+                certificate: 1.0,
+                method: "infeasible".into(),
+                plan: Vec::new(),
+            },
+            Some(al) => {
+                let est = plan::estimate_on(&est_sets, &al.seeds, n, roots.population());
+                CurvePoint {
+                    budget: *b,
+                    spent: al.spent,
+                    seeds: al.seeds.len(),
+                    expected_reach: est.total.expected_reach,
+                    ci95: est.total.ci95,
+                    reach_per_1000: None,
+                    certificate: seedplan::select::certify(
+                        est.hits,
+                        est.samples,
+                        roots.population(),
+                        delta,
+                        al.upper_bound,
+                    ),
+                    method: al.method.clone(),
+                    plan: al.seeds.iter().map(|&v| g.label(v).into_owned()).collect(),
+                }
+            }
+        };
+        if let Some(prev) = points.last() {
+            if point.expected_reach < prev.expected_reach {
+                let keep_cert = point.certificate;
+                point = CurvePoint {
+                    budget: *b,
+                    method: "previous".into(),
+                    certificate: keep_cert.min(prev.certificate),
+                    ..prev.clone()
+                };
+            }
+            point.reach_per_1000 = Some(
+                (point.expected_reach - prev.expected_reach) / (point.budget - prev.budget)
+                    * 1000.0,
+            );
+        }
+        points.push(point);
+    }
+    if let Some(path) = &a.svg {
+        let reach = LineChart {
+            title: "Expected reach by budget".into(),
+            x_label: "budget".into(),
+            y_label: "expected reach".into(),
+            log_y: false,
+            log_x: false,
+            series: vec![Series {
+                name: "expected reach".into(),
+                points: points
+                    .iter()
+                    .map(|p| (p.budget, p.expected_reach))
+                    .collect(),
+            }],
+        };
+        let marginal = LineChart {
+            title: "What the next $1,000 buys (extra reach)".into(),
+            x_label: "budget".into(),
+            y_label: "extra reach per $1,000".into(),
+            log_y: false,
+            log_x: false,
+            series: vec![Series {
+                name: "reach per $1,000".into(),
+                points: points
+                    .iter()
+                    .filter_map(|p| p.reach_per_1000.map(|r| (p.budget, r)))
+                    .collect(),
+            }],
+        };
+        let svg = seedplan::report::charts::stacked_svg(&[reach, marginal], 900, 900);
+        write_atomic(std::path::Path::new(path), svg.as_bytes())?;
+    }
+    emit(a.output.as_deref(), |out| match a.format {
+        TableFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "points": points }))
+                .map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        TableFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record([
+                "budget",
+                "spent",
+                "seeds",
+                "expected_reach",
+                "ci_lo",
+                "ci_hi",
+                "reach_per_1000",
+                "certificate",
+                "method",
+                "plan",
+            ])?;
+            for p in &points {
+                w.write_record([
+                    p.budget.to_string(),
+                    p.spent.to_string(),
+                    p.seeds.to_string(),
+                    format!("{:.3}", p.expected_reach),
+                    format!("{:.3}", p.ci95[0]),
+                    format!("{:.3}", p.ci95[1]),
+                    p.reach_per_1000
+                        .map(|r| format!("{r:.4}"))
+                        .unwrap_or_default(),
+                    format!("{:.4}", p.certificate),
+                    p.method.clone(),
+                    p.plan.join(";"),
+                ])?;
+            }
+            w.flush()
+        }
+    })
+}

@@ -1,0 +1,269 @@
+//! Budgeted allocation: MIP against exhaustive search, bounds ordered LP >= MIP >= greedy, and
+//! every constraint held in every plan (property tests over random instances).
+
+mod common;
+
+use common::random_graph;
+use proptest::prelude::*;
+use seedplan::budget::{optimize_on, BudgetConfig, CategoryRule, Constraints, ConstraintsFile};
+use seedplan::diffusion::{Model, ModelKind, ProbScheme};
+use seedplan::graph::Graph;
+use seedplan::input::CostTable;
+use seedplan::rng::Purpose;
+use seedplan::rrset::{RootSampler, RrCollection};
+
+struct Instance {
+    graph: Graph,
+    costs: CostTable,
+}
+
+fn instance(n: u32, m: usize, seed: u64, priced: usize) -> Instance {
+    let (e, p) = random_graph(n, m, seed);
+    let graph = Graph::from_edges(n as usize, &e, Some(&p));
+    let mut costs = CostTable {
+        cost: vec![None; n as usize],
+        category: vec![None; n as usize],
+        categories: vec!["a".into(), "b".into(), "c".into()],
+        ..Default::default()
+    };
+    let mut s = seed.wrapping_mul(31) | 1;
+    for v in 0..priced.min(n as usize) {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        costs.cost[v] = Some(1.0 + ((s >> 33) % 20) as f64);
+        costs.category[v] = Some(((s >> 20) % 3) as u32);
+        costs.priced += 1;
+    }
+    Instance { graph, costs }
+}
+
+fn sample(inst: &Instance, sets: u64, seed: u64) -> RrCollection {
+    let m = Model::new(
+        &inst.graph,
+        ModelKind::IndependentCascade,
+        ProbScheme::File,
+        1,
+    )
+    .unwrap();
+    let mut c = RrCollection::new(seed, Purpose::RrSelect);
+    c.extend_to(&m, &RootSampler::uniform(inst.graph.num_nodes()), sets);
+    c
+}
+
+/// Best coverage over all subsets of the priced nodes that satisfy `cons` (exhaustive).
+fn brute_force(coll: &RrCollection, inst: &Instance, cons: &Constraints) -> f64 {
+    let n = inst.graph.num_nodes();
+    let cands: Vec<u32> = (0..n as u32)
+        .filter(|&v| cons.allowed(&inst.costs, v))
+        .collect();
+    assert!(cands.len() <= 14);
+    let mut best = -1.0f64;
+    for mask in 0u32..(1 << cands.len()) {
+        let set: Vec<u32> = (0..cands.len())
+            .filter(|i| mask >> i & 1 == 1)
+            .map(|i| cands[i])
+            .collect();
+        if satisfies(&set, inst, cons).is_err() {
+            continue;
+        }
+        let mut m = vec![false; n];
+        set.iter().for_each(|&v| m[v as usize] = true);
+        best = best.max(coll.coverage(&m) as f64);
+    }
+    best
+}
+
+fn satisfies(set: &[u32], inst: &Instance, cons: &Constraints) -> Result<(), String> {
+    let costs = &inst.costs;
+    let spend: f64 = set.iter().map(|&v| costs.cost_of(v).unwrap()).sum();
+    if spend > cons.budget + 1e-9 {
+        return Err(format!("spend {spend} > budget {}", cons.budget));
+    }
+    if set.len() > cons.max_seeds {
+        return Err("too many seeds".into());
+    }
+    for &v in &cons.include {
+        if !set.contains(&v) {
+            return Err(format!("include {v} missing"));
+        }
+    }
+    for &v in set {
+        if cons.exclude.contains(&v) || costs.cost_of(v).is_none() {
+            return Err(format!("{v} not allowed"));
+        }
+    }
+    for (k, &(min, max, max_spend)) in cons.category.iter().enumerate() {
+        let members: Vec<u32> = set
+            .iter()
+            .copied()
+            .filter(|&v| costs.category[v as usize] == Some(k as u32))
+            .collect();
+        let s: f64 = members.iter().map(|&v| costs.cost_of(v).unwrap()).sum();
+        if members.len() < min || members.len() > max || s > max_spend + 1e-9 {
+            return Err(format!("category {k} rule broken"));
+        }
+    }
+    let mut d = set.to_vec();
+    d.sort();
+    d.dedup();
+    if d.len() != set.len() {
+        return Err("repeated seed".into());
+    }
+    Ok(())
+}
+
+fn cfg() -> BudgetConfig {
+    let mut c = BudgetConfig::new(1);
+    c.mip_pool = 64;
+    c.mip_seconds = 30.0;
+    c
+}
+
+#[test]
+fn mip_matches_exhaustive_optimum_and_bounds_are_ordered() {
+    for seed in 0..6u64 {
+        let inst = instance(30, 90, seed, 12);
+        let coll = sample(&inst, 600, seed);
+        let mut file = ConstraintsFile {
+            budget: Some(25.0 + seed as f64 * 3.0),
+            ..Default::default()
+        };
+        if seed % 2 == 1 {
+            file.max_seeds = Some(3);
+            file.category.insert(
+                "a".into(),
+                CategoryRule {
+                    min_count: Some(1),
+                    max_count: Some(2),
+                    max_spend: None,
+                },
+            );
+        }
+        let Ok(cons) = Constraints::resolve(&file, &inst.graph, &inst.costs, "test") else {
+            continue;
+        };
+        let n = inst.graph.num_nodes();
+        let on = optimize_on(&coll, n, &inst.costs, &cons, &cfg());
+        let opt = brute_force(&coll, &inst, &cons);
+        let mip = on.mip.as_ref().expect("mip ran");
+        assert_eq!(mip.status, "optimal", "seed {seed}");
+        assert_eq!(mip.objective, opt, "seed {seed}: MIP vs exhaustive");
+        satisfies(&mip.chosen, &inst, &cons).unwrap();
+        let greedy = on.greedy.covered as f64;
+        satisfies(&on.greedy.seeds, &inst, &cons).unwrap();
+        let lp = on.lp_bound.expect("lp solved");
+        assert!(
+            lp + 1e-6 >= mip.objective,
+            "seed {seed}: LP {lp} < MIP {}",
+            mip.objective
+        );
+        assert!(mip.objective >= greedy, "seed {seed}: MIP below greedy");
+        assert!(
+            on.greedy_bound + 1e-9 >= opt,
+            "seed {seed}: greedy bound below optimum"
+        );
+        if seed % 2 == 0 {
+            // Budget only: better-of-two greedy is 0.405-approximate (Tang et al. 2021).
+            assert!(
+                greedy >= 0.405 * opt,
+                "seed {seed}: greedy {greedy} vs opt {opt}"
+            );
+        }
+    }
+}
+
+#[test]
+fn infeasible_rules_are_named() {
+    let inst = instance(30, 90, 3, 12);
+    let label = |v: u32| inst.graph.label(v).into_owned();
+    let over = ConstraintsFile {
+        budget: Some(1.0),
+        include: vec![label(0), label(1)],
+        ..Default::default()
+    };
+    let e = Constraints::resolve(&over, &inst.graph, &inst.costs, "rules.toml").unwrap_err();
+    assert!(e.to_string().contains("must-include"), "{e}");
+    assert_eq!(e.exit_code(), 2);
+    let mut mins = ConstraintsFile {
+        budget: Some(1000.0),
+        max_seeds: Some(1),
+        ..Default::default()
+    };
+    for c in ["a", "b"] {
+        mins.category.insert(
+            c.into(),
+            CategoryRule {
+                min_count: Some(1),
+                ..Default::default()
+            },
+        );
+    }
+    let e = Constraints::resolve(&mins, &inst.graph, &inst.costs, "rules.toml").unwrap_err();
+    assert!(e.to_string().contains("category minimums"), "{e}");
+    let both = ConstraintsFile {
+        budget: Some(100.0),
+        include: vec![label(2)],
+        exclude: vec![label(2)],
+        ..Default::default()
+    };
+    let e = Constraints::resolve(&both, &inst.graph, &inst.costs, "rules.toml").unwrap_err();
+    assert!(e.to_string().contains("both included and excluded"), "{e}");
+    let unknown = ConstraintsFile {
+        budget: Some(100.0),
+        category: [("shoes".to_string(), CategoryRule::default())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    let e = Constraints::resolve(&unknown, &inst.graph, &inst.costs, "rules.toml").unwrap_err();
+    assert!(e.to_string().contains("'shoes'"), "{e}");
+    let text = "budget = 20000\nmax_seeds = 3\ninclude = [\"x\"]\n[category.fashion]\nmin_count = 1\nmax_cout = 2\n";
+    let e = ConstraintsFile::parse("rules.toml", text).unwrap_err();
+    assert!(e.to_string().starts_with("rules.toml:6"), "{e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+    #[test]
+    fn every_plan_respects_every_rule(
+        seed in 0u64..1000,
+        budget in 5.0f64..80.0,
+        max_seeds in 1usize..6,
+        inc in proptest::option::of(0u32..12),
+        exc in proptest::collection::vec(0u32..12, 0..3),
+        min_a in 0usize..2,
+        max_b in 0usize..3,
+        spend_c in 5.0f64..60.0,
+    ) {
+        let inst = instance(25, 70, seed, 12);
+        let label = |v: u32| inst.graph.label(v).into_owned();
+        let mut file = ConstraintsFile {
+            budget: Some(budget),
+            max_seeds: Some(max_seeds),
+            include: inc.iter().map(|&v| label(v)).collect(),
+            exclude: exc.iter().filter(|&&v| Some(v) != inc).map(|&v| label(v)).collect(),
+            ..Default::default()
+        };
+        file.category.insert("a".into(), CategoryRule { min_count: Some(min_a), ..Default::default() });
+        file.category.insert("b".into(), CategoryRule { max_count: Some(max_b), ..Default::default() });
+        file.category.insert("c".into(), CategoryRule { max_spend: Some(spend_c), ..Default::default() });
+        let Ok(cons) = Constraints::resolve(&file, &inst.graph, &inst.costs, "p") else {
+            return Ok(());
+        };
+        let coll = sample(&inst, 300, seed);
+        let mut c = cfg();
+        c.mip_seconds = 5.0;
+        let on = optimize_on(&coll, inst.graph.num_nodes(), &inst.costs, &cons, &c);
+        prop_assert!(satisfies(&on.greedy.seeds, &inst, &cons).is_ok(), "greedy: {:?}", satisfies(&on.greedy.seeds, &inst, &cons));
+        if let Some(m) = &on.mip {
+            if !m.objective.is_nan() {
+                prop_assert!(satisfies(&m.chosen, &inst, &cons).is_ok(), "mip: {:?}", satisfies(&m.chosen, &inst, &cons));
+                prop_assert!(m.objective >= on.greedy.covered as f64);
+                if let Some(lp) = on.lp_bound {
+                    prop_assert!(lp + 1e-6 >= m.objective);
+                }
+            }
+        }
+    }
+}
