@@ -483,3 +483,222 @@ fn all_algorithms_run_from_the_cli_on_the_demo() {
         assert_eq!(v["algorithm"], algo);
     }
 }
+
+fn demo_args() -> Vec<String> {
+    vec![
+        "--graph".into(),
+        dataset("demo/follows.csv").to_str().unwrap().into(),
+        "--edge-meaning".into(),
+        "follows".into(),
+        "--costs".into(),
+        dataset("demo/costs.csv").to_str().unwrap().into(),
+    ]
+}
+
+#[test]
+fn budgeted_plan_respects_rules_and_reports_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    fs::write(
+        &rules,
+        "budget = 60000\nmax_seeds = 8\ninclude = [\"@juvi1\"]\nexclude = [\"@mili0\"]\n\
+         [category.fashion]\nmin_count = 1\nmax_count = 2\n[category.gaming]\nmax_spend = 40000\n",
+    )
+    .unwrap();
+    let report = dir.path().join("r.html");
+    let mut args = demo_args();
+    args.extend(
+        [
+            "--constraints",
+            rules.to_str().unwrap(),
+            "--mip-seconds",
+            "1",
+            "--report",
+            report.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let p = plan_json(&args);
+    let seeds = p["seeds"].as_array().unwrap();
+    assert!(seeds.len() <= 8 && !seeds.is_empty());
+    assert_eq!(seeds[0]["node"], "@juvi1", "must-include ranks first");
+    assert!(seeds.iter().all(|s| s["node"] != "@mili0"));
+    let fashion = seeds.iter().filter(|s| s["category"] == "fashion").count();
+    assert!((1..=2).contains(&fashion), "fashion count {fashion}");
+    let spent = p["spent"].as_f64().unwrap();
+    assert!(spent <= 60000.0 + 1e-6);
+    assert_eq!(p["budget"], 60000.0);
+    let cert = p["certificate"].as_f64().unwrap();
+    assert!(cert > 0.0 && cert <= 1.0);
+    assert!(p["upper_bound"].as_f64().unwrap() >= p["expected_reach"].as_f64().unwrap());
+    assert!(["greedy", "mip"].contains(&p["method"].as_str().unwrap()));
+    let last = seeds.last().unwrap();
+    assert!((last["cumulative_spend"].as_f64().unwrap() - spent).abs() < 1e-6);
+    for s in seeds {
+        assert!(
+            s["exclusive_reach"].as_f64().unwrap() <= s["marginal_reach"].as_f64().unwrap() + 1e-9
+        );
+        assert!(s.get("category").is_some());
+    }
+    let html = fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<table id=\"plan\"") && html.contains("id=\"overlap\"><svg"));
+    assert!(
+        !html.contains("http://")
+            || html
+                .matches("http://")
+                .all(|_| html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+    );
+    assert!(!html.contains("https://") && !html.contains("<script src"));
+}
+
+#[test]
+fn infeasible_budgets_exit_2_naming_the_conflict() {
+    let mut args = vec!["plan".to_string()];
+    args.extend(demo_args());
+    let run = |extra: &[&str], needle: &str| {
+        let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.extend(extra);
+        fails_with(&a, &[needle]);
+    };
+    run(&["--budget", "5"], "below every candidate's cost");
+    run(&["--budget", "1000", "--include", "@mili0"], "must-include");
+    run(
+        &["--budget", "1000", "--include", "@nobody"],
+        "'@nobody' is not in the graph",
+    );
+    run(&["--include", "@mili0"], "need a budget");
+}
+
+#[test]
+fn curve_is_monotone_and_writes_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("c.svg");
+    let mut args = vec!["curve".to_string()];
+    args.extend(demo_args());
+    args.extend(
+        [
+            "--budgets",
+            "5,500,3000,12000",
+            "--format",
+            "json",
+            "--svg",
+            svg.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let out = bin().args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pts = v["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 4);
+    assert_eq!(pts[0]["method"], "infeasible");
+    let mut prev = -1.0;
+    for p in pts {
+        let r = p["expected_reach"].as_f64().unwrap();
+        assert!(r >= prev, "reach fell: {r} < {prev}");
+        assert!(p["spent"].as_f64().unwrap() <= p["budget"].as_f64().unwrap() + 1e-6);
+        prev = r;
+    }
+    let s = fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("<svg") && s.contains("Expected reach by budget"));
+    fails_with(
+        &["curve", "--graph", "x", "--budgets", "9:1:3"],
+        &["--budgets"],
+    );
+}
+
+#[test]
+fn overlap_matrix_is_symmetric_with_reach_on_the_diagonal() {
+    let g = dataset("demo/follows.csv");
+    let out = bin()
+        .args([
+            "overlap",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args(["--seeds", "@mili0,@juvi1,@solimo14", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = v["matrix"].as_array().unwrap();
+    for i in 0..3 {
+        for j in 0..3 {
+            let a = m[i][j].as_f64().unwrap();
+            assert_eq!(a, m[j][i].as_f64().unwrap());
+            assert!(a <= m[i][i].as_f64().unwrap() + 1e-9);
+        }
+    }
+    assert!(m[0][1].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_scores_with_one_evaluator_and_writes_all_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let imp = dir.path().join("mine.txt");
+    fs::write(&imp, "@mili0\n@juvi1\n").unwrap();
+    let out = dir.path().join("b");
+    let g = dataset("demo/follows.csv");
+    bin()
+        .args(["bench", "--graph", &format!("demo={}:follows", g.display())])
+        .args([
+            "--algos",
+            "auto,degree,random",
+            "-k",
+            "2,5",
+            "--runs",
+            "2000",
+            "--reps",
+            "2",
+        ])
+        .args([
+            "--import",
+            &format!("mine={}", imp.display()),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+    for f in [
+        "results.csv",
+        "results.json",
+        "results.md",
+        "manifest.json",
+        "reach_vs_k_demo_ic_wc.svg",
+        "time_vs_k_demo_ic_wc.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r["algorithm"] == "import:mine" && r["k"] == 2));
+    assert!(rows
+        .iter()
+        .all(|r| r.get("algorithm").is_some() && r.get("k").is_some()));
+    assert!(rows.iter().any(|r| r["of_best"] == 1.0));
+    let auto_reps = rows.iter().find(|r| r["algorithm"] == "auto").unwrap()["reps"].as_u64();
+    assert_eq!(auto_reps, Some(2));
+    assert!(v["matched_quality"].as_array().unwrap().len() >= 3);
+    let csv = fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(csv.starts_with("graph,model,probs,algorithm,epsilon,k,"));
+    // Identical seed sets score identically: the evaluator is shared.
+    let cells = v["cells"].as_array().unwrap();
+    for a in cells {
+        for b in cells {
+            if a["seeds"] == b["seeds"] && a["graph"] == b["graph"] {
+                assert_eq!(a["reach"]["expected_reach"], b["reach"]["expected_reach"]);
+            }
+        }
+    }
+}

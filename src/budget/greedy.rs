@@ -30,6 +30,8 @@ pub struct BudgetSelection {
 
 /// How many first picks "guess one + greedy" tries (by coverage, and by coverage per cost).
 pub const GUESS_FIRST: usize = 24;
+/// Weights of the seed cap against the budget tried by the blended greedy.
+pub const BLEND_LAMBDAS: [f64; 6] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0];
 /// Plans with more seeds than this skip the first-pick enumeration.
 pub const GUESS_MAX_PLAN: usize = 100;
 
@@ -143,14 +145,17 @@ impl<'a> State<'a> {
         self.sel.spent += c;
     }
 
-    /// Cost-benefit greedy from the current state (`by_ratio`), or plain coverage greedy among
-    /// affordable nodes (better when the seed cap, not the budget, binds).
-    fn run_greedy(&mut self, by_ratio: bool) {
+    /// Greedy from the current state by marginal coverage per unit of resource used, where a
+    /// pick uses `cost/B + lambda/max_seeds`: `lambda = 0` is the cost-benefit greedy, `None`
+    /// plain coverage greedy among affordable nodes; values between balance budget and seed cap
+    /// when both bind (a Lagrangian blend of the two constraints).
+    fn run_greedy(&mut self, lambda: Option<f64>) {
+        let budget = self.cons.budget;
+        let slots = self.cons.max_seeds.min(self.count.len()) as f64;
         let ratio = |g: u32, v: u32, costs: &CostTable| {
-            let c = if by_ratio {
-                costs.cost_of(v).unwrap_or(f64::INFINITY)
-            } else {
-                1.0
+            let c = match lambda {
+                Some(l) => costs.cost_of(v).unwrap_or(f64::INFINITY) / budget + l / slots,
+                None => 1.0,
             };
             NotNan::new(g as f64 / c).unwrap_or_default()
         };
@@ -230,14 +235,22 @@ pub fn budget_greedy(
     };
     let mut start = fresh();
     let after_include = start.count.clone();
-    start.run_greedy(true);
+    start.run_greedy(Some(0.0));
     let mut best = start.sel;
     if cons.max_seeds < usize::MAX {
         let mut plain = fresh();
-        plain.run_greedy(false);
+        plain.run_greedy(None);
         if plain.sel.covered > best.covered {
             best = plain.sel;
             best.method = "coverage greedy";
+        }
+        for l in BLEND_LAMBDAS {
+            let mut b = fresh();
+            b.run_greedy(Some(l));
+            if b.sel.covered > best.covered {
+                best = b.sel;
+                best.method = "blended greedy";
+            }
         }
     }
 
@@ -282,7 +295,7 @@ pub fn budget_greedy(
             continue;
         }
         s.take(v);
-        s.run_greedy(true);
+        s.run_greedy(Some(0.0));
         if s.sel.covered > best.covered {
             best = s.sel;
             best.method = "guess-one greedy";

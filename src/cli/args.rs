@@ -304,6 +304,9 @@ pub struct PlanArgs {
     /// Print only the seed labels, one a line (for pipelines).
     #[arg(long)]
     pub seeds_only: bool,
+    /// Also write a self-contained HTML report (plan, summary, curve, overlap heat map).
+    #[arg(long)]
+    pub report: Option<String>,
     /// Write to this file (atomically) instead of stdout.
     #[arg(long, short = 'o')]
     pub output: Option<String>,

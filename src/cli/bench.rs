@@ -53,9 +53,11 @@ fn suite_from(a: &BenchArgs) -> Result<Suite> {
                 match opt {
                     "undirected" => g.undirected = true,
                     "follows" | "influences" => g.edge_meaning = Some(opt.to_string()),
-                    o => return Err(Error::usage(format!(
+                    o => {
+                        return Err(Error::usage(format!(
                         "--graph {spec}: unknown option ':{o}' (expected :undirected or :follows)"
-                    ))),
+                    )))
+                    }
                 }
             }
             Ok(g)

@@ -448,6 +448,7 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
         method: String,
         solver: Option<plan::SolverInfo>,
     }
+    let mut curve_plans: Vec<(f64, Vec<u32>)> = Vec::new();
     let chosen = match (&rules, &costs) {
         (Some(rules), Some(costs)) => {
             let mut bc = BudgetConfig::new(a.model.seed);
@@ -457,7 +458,44 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
             bc.max_rr_sets = a.max_rr_sets;
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;
-            let al = seedplan::budget::allocate(&model, &roots, costs, rules, &bc, progress)?;
+            let s = seedplan::budget::sample(&model, &roots, costs, rules, &bc, progress);
+            progress.begin("optimizing the budget allocation", None);
+            let al = seedplan::budget::allocate_on(
+                &s,
+                g.num_nodes(),
+                roots.population(),
+                costs,
+                rules,
+                &bc,
+            );
+            progress.end();
+            if a.report.is_some() {
+                // The report's reach-versus-budget curve: plans at fractions of the budget on
+                // the same sample (greedy and a short MIP each).
+                let mut quick = bc.clone();
+                quick.mip_seconds = quick.mip_seconds.min(1.0);
+                for f in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+                    let mut r = rules.clone();
+                    r.budget *= f;
+                    let ok = r
+                        .include
+                        .iter()
+                        .filter_map(|&v| costs.cost_of(v))
+                        .sum::<f64>()
+                        <= r.budget;
+                    if ok {
+                        let p = seedplan::budget::allocate_on(
+                            &s,
+                            g.num_nodes(),
+                            roots.population(),
+                            costs,
+                            &r,
+                            &quick,
+                        );
+                        curve_plans.push((r.budget, p.seeds));
+                    }
+                }
+            }
             Chosen {
                 seeds: al.seeds,
                 approximation: None,
@@ -504,7 +542,14 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
     let algo_s = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
     progress.begin("estimating reach", None);
-    let est = plan::estimate_ranked(&model, &roots, &chosen.seeds, a.model.seed, a.estimate_rse);
+    let est_sets = plan::estimate_sets(
+        &model,
+        &roots,
+        &[&chosen.seeds],
+        a.model.seed,
+        a.estimate_rse,
+    );
+    let est = plan::estimate_on(&est_sets, &chosen.seeds, g.num_nodes(), roots.population());
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
     let certificate = if chosen.certify {
@@ -596,6 +641,55 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
             PlanFormatArg::Json => PlanFormat::Json,
         }
     };
+    if let Some(path) = &a.report {
+        use seedplan::report::html::{plan_report, ReportCurve, ReportOverlap};
+        let curve = if let Some(b) = plan.budget {
+            let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+            for (budget, seeds) in &curve_plans {
+                let e = plan::estimate_on(&est_sets, seeds, g.num_nodes(), roots.population());
+                let best = pts.last().map_or(0.0, |p| p.1);
+                pts.push((*budget, e.total.expected_reach.max(best)));
+            }
+            pts.push((b, plan.expected_reach.max(pts.last().map_or(0.0, |p| p.1))));
+            ReportCurve {
+                title: "Expected reach by budget (a plan per budget)".into(),
+                x_label: "budget".into(),
+                points: pts,
+            }
+        } else if plan.spent.is_some() {
+            ReportCurve {
+                title: "Expected reach as this plan's seeds are added, by spend".into(),
+                x_label: "cumulative spend".into(),
+                points: std::iter::once((0.0, 0.0))
+                    .chain(
+                        plan.seeds
+                            .iter()
+                            .map(|r| (r.cumulative_spend.unwrap_or(0.0), r.cumulative_reach)),
+                    )
+                    .collect(),
+            }
+        } else {
+            ReportCurve {
+                title: "Expected reach as this plan's seeds are added".into(),
+                x_label: "number of seeds".into(),
+                points: std::iter::once((0.0, 0.0))
+                    .chain(
+                        plan.seeds
+                            .iter()
+                            .map(|r| (r.rank as f64, r.cumulative_reach)),
+                    )
+                    .collect(),
+            }
+        };
+        // The heat map shows at most the first 40 seeds, to stay readable.
+        let shown: Vec<u32> = chosen.seeds.iter().copied().take(40).collect();
+        let overlap = ReportOverlap {
+            labels: shown.iter().map(|&v| g.label(v).into_owned()).collect(),
+            matrix: plan::overlap_matrix(&est_sets, &shown, g.num_nodes(), roots.population()),
+        };
+        let html = plan_report(&plan, Some(&curve), (!shown.is_empty()).then_some(&overlap));
+        output::write_atomic(std::path::Path::new(path), html.as_bytes())?;
+    }
     emit(a.output.as_deref(), |out| {
         plan::write_plan(&plan, format, out)
     })
