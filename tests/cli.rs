@@ -629,11 +629,11 @@ fn overlap_matrix_is_symmetric_with_reach_on_the_diagonal() {
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let m = v["matrix"].as_array().unwrap();
+    let at = |i: usize, j: usize| m[i][j].as_f64().unwrap();
     for i in 0..3 {
         for j in 0..3 {
-            let a = m[i][j].as_f64().unwrap();
-            assert_eq!(a, m[j][i].as_f64().unwrap());
-            assert!(a <= m[i][i].as_f64().unwrap() + 1e-9);
+            assert_eq!(at(i, j), at(j, i));
+            assert!(at(i, j) <= at(i, i) + 1e-9);
         }
     }
     assert!(m[0][1].as_f64().unwrap() > 0.0);
