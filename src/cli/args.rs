@@ -34,6 +34,24 @@ pub enum Command {
     Curve(CurveArgs),
     /// Pairwise audience overlap (expected shared reach) of chosen influencers.
     Overlap(OverlapArgs),
+    /// Convert an edge list to a binary snapshot (.spg) that every command loads much faster.
+    Convert(ConvertArgs),
+}
+
+/// `seedplan convert`.
+#[derive(Debug, Clone, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Merge duplicate arcs' weights as this model does (ic: 1-(1-p1)(1-p2); lt: sum).
+    #[arg(long, value_enum, default_value = "ic")]
+    pub model: ModelArg,
+    /// Keep the probability column (as for --probs file).
+    #[arg(long)]
+    pub with_probs: bool,
+    /// Snapshot file to write.
+    #[arg(long, short = 'o')]
+    pub output: String,
 }
 
 /// Curve output formats.

@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(a) => bench::run(a, quiet, &progress),
         Command::Curve(a) => curve::run(a, quiet, &progress),
         Command::Overlap(a) => overlap(a, quiet),
+        Command::Convert(a) => convert(a, quiet),
     }
 }
 
@@ -83,6 +84,24 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
     };
     let graph = input::load_graph(&g.graph, &read, &build)?;
     let r = graph.report();
+    let snapshot = std::fs::File::open(&g.graph)
+        .ok()
+        .and_then(|mut f| {
+            let mut head = [0u8; 8];
+            std::io::Read::read_exact(&mut f, &mut head).ok()?;
+            Some(input::snapshot::is_snapshot(&head))
+        })
+        .unwrap_or(false);
+    if snapshot
+        && !quiet
+        && (g.undirected || g.edge_meaning != Meaning::Influences || g.src_col.is_some())
+    {
+        eprintln!(
+            "note: {}: a snapshot keeps the input options it was converted with \
+             (edge meaning {}, undirected {}); the ones given now are ignored",
+            g.graph, r.edge_meaning, r.undirected
+        );
+    }
     if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
         eprintln!(
             "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",
@@ -814,4 +833,37 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
             w.flush()
         }
     })
+}
+
+fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
+    let t0 = Instant::now();
+    let model = ModelArgs {
+        model: a.model,
+        probs: if a.with_probs {
+            "file".into()
+        } else {
+            "wc".into()
+        },
+        seed: 1,
+    };
+    let g = load(&a.graph, Some(&model), quiet)?;
+    let parse_s = t0.elapsed().as_secs_f64();
+    output::write_atomic_with(std::path::Path::new(&a.output), |w| {
+        input::snapshot::write_snapshot(&g, w)
+    })?;
+    if !quiet {
+        eprintln!(
+            "wrote {} ({} nodes, {} arcs{}) in {:.2}s; parsing took {parse_s:.2}s",
+            a.output,
+            g.num_nodes(),
+            g.num_edges(),
+            if g.out_weights().is_some() {
+                ", with probabilities"
+            } else {
+                ""
+            },
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }

@@ -22,6 +22,15 @@ pub fn emit(path: Option<&str>, f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<
 
 /// Writes `bytes` to `path` via a temporary sibling and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Streams output from `f` into a temporary sibling of `path`, fsyncs and renames it; on any
+/// failure (or interruption) the temporary file is removed and `path` is untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let fail =
         |what: &str, e: std::io::Error| Error::Runtime(format!("{}: {what}: {e}", path.display()));
     let dir = match path.parent() {
@@ -40,7 +49,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| fail("cannot create temporary file", e))?;
-    tmp.write_all(bytes).map_err(|e| fail("write failed", e))?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        f(&mut w).map_err(|e| fail("write failed", e))?;
+        w.flush().map_err(|e| fail("write failed", e))?;
+    }
     // Temporary files are created private (0600); give the result the usual 0644, or keep the
     // mode of the file being replaced.
     #[cfg(unix)]

@@ -6,6 +6,8 @@ use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 const STR_BIT: u64 = 1 << 63;
+/// Numeric labels below this use the direct table (at most 256 MiB of it).
+const DENSE_LIMIT: u64 = 1 << 26;
 
 /// Bidirectional map between labels and dense node ids.
 #[derive(Default, Debug, Clone)]
@@ -14,6 +16,15 @@ pub struct NodeTable {
     strings: Vec<Box<str>>,
     numeric: FxHashMap<u64, u32>,
     named: FxHashMap<Box<str>, u32>,
+    /// Small numeric labels index this table directly (`u32::MAX` = absent): SNAP ids are mostly
+    /// dense integers, and a direct index is several times faster than hashing each token.
+    dense: Vec<u32>,
+    /// Labels are exactly "0", "1", ... in id order (loaded snapshots skip the numeric map).
+    identity: bool,
+    /// Label maps of a loaded snapshot, built on the first lookup: most batch runs never look
+    /// a label up, and building them dominated snapshot loading.
+    lazy: std::sync::OnceLock<(FxHashMap<u64, u32>, FxHashMap<Box<str>, u32>)>,
+    from_snapshot: bool,
 }
 
 /// A label as a number when it is canonical decimal (no sign, no leading zero, at most 18 digits),
@@ -55,6 +66,20 @@ impl NodeTable {
     pub fn intern(&mut self, tok: &[u8]) -> Result<u32, &'static str> {
         let next = self.codes.len();
         if let Some(v) = canonical_number(tok) {
+            if v < DENSE_LIMIT {
+                let i = v as usize;
+                if i >= self.dense.len() {
+                    let grow = (i + 1).max(self.dense.len() * 2).min(DENSE_LIMIT as usize);
+                    self.dense.resize(grow, u32::MAX);
+                }
+                if self.dense[i] != u32::MAX {
+                    return Ok(self.dense[i]);
+                }
+                let id = Self::checked_id(next)?;
+                self.dense[i] = id;
+                self.codes.push(v);
+                return Ok(id);
+            }
             if let Some(&id) = self.numeric.get(&v) {
                 return Ok(id);
             }
@@ -83,9 +108,30 @@ impl NodeTable {
 
     /// The id of an existing label.
     pub fn get(&self, label: &str) -> Option<u32> {
+        let (numeric, named) = if self.from_snapshot && !self.identity {
+            let maps = self.lazy.get_or_init(|| {
+                let mut num = FxHashMap::default();
+                let mut nam = FxHashMap::default();
+                for (id, &c) in self.codes.iter().enumerate() {
+                    if c & STR_BIT != 0 {
+                        nam.insert(self.strings[(c & !STR_BIT) as usize].clone(), id as u32);
+                    } else {
+                        num.insert(c, id as u32);
+                    }
+                }
+                (num, nam)
+            });
+            (&maps.0, &maps.1)
+        } else {
+            (&self.numeric, &self.named)
+        };
         match canonical_number(label.as_bytes()) {
-            Some(v) => self.numeric.get(&v).copied(),
-            None => self.named.get(label).copied(),
+            Some(v) if self.identity => (v < self.codes.len() as u64).then_some(v as u32),
+            Some(v) if (v as usize) < self.dense.len() => {
+                Some(self.dense[v as usize]).filter(|&i| i != u32::MAX)
+            }
+            Some(v) => numeric.get(&v).copied(),
+            None => named.get(label).copied(),
         }
     }
 
@@ -99,10 +145,37 @@ impl NodeTable {
         }
     }
 
+    /// Raw parts for serialisation: per-node codes (a number, or a string index with the top bit
+    /// set) and the strings.
+    pub fn parts(&self) -> (&[u64], &[Box<str>]) {
+        (&self.codes, &self.strings)
+    }
+
+    /// Rebuilds a table from `parts()`; rejects codes that point past the strings or repeat.
+    pub fn from_parts(codes: Vec<u64>, strings: Vec<Box<str>>) -> Result<Self, String> {
+        let identity = codes.iter().enumerate().all(|(i, &c)| c == i as u64);
+        // Checked here (cheaply) so that lookups and labels never index out of range; labels
+        // are unique by construction and protected by the snapshot checksum.
+        if codes
+            .iter()
+            .any(|&c| c & STR_BIT != 0 && (c & !STR_BIT) as usize >= strings.len())
+        {
+            return Err("label index out of range".into());
+        }
+        Ok(NodeTable {
+            codes,
+            strings,
+            identity,
+            from_snapshot: true,
+            ..Default::default()
+        })
+    }
+
     /// Approximate heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.codes.capacity() * 8
             + self.strings.iter().map(|s| s.len() + 16).sum::<usize>()
+            + self.dense.capacity() * 4
             + self.numeric.capacity() * 13
             + self.named.capacity() * 21
     }

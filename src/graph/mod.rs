@@ -16,7 +16,7 @@ pub use stats::{DegreeSummary, GraphStats};
 use serde::Serialize;
 
 /// What loading dropped or merged, reported to the user (never silent).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct LoadReport {
     /// The input as named.
     pub path: String,
@@ -132,6 +132,30 @@ impl Graph {
             + 4 * (self.out_targets.len() + self.in_sources.len())
             + 4 * self.out_weights.as_ref().map_or(0, |w| w.len())
             + 4 * self.in_weights.as_ref().map_or(0, |w| w.len())
+    }
+
+    /// Assembles a graph from its arrays (snapshot loading); the caller has validated them.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        out_offsets: Vec<u64>,
+        out_targets: Vec<u32>,
+        in_offsets: Vec<u64>,
+        in_sources: Vec<u32>,
+        out_weights: Option<Vec<f32>>,
+        in_weights: Option<Vec<f32>>,
+        nodes: NodeTable,
+        report: LoadReport,
+    ) -> Graph {
+        Graph {
+            out_offsets,
+            out_targets,
+            in_offsets,
+            in_sources,
+            out_weights,
+            in_weights,
+            nodes,
+            report,
+        }
     }
 
     /// Builds a graph directly from `(src, dst)` pairs over nodes `0..n` labelled by their number;

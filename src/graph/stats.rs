@@ -52,7 +52,7 @@ pub struct GraphStats {
     pub in_degree: DegreeSummary,
     /// Out-degree distribution.
     pub out_degree: DegreeSummary,
-    /// Size of the largest strongly connected component (petgraph's Tarjan), if computed.
+    /// Size of the largest strongly connected component (petgraph's Kosaraju, iterative), if computed.
     pub largest_scc: Option<usize>,
     /// Bytes held by the adjacency arrays, per arc.
     pub bytes_per_edge: f64,
@@ -105,7 +105,7 @@ impl GraphStats {
                     pg.add_edge(u.into(), v.into(), ());
                 }
             }
-            petgraph::algo::tarjan_scc(&pg)
+            petgraph::algo::kosaraju_scc(&pg)
                 .iter()
                 .map(|c| c.len())
                 .max()

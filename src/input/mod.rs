@@ -5,6 +5,7 @@ mod costs;
 mod edges;
 pub mod reader;
 mod seeds;
+pub mod snapshot;
 
 pub use costs::{read_costs, CostReadOptions, CostTable};
 pub use edges::{
@@ -15,8 +16,18 @@ pub use seeds::{parse_seeds, SeedList};
 use crate::error::Result;
 use crate::graph::{build_graph, BuildOptions, Graph, NodeTable};
 
-/// Reads an edge list and builds the graph in one step.
+/// Reads an edge list and builds the graph in one step; a `.spg` snapshot (recognised by its
+/// magic bytes) is loaded directly.
 pub fn load_graph(path: &str, read: &EdgeReadOptions, build: &BuildOptions) -> Result<Graph> {
+    if path != "-" {
+        let mut head = [0u8; 8];
+        if let Ok(mut f) = std::fs::File::open(path) {
+            use std::io::Read;
+            if f.read_exact(&mut head).is_ok() && snapshot::is_snapshot(&head) {
+                return snapshot::load_snapshot(path);
+            }
+        }
+    }
     let mut nodes = NodeTable::new();
     let raw = read_edges(path, read, &mut nodes)?;
     Ok(build_graph(nodes, raw, build, path))
