@@ -6,6 +6,9 @@ use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 const STR_BIT: u64 = 1 << 63;
+
+/// Numeric and string label maps.
+type LabelMaps = (FxHashMap<u64, u32>, FxHashMap<Box<str>, u32>);
 /// Numeric labels below this use the direct table (at most 256 MiB of it).
 const DENSE_LIMIT: u64 = 1 << 26;
 
@@ -23,7 +26,7 @@ pub struct NodeTable {
     identity: bool,
     /// Label maps of a loaded snapshot, built on the first lookup: most batch runs never look
     /// a label up, and building them dominated snapshot loading.
-    lazy: std::sync::OnceLock<(FxHashMap<u64, u32>, FxHashMap<Box<str>, u32>)>,
+    lazy: std::sync::OnceLock<LabelMaps>,
     from_snapshot: bool,
 }
 
