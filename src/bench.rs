@@ -132,8 +132,12 @@ pub struct Cell {
     pub wall_seconds: f64,
     /// CPU seconds of the algorithm (all threads).
     pub cpu_seconds: f64,
-    /// Peak RSS during the cell, bytes (the loaded graph included).
+    /// Process peak RSS after the cell, bytes. The kernel's counter is reset per cell, but
+    /// memory the allocator kept from earlier cells still counts, so compare `rr_bytes` (or run
+    /// one cell per process) for per-algorithm memory.
     pub peak_memory_bytes: Option<u64>,
+    /// Peak bytes of the algorithm's RR storage.
+    pub rr_bytes: u64,
     /// RR sets sampled.
     pub rr_sets: u64,
     /// Approximation ratio the algorithm reports.
@@ -171,8 +175,10 @@ pub struct Row {
     pub wall_sd: f64,
     /// Mean CPU seconds.
     pub cpu_seconds: f64,
-    /// Max peak memory.
+    /// Max process peak RSS (see `Cell::peak_memory_bytes`).
     pub peak_memory_bytes: Option<u64>,
+    /// Max RR storage bytes.
+    pub rr_bytes: u64,
     /// Mean RR sets.
     pub rr_sets: f64,
     /// Mean reported approximation.
@@ -322,6 +328,7 @@ pub fn run(
                                 wall_seconds: wall,
                                 cpu_seconds: cpu,
                                 peak_memory_bytes: peak,
+                                rr_bytes: sel.rr_bytes,
                                 rr_sets: sel.rr_sets,
                                 approximation: sel.approximation,
                                 seeds: label(&sel.seeds),
@@ -347,6 +354,7 @@ pub fn run(
                             wall_seconds: 0.0,
                             cpu_seconds: 0.0,
                             peak_memory_bytes: None,
+                            rr_bytes: 0,
                             rr_sets: 0,
                             approximation: None,
                             seeds: label(ids),
@@ -451,6 +459,7 @@ pub fn summarize(cells: &[Cell]) -> Vec<Row> {
                 wall_sd: wsd,
                 cpu_seconds: cpu,
                 peak_memory_bytes: group.iter().filter_map(|c| c.peak_memory_bytes).max(),
+                rr_bytes: group.iter().map(|c| c.rr_bytes).max().unwrap_or(0),
                 rr_sets: group.iter().map(|c| c.rr_sets as f64).sum::<f64>() / r,
                 approximation: (!approx.is_empty())
                     .then(|| approx.iter().sum::<f64>() / approx.len() as f64),

@@ -43,6 +43,9 @@ pub enum Error {
     /// A failure that is not the input's fault (output I/O, solver failure).
     #[error("{0}")]
     Runtime(String),
+    /// SIGINT/SIGTERM: the run stopped and wrote nothing.
+    #[error("interrupted: stopped without writing output")]
+    Interrupted,
 }
 
 impl Error {
@@ -78,6 +81,7 @@ impl Error {
         match self {
             Error::Input { .. } | Error::Usage(_) => 2,
             Error::Runtime(_) => 1,
+            Error::Interrupted => 130,
         }
     }
 }

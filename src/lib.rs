@@ -26,6 +26,7 @@ pub mod eval;
 pub mod generate;
 pub mod graph;
 pub mod input;
+pub mod limits;
 pub mod plan;
 pub mod progress;
 pub mod report;

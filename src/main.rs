@@ -8,6 +8,15 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // First SIGINT/SIGTERM: stop at the next safe point and write nothing (temporary files are
+    // removed, earlier outputs stay intact); a second one aborts at once.
+    let _ = ctrlc::set_handler(|| {
+        if seedplan::limits::interrupted() {
+            std::process::exit(130);
+        }
+        seedplan::limits::interrupt();
+        eprintln!("\ninterrupted: stopping at the next safe point (Ctrl-C again to abort now)");
+    });
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

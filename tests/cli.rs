@@ -780,3 +780,58 @@ fn snapshots_round_trip_and_reject_damage() {
     fs::write(&bad, &bytes[..30]).unwrap();
     fails_with(&["stats", "--graph", bad.to_str().unwrap()], &["truncated"]);
 }
+
+#[test]
+fn limits_return_best_so_far_or_refuse_clearly() {
+    let g = shared("nethept/graph.txt");
+    let p = plan_json(&[
+        "--graph",
+        g.to_str().unwrap(),
+        "-k",
+        "20",
+        "--time-limit",
+        "1ms",
+    ]);
+    assert_eq!(p["status"], "time_limit");
+    assert_eq!(p["limit_hit"], true);
+    assert_eq!(p["seeds"].as_array().unwrap().len(), 20);
+    assert!(p["expected_reach"].as_f64().unwrap() > 0.0);
+    let p = plan_json(&[
+        "--graph",
+        g.to_str().unwrap(),
+        "-k",
+        "50",
+        "--max-memory",
+        "20M",
+    ]);
+    assert_eq!(p["status"], "memory_limit");
+    assert!(p["rr_bytes"].as_u64().unwrap() < 20 << 20);
+    fails_with(
+        &["plan", "--graph", g.to_str().unwrap(), "--max-memory", "2M"],
+        &["--max-memory", "graph alone"],
+    );
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--algo",
+            "imm",
+            "--epsilon",
+            "0.05",
+            "--max-memory",
+            "60M",
+        ],
+        &["IMM needs about", "--epsilon"],
+    );
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--time-limit",
+            "soon",
+        ],
+        &["--time-limit"],
+    );
+}

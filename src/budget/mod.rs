@@ -47,6 +47,9 @@ pub struct BudgetConfig {
     pub lp_max_rows: usize,
     /// Largest LP relaxation attempted (candidate columns).
     pub lp_max_cols: usize,
+    /// Time, memory and interruption limits.
+    #[serde(skip)]
+    pub limits: crate::limits::Limits,
 }
 
 impl BudgetConfig {
@@ -62,6 +65,7 @@ impl BudgetConfig {
             mip_seconds: 10.0,
             lp_max_rows: 8_000,
             lp_max_cols: 1_000,
+            limits: crate::limits::Limits::none(),
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct Allocation {
     pub rr_bytes: u64,
     /// Doubling rounds.
     pub rounds: u32,
+    /// The limit that stopped sampling, if any.
+    pub limit: Option<crate::limits::LimitHit>,
 }
 
 /// Bounds and plans on one fixed collection (also what the tests check against brute force).
@@ -245,6 +251,8 @@ pub struct BudgetSample {
     pub rounds: u32,
     /// Peak RR bytes so far.
     pub peak_bytes: u64,
+    /// The limit that stopped sampling, if any.
+    pub limit: Option<crate::limits::LimitHit>,
 }
 
 /// Samples by doubling until the rule in the module docs is met for `cons`.
@@ -291,24 +299,33 @@ pub fn sample(
     let mut theta = (theta0.ceil() as u64).min(theta_max as u64).max(1);
     let mut prev: Option<Vec<u32>> = None;
     let mut prev_alpha = f64::NEG_INFINITY;
+    let limit;
     let mut round = 0u32;
     let mut peak = 0u64;
     loop {
         round += 1;
         progress.begin("sampling RR sets", None);
-        r1.extend_to(model, roots, theta);
-        r2.extend_to(model, roots, theta);
+        let mut hit = r1.extend_limited(model, roots, theta, &cfg.limits);
+        if hit.is_none() {
+            hit = r2.extend_limited(model, roots, theta, &cfg.limits);
+        }
         progress.end();
+        if r1.is_empty() || r2.is_empty() {
+            // Stopped before anything was sampled: take a minimal sample so a plan exists.
+            r1.extend_to(model, roots, 1024);
+            r2.extend_to(model, roots, 1024);
+        }
         let index = InvertedIndex::build(&r1, n);
         peak = peak.max(r1.bytes() + r2.bytes() + index.bytes());
         let sel = budget_greedy(&r1, &index, costs, cons, n, false);
         let ub = budget_upper_bound(&r1, &index, costs, cons, &sel.seeds, n);
         drop(index);
-        let th = theta as f64;
+        let th = r1.len() as f64;
+        let th2 = r2.len() as f64;
         let mut mask = vec![false; n];
         sel.seeds.iter().for_each(|&s| mask[s as usize] = true);
         let cov2 = r2.coverage(&mask) as f64;
-        let lower = crate::select::lower_bound_reach(cov2, a, th, pop);
+        let lower = crate::select::lower_bound_reach(cov2, a, th2, pop);
         let upper = crate::select::upper_bound_reach(ub, a, th, pop);
         let alpha = if upper > 0.0 {
             (lower / upper).min(1.0)
@@ -336,20 +353,29 @@ pub fn sample(
         // The certificate must clear the a-priori guarantee, unless it has itself stopped
         // improving (its bound, not the plan, is then the limit).
         let cert_ok = alpha >= target || (alpha - prev_alpha).abs() <= 0.01 * alpha;
-        if (cert_ok && rse <= 0.01 && gain <= cfg.tolerance) || at_cap {
+        let rule_stop = (cert_ok && rse <= 0.01 && gain <= cfg.tolerance) || at_cap;
+        let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
+        if !rule_stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
+            hit = Some(crate::limits::LimitHit::Memory);
+        }
+        if rule_stop || hit.is_some() {
+            limit = hit;
             break;
         }
         prev_alpha = alpha;
         prev = Some(sel.seeds);
         theta = ((theta * 2) as f64).min(theta_max) as u64;
     }
+    let rr_sets = (r1.len() + r2.len()) as u64;
+    let _ = theta;
     r1.absorb(r2);
     BudgetSample {
         sets: r1,
         a,
-        rr_sets: 2 * theta,
+        rr_sets,
         rounds: round,
         peak_bytes: peak,
+        limit,
     }
 }
 
@@ -362,6 +388,12 @@ pub fn allocate_on(
     cons: &Constraints,
     cfg: &BudgetConfig,
 ) -> Allocation {
+    // The MIP gets what is left of the time limit (at least a moment, so a plan exists).
+    let mut cfg = cfg.clone();
+    if let Some(left) = cfg.limits.remaining() {
+        cfg.mip_seconds = cfg.mip_seconds.min(left.max(0.05));
+    }
+    let cfg = &cfg;
     let on = optimize_on(&s.sets, n, costs, cons, cfg);
     let (chosen, method, mip_cov) = match &on.mip {
         Some(m) if m.objective > on.greedy.covered as f64 + 0.5 => {
@@ -404,6 +436,7 @@ pub fn allocate_on(
         rr_sets: s.rr_sets,
         rr_bytes: s.peak_bytes.max(s.sets.bytes() + index.bytes()),
         rounds: s.rounds,
+        limit: s.limit,
     }
 }
 

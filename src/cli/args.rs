@@ -310,6 +310,13 @@ pub struct PlanArgs {
     /// Weight of nodes not listed in --target.
     #[arg(long, default_value_t = 0.0)]
     pub target_default: f64,
+    /// Stop after this long (e.g. 90s, 5m) with the best plan so far; the JSON status says so.
+    #[arg(long)]
+    pub time_limit: Option<String>,
+    /// Refuse runs whose RR storage would not fit in this much memory (e.g. 4G), and stop
+    /// sampling before exceeding it.
+    #[arg(long)]
+    pub max_memory: Option<String>,
     /// Time limit of the MIP refinement of budgeted plans, seconds.
     #[arg(long, default_value_t = 10.0)]
     pub mip_seconds: f64,

@@ -125,7 +125,7 @@ fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
         let _ = writeln!(md, "### {g} ({m}, {p})\n");
         let _ = writeln!(
             md,
-            "| algorithm | k | reach | 95% CI | % of best | wall s | CPU s | peak MiB | RR sets | approx. |"
+            "| algorithm | k | reach | 95% CI | % of best | wall s | CPU s | RR MiB | RR sets | approx. |"
         );
         let _ = writeln!(md, "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         for r in rows
@@ -143,7 +143,7 @@ fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
                 r.of_best * 100.0,
                 r.wall_seconds,
                 r.cpu_seconds,
-                mib(r.peak_memory_bytes),
+                mib(Some(r.rr_bytes)),
                 r.rr_sets as u64,
                 r.approximation
                     .map(|a| format!("{a:.3}"))

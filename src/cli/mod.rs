@@ -453,6 +453,24 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
         Some(w) => RootSampler::weighted(w),
         None => RootSampler::uniform(g.num_nodes()),
     };
+    let mut limits = seedplan::limits::Limits::none();
+    if let Some(t) = &a.time_limit {
+        let d = seedplan::limits::parse_duration(t)
+            .map_err(|e| Error::usage(format!("--time-limit: {e}")))?;
+        limits.deadline = Some(t_all + d);
+    }
+    if let Some(m) = &a.max_memory {
+        let total = seedplan::limits::parse_size(m)
+            .map_err(|e| Error::usage(format!("--max-memory: {e}")))?;
+        limits.max_rr_bytes = Some(rr_budget(
+            &model,
+            &roots,
+            &a,
+            total,
+            rules.is_some() || algo.uses_rr_sets(),
+        )?);
+    }
+    cfg.limits = limits;
     let candidates = costs.as_ref().map(|c| c.candidates());
     let delta = a.delta.unwrap_or(1.0 / g.num_nodes().max(2) as f64);
     let t1 = Instant::now();
@@ -477,6 +495,7 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
             bc.max_rr_sets = a.max_rr_sets;
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;
+            bc.limits = limits;
             let s = seedplan::budget::sample(&model, &roots, costs, rules, &bc, progress);
             progress.begin("optimizing the budget allocation", None);
             let al = seedplan::budget::allocate_on(
@@ -520,7 +539,18 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
                 approximation: None,
                 upper: Some(al.upper_bound),
                 certify: true,
-                status: seedplan::select::SelectStatus::Converged,
+                status: match al.limit {
+                    Some(seedplan::limits::LimitHit::Time) => {
+                        seedplan::select::SelectStatus::TimeLimit
+                    }
+                    Some(seedplan::limits::LimitHit::Memory) => {
+                        seedplan::select::SelectStatus::MemoryLimit
+                    }
+                    Some(seedplan::limits::LimitHit::Interrupt) => {
+                        seedplan::select::SelectStatus::Interrupted
+                    }
+                    None => seedplan::select::SelectStatus::Converged,
+                },
                 rr_sets: al.rr_sets,
                 rr_bytes: al.rr_bytes,
                 method: al.method.clone(),
@@ -559,6 +589,9 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
         }
     };
     let algo_s = t1.elapsed().as_secs_f64();
+    if seedplan::limits::interrupted() {
+        return Err(Error::Interrupted);
+    }
     let t2 = Instant::now();
     progress.begin("estimating reach", None);
     let est_sets = plan::estimate_sets(
@@ -604,6 +637,10 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
             algo.name().to_string()
         },
         status: chosen.status,
+        limit_hit: matches!(
+            chosen.status,
+            seedplan::select::SelectStatus::TimeLimit | seedplan::select::SelectStatus::MemoryLimit
+        ),
         k: if budgeted {
             rules.as_ref().map_or(a.k, |r| {
                 r.max_seeds.min(chosen.seeds.len().max(r.include.len()))
@@ -866,4 +903,61 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The RR-storage budget left by `--max-memory` once the graph is loaded; refuses (exit 2) when
+/// not even the first sampling round would fit, saying what would.
+fn rr_budget(
+    model: &Model<'_>,
+    roots: &RootSampler,
+    a: &PlanArgs,
+    total: u64,
+    uses_rr: bool,
+) -> Result<u64> {
+    let g = model.graph();
+    let graph_bytes = (g.adjacency_bytes() + g.nodes().heap_bytes()) as u64;
+    // Allocator slack, thread stacks, the estimate step and output: a fixed allowance.
+    let overhead = 16u64 << 20;
+    let size = |b: f64| {
+        if b >= (1u64 << 30) as f64 {
+            format!("{:.2} GiB", b / (1u64 << 30) as f64)
+        } else {
+            format!("{:.1} MiB", b / (1u64 << 20) as f64)
+        }
+    };
+    if graph_bytes + overhead >= total {
+        return Err(Error::usage(format!(
+            "--max-memory {}: the graph alone takes about {} (plus {} working memory); allow \
+             more memory",
+            a.max_memory.as_deref().unwrap_or(""),
+            size(graph_bytes as f64),
+            size(overhead as f64)
+        )));
+    }
+    let budget = total - graph_bytes - overhead;
+    if uses_rr {
+        // A pilot of RR sets measures their size; the first round of two collections plus the
+        // inverted index must fit.
+        let mut pilot =
+            seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate);
+        pilot.extend_to(model, roots, 2000);
+        let per_set = 8.0 * pilot.total_ids() as f64 / pilot.len() as f64 + 8.0;
+        let n = g.num_nodes();
+        let delta = a.delta.unwrap_or(1.0 / n.max(2) as f64);
+        let (theta0, _) = seedplan::select::opim_sizes(n, a.k.max(1), a.epsilon, delta);
+        let first = (2.0 * theta0 * per_set) as u64;
+        if first > budget {
+            let sets_fit = budget as f64 / (2.0 * per_set);
+            return Err(Error::usage(format!(
+                "--max-memory: even the first round of sampling needs about {} of RR sets \
+                 ({:.0} bytes per set here), but only {} are left after the graph; about \
+                 {:.0} sets per collection would fit: use a larger --epsilon or fewer seeds (-k)",
+                size(first as f64),
+                per_set,
+                size(budget as f64),
+                sets_fit
+            )));
+        }
+    }
+    Ok(budget)
 }

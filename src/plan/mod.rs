@@ -86,6 +86,8 @@ pub struct SeedingPlan {
     pub algorithm: String,
     /// How the algorithm stopped.
     pub status: crate::select::SelectStatus,
+    /// Whether a --time-limit or --max-memory stopped the run early (see `status`).
+    pub limit_hit: bool,
     /// Seeds requested.
     pub k: usize,
     /// `ic` or `lt`.

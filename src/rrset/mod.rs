@@ -67,6 +67,28 @@ impl RrCollection {
         (self.ids.capacity() * 4 + self.offsets.capacity() * 8) as u64
     }
 
+    /// Grows the collection toward `target` in batches, stopping early (between batches) when a
+    /// limit is hit; returns the limit. Without a hit the result equals `extend_to`.
+    pub fn extend_limited(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        limits: &crate::limits::Limits,
+    ) -> Option<crate::limits::LimitHit> {
+        const BATCH: u64 = CHUNK * 64;
+        loop {
+            if let Some(h) = limits.expired() {
+                return Some(h);
+            }
+            let cur = self.len() as u64;
+            if cur >= target {
+                return None;
+            }
+            self.extend_to(model, roots, (cur + BATCH).min(target));
+        }
+    }
+
     /// Grows the collection to `target` sets (no-op when already that large).
     pub fn extend_to(&mut self, model: &Model<'_>, roots: &RootSampler, target: u64) {
         let start = self.len() as u64;

@@ -41,6 +41,7 @@ impl Selector for Imm {
         let (lambda_p, lambda_star, eps_p) = imm_lambdas(n, k.max(1), cfg.epsilon, cfg.ell);
         let cap = cfg.max_rr_sets.map(|c| c as f64).unwrap_or(f64::INFINITY);
         let mut capped = false;
+        let mut limit: Option<crate::limits::LimitHit> = None;
 
         // Phase 1: search for LB on its own stream.
         let mut search = RrCollection::new(cfg.seed, Purpose::RrSearch);
@@ -58,7 +59,12 @@ impl Selector for Imm {
                 theta_i = cap;
                 capped = true;
             }
-            search.extend_to(ctx.model, ctx.roots, theta_i as u64);
+            if let Some(h) =
+                search.extend_limited(ctx.model, ctx.roots, theta_i as u64, &cfg.limits)
+            {
+                limit = Some(h);
+                break;
+            }
             let g = greedy_max_coverage(&search, n, k, ctx.candidates, ctx.forced);
             peak = peak.max(search.bytes() * 2);
             let est = pop * g.covered as f64 / search.len() as f64;
@@ -70,6 +76,7 @@ impl Selector for Imm {
         }
         ctx.progress.end();
         let search_sets = search.len() as u64;
+        let ids_per_set = search.total_ids() as f64 / search.len().max(1) as f64;
         drop(search);
 
         // Phase 2: fresh sets (Chen 2018), then greedy.
@@ -79,9 +86,31 @@ impl Selector for Imm {
             capped = true;
         }
         let theta = theta.max(1.0) as u64;
+        // Memory: the final sets plus their inverted index, 8 bytes per id and 8 per set.
+        let need = (theta as f64 * (8.0 * ids_per_set + 8.0)) as u64;
+        if !cfg.limits.fits(need) && limit.is_none() {
+            let budget = cfg.limits.max_rr_bytes.unwrap_or(u64::MAX) as f64;
+            // θ grows as 1/ε², so ε must grow by sqrt(need / budget).
+            let eps_fit = cfg.epsilon * (need as f64 / budget).sqrt();
+            return Err(crate::error::Error::usage(format!(
+                "--max-memory: IMM needs about {theta} RR sets here, about {:.1} MiB of RR \
+                 storage, over the {:.1} MiB allowed; it would fit with --epsilon {:.3} or more, \
+                 or use --algo auto, which stops sampling within the limit",
+                need as f64 / (1u64 << 20) as f64,
+                budget / (1u64 << 20) as f64,
+                eps_fit.min(0.99)
+            )));
+        }
         ctx.progress.begin("IMM final sampling", None);
         let mut fin = RrCollection::new(cfg.seed, Purpose::RrSelect);
-        fin.extend_to(ctx.model, ctx.roots, theta);
+        if limit.is_none() {
+            limit = fin.extend_limited(ctx.model, ctx.roots, theta, &cfg.limits);
+        }
+        if fin.is_empty() {
+            // Stopped before any final set: sample a minimal collection so a plan exists.
+            fin.extend_to(ctx.model, ctx.roots, 1024);
+        }
+        let theta = fin.len() as u64;
         ctx.progress.end();
         let g = greedy_max_coverage(&fin, n, k, ctx.candidates, ctx.forced);
         peak = peak.max(fin.bytes() * 2);
@@ -95,10 +124,12 @@ impl Selector for Imm {
                 Some(E_FACTOR - cfg.epsilon)
             },
             upper_bound: Some(g.upper_bound as f64 * scale),
-            status: if capped {
-                SelectStatus::SampleCap
-            } else {
-                SelectStatus::SampleBound
+            status: match limit {
+                Some(crate::limits::LimitHit::Time) => SelectStatus::TimeLimit,
+                Some(crate::limits::LimitHit::Memory) => SelectStatus::MemoryLimit,
+                Some(crate::limits::LimitHit::Interrupt) => SelectStatus::Interrupted,
+                None if capped => SelectStatus::SampleCap,
+                None => SelectStatus::SampleBound,
             },
             rr_sets: search_sets + theta,
             rr_bytes: peak,

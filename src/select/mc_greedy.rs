@@ -278,6 +278,7 @@ impl Selector for McGreedy {
         let cands: Vec<u32> = (0..n as u32)
             .filter(|&v| ctx.is_candidate(v) && !chosen[v as usize])
             .collect();
+        let mut stopped: Option<crate::limits::LimitHit> = None;
         let eval_all = |oracle: &WorldOracle<'_>, list: &[u32]| -> Vec<u64> {
             ctx.progress
                 .begin("Monte Carlo gains", Some(list.len() as u64));
@@ -299,6 +300,10 @@ impl Selector for McGreedy {
             Laziness::None => {
                 let mut remaining = cands;
                 while seeds.len() < k && !remaining.is_empty() {
+                    if let Some(h) = ctx.config.limits.expired() {
+                        stopped = Some(h);
+                        break;
+                    }
                     let g = eval_all(&oracle, &remaining);
                     let (best_i, _) = g
                         .iter()
@@ -319,6 +324,10 @@ impl Selector for McGreedy {
                     .map(|(&v, g)| (g, Reverse(v), seeds.len()))
                     .collect();
                 while seeds.len() < k {
+                    if let Some(h) = ctx.config.limits.expired() {
+                        stopped = Some(h);
+                        break;
+                    }
                     let Some((g, Reverse(v), round)) = heap.pop() else {
                         break;
                     };
@@ -333,7 +342,7 @@ impl Selector for McGreedy {
                 }
             }
             Laziness::CelfPlusPlus => {
-                celfpp(ctx, &mut oracle, &cands, &mut seeds, &mut gains, k, runs);
+                stopped = celfpp(ctx, &mut oracle, &cands, &mut seeds, &mut gains, k, runs);
             }
         }
         let rounds = seeds.len() as u32;
@@ -342,7 +351,12 @@ impl Selector for McGreedy {
             gains: Some(gains),
             approximation: Some(1.0 - 1.0 / std::f64::consts::E),
             upper_bound: None,
-            status: SelectStatus::Finished,
+            status: match stopped {
+                Some(crate::limits::LimitHit::Time) => SelectStatus::TimeLimit,
+                Some(crate::limits::LimitHit::Memory) => SelectStatus::MemoryLimit,
+                Some(crate::limits::LimitHit::Interrupt) => SelectStatus::Interrupted,
+                None => SelectStatus::Finished,
+            },
             rr_sets: 0,
             rr_bytes: 0,
             rr_ids: 0,
@@ -369,7 +383,7 @@ fn celfpp(
     gains: &mut Vec<f64>,
     k: usize,
     runs: f64,
-) {
+) -> Option<crate::limits::LimitHit> {
     // Initial pass: mg1 for everyone; cur_best for node i is the best of the nodes before it
     // (the paper's sequential pass), a prefix maximum; then every mg2 in parallel.
     ctx.progress.begin("Monte Carlo gains", None);
@@ -417,6 +431,9 @@ fn celfpp(
     // Reach of cur_best given the current seeds, cached while cur_best and the seeds stay.
     let mut best_bits: Option<(u32, Vec<Vec<u64>>)> = None;
     while seeds.len() < k {
+        if let Some(h) = ctx.config.limits.expired() {
+            return Some(h);
+        }
         let Some((_, _, i)) = heap.pop() else {
             break;
         };
@@ -453,4 +470,5 @@ fn celfpp(
         entries[i] = e2;
         heap.push((e2.mg1, Reverse(e2.node), i));
     }
+    None
 }

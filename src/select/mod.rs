@@ -152,6 +152,8 @@ pub struct SelectConfig {
     pub tolerance: f64,
     /// Cap on RR sets per collection (None: the algorithm's own bound).
     pub max_rr_sets: Option<u64>,
+    /// Time, memory and interruption limits.
+    pub limits: crate::limits::Limits,
 }
 
 impl SelectConfig {
@@ -166,6 +168,7 @@ impl SelectConfig {
             mc_runs: DEFAULT_MC_RUNS,
             tolerance: DEFAULT_TOLERANCE,
             max_rr_sets: None,
+            limits: crate::limits::Limits::none(),
         }
     }
 
@@ -259,6 +262,12 @@ pub enum SelectStatus {
     Finished,
     /// A heuristic: no guarantee.
     Heuristic,
+    /// `--time-limit` stopped the run; the best plan so far is returned.
+    TimeLimit,
+    /// `--max-memory` stopped the sampling; the best plan so far is returned.
+    MemoryLimit,
+    /// SIGINT/SIGTERM stopped the run.
+    Interrupted,
 }
 
 /// A ranked seed list with the algorithm's own marginal estimates and what it guarantees.

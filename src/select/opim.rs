@@ -13,6 +13,7 @@
 
 use super::{ln_choose, SelectContext, SelectStatus, Selection, Selector};
 use crate::error::Result;
+use crate::limits::LimitHit;
 use crate::rng::Purpose;
 use crate::rrset::{greedy_on_index, InvertedIndex, RrCollection};
 
@@ -85,8 +86,10 @@ impl Selector for Opim {
         loop {
             round += 1;
             ctx.progress.begin("sampling RR sets", None);
-            r1.extend_to(ctx.model, ctx.roots, theta);
-            r2.extend_to(ctx.model, ctx.roots, theta);
+            let mut hit = r1.extend_limited(ctx.model, ctx.roots, theta, &cfg.limits);
+            if hit.is_none() {
+                hit = r2.extend_limited(ctx.model, ctx.roots, theta, &cfg.limits);
+            }
             ctx.progress.end();
             let index = InvertedIndex::build(&r1, n);
             peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes());
@@ -95,8 +98,10 @@ impl Selector for Opim {
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
-            let th = theta as f64;
-            let lower = lower_bound(cov2, a, th, pop);
+            // A limit can stop sampling mid-round, so the two collections may differ in size.
+            let th = (r1.len() as f64).max(1.0);
+            let th2 = (r2.len() as f64).max(1.0);
+            let lower = lower_bound(cov2, a, th2, pop);
             let upper = upper_bound(g.upper_bound as f64, a, th, pop);
             let alpha = if upper > 0.0 {
                 (lower / upper).min(1.0)
@@ -109,9 +114,9 @@ impl Selector for Opim {
             let stop = match self.stop {
                 StopRule::Certificate => certified || at_cap,
                 StopRule::Converged => {
-                    let f = cov2 / th;
+                    let f = cov2 / th2;
                     let rse = if f > 0.0 {
-                        ((1.0 - f) / (f * th)).sqrt()
+                        ((1.0 - f) / (f * th2)).sqrt()
                     } else {
                         f64::INFINITY
                     };
@@ -132,7 +137,19 @@ impl Selector for Opim {
                     (certified && rse <= AUTO_RSE && gain <= cfg.tolerance) || at_cap
                 }
             };
-            if stop && self.stop == StopRule::Converged && certified {
+            // The next round doubles both arenas and rebuilds the index (4 bytes per id): a
+            // memory limit stops a run that would otherwise go on.
+            let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
+            if !stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
+                hit = Some(LimitHit::Memory);
+            }
+            let stop = stop || hit.is_some();
+            let limit_status = hit.map(|h| match h {
+                LimitHit::Time => SelectStatus::TimeLimit,
+                LimitHit::Memory => SelectStatus::MemoryLimit,
+                LimitHit::Interrupt => SelectStatus::Interrupted,
+            });
+            if stop && self.stop == StopRule::Converged && (certified || hit.is_some()) {
                 // Both collections have served their purpose (R1 to select, R2 to decide when
                 // to stop); the final selection uses all of their sets. Its reach is certified
                 // later on the plan's own independent estimate sets.
@@ -151,8 +168,8 @@ impl Selector for Opim {
                     seeds: g.seeds,
                     approximation: Some(alpha),
                     upper_bound: Some(upper_bound(g.upper_bound as f64, a, theta_all, pop)),
-                    status: SelectStatus::Converged,
-                    rr_sets: 2 * theta,
+                    status: limit_status.unwrap_or(SelectStatus::Converged),
+                    rr_sets: theta_all as u64,
                     rr_bytes: peak_bytes,
                     rr_ids,
                     rounds: round,
@@ -161,7 +178,9 @@ impl Selector for Opim {
             }
             if stop {
                 let scale = pop / th;
-                let status = if certified && self.stop == StopRule::Certificate {
+                let status = if let Some(s) = limit_status {
+                    s
+                } else if certified && self.stop == StopRule::Certificate {
                     SelectStatus::Certified
                 } else if certified {
                     SelectStatus::Converged
@@ -176,7 +195,7 @@ impl Selector for Opim {
                     approximation: Some(alpha),
                     upper_bound: Some(upper),
                     status,
-                    rr_sets: 2 * theta,
+                    rr_sets: (r1.len() + r2.len()) as u64,
                     rr_bytes: peak_bytes,
                     rr_ids: r1.total_ids() + r2.total_ids(),
                     rounds: round,
