@@ -9,6 +9,8 @@ const STR_BIT: u64 = 1 << 63;
 
 /// Numeric and string label maps.
 type LabelMaps = (FxHashMap<u64, u32>, FxHashMap<Box<str>, u32>);
+/// Longest label accepted, in bytes: longer tokens are corrupt input, not handles.
+pub const MAX_LABEL_LEN: usize = 1024;
 /// Numeric labels below this use the direct table (at most 256 MiB of it).
 const DENSE_LIMIT: u64 = 1 << 26;
 
@@ -90,6 +92,9 @@ impl NodeTable {
             self.numeric.insert(v, id);
             self.codes.push(v);
             return Ok(id);
+        }
+        if tok.len() > MAX_LABEL_LEN {
+            return Err("node label is longer than 1024 bytes (corrupt input or wrong column?)");
         }
         let s = std::str::from_utf8(tok).map_err(|_| "node label is not valid UTF-8")?;
         if let Some(&id) = self.named.get(s) {
