@@ -92,7 +92,26 @@ fn pick(
 /// Reads `node,cost[,category]` rows. Costs must be finite and > 0; duplicate nodes are errors;
 /// nodes absent from the graph are listed in `unknown_nodes` (an error when `strict`).
 pub fn read_costs(path: &str, graph: &Graph, opts: &CostReadOptions) -> Result<CostTable> {
-    let mut rdr = open_csv(path)?;
+    read_costs_from(open_csv(path)?, path, graph, opts)
+}
+
+/// Reads a cost table held in memory (`name` stands in for the path in messages).
+pub fn read_costs_from_bytes(
+    bytes: &[u8],
+    name: &str,
+    graph: &Graph,
+    opts: &CostReadOptions,
+) -> Result<CostTable> {
+    let input = super::reader::from_bytes(bytes.to_vec(), name)?;
+    read_costs_from(super::edges::csv_from(input, name)?, name, graph, opts)
+}
+
+fn read_costs_from(
+    mut rdr: csv::Reader<Box<dyn std::io::BufRead + Send>>,
+    path: &str,
+    graph: &Graph,
+    opts: &CostReadOptions,
+) -> Result<CostTable> {
     let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::in_file(

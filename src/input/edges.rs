@@ -97,8 +97,8 @@ pub fn read_edges(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> 
         f => f,
     };
     let raw = match format {
-        EdgeFormat::Csv => read_csv(path, opts, nodes)?,
-        _ => read_snap(path, opts, nodes)?,
+        EdgeFormat::Csv => read_csv(open(path)?, path, opts, nodes)?,
+        _ => read_snap(open(path)?, path, opts, nodes)?,
     };
     if raw.src.is_empty() {
         return Err(Error::in_file(path, "no edges found (empty graph)"));
@@ -134,7 +134,31 @@ pub fn parse_prob(tok: &[u8]) -> std::result::Result<f32, String> {
     Ok(v as f32)
 }
 
-fn read_snap(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
+/// Reads an edge list held in memory (`name` stands in for the path in messages).
+pub fn read_edges_from_bytes(
+    bytes: &[u8],
+    name: &str,
+    format: EdgeFormat,
+    opts: &EdgeReadOptions,
+    nodes: &mut NodeTable,
+) -> Result<RawEdges> {
+    let input = super::reader::from_bytes(bytes.to_vec(), name)?;
+    let raw = match format {
+        EdgeFormat::Csv => read_csv(input, name, opts, nodes)?,
+        _ => read_snap(input, name, opts, nodes)?,
+    };
+    if raw.src.is_empty() {
+        return Err(Error::in_file(name, "no edges found (empty graph)"));
+    }
+    Ok(raw)
+}
+
+fn read_snap(
+    mut input: Box<dyn std::io::BufRead + Send>,
+    path: &str,
+    opts: &EdgeReadOptions,
+    nodes: &mut NodeTable,
+) -> Result<RawEdges> {
     let si = snap_index(&opts.src_col, 1, "source")?.unwrap();
     let di = snap_index(&opts.dst_col, 2, "destination")?.unwrap();
     let pi = snap_index(
@@ -143,7 +167,6 @@ fn read_snap(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Resul
         "probability",
     )?;
     let need = si.max(di).max(pi.unwrap_or(0)) + 1;
-    let mut input = open(path)?;
     let mut out = RawEdges {
         weight: pi.map(|_| Vec::new()),
         ..Default::default()
@@ -311,7 +334,14 @@ pub fn sniff_delimiter(path: &str, header: &[u8]) -> u8 {
 
 /// Opens a delimited file with a header, sniffing the delimiter and skipping leading `#` lines.
 pub fn open_csv(path: &str) -> Result<csv::Reader<Box<dyn std::io::BufRead + Send>>> {
-    let mut input = open(path)?;
+    csv_from(open(path)?, path)
+}
+
+/// A CSV reader over an opened input (delimiter sniffed, `#` lines skipped).
+pub fn csv_from(
+    mut input: Box<dyn std::io::BufRead + Send>,
+    path: &str,
+) -> Result<csv::Reader<Box<dyn std::io::BufRead + Send>>> {
     let head = std::io::BufRead::fill_buf(&mut input)
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
     let first = head
@@ -345,8 +375,13 @@ pub fn csv_error(path: &str, e: csv::Error) -> Error {
     }
 }
 
-fn read_csv(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
-    let mut rdr = open_csv(path)?;
+fn read_csv(
+    input: Box<dyn std::io::BufRead + Send>,
+    path: &str,
+    opts: &EdgeReadOptions,
+    nodes: &mut NodeTable,
+) -> Result<RawEdges> {
+    let mut rdr = csv_from(input, path)?;
     let headers = rdr.byte_headers().map_err(|e| csv_error(path, e))?.clone();
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::in_file(path, "empty file: expected a header row"));

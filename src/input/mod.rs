@@ -7,9 +7,10 @@ pub mod reader;
 mod seeds;
 pub mod snapshot;
 
-pub use costs::{read_costs, CostReadOptions, CostTable};
+pub use costs::{read_costs, read_costs_from_bytes, CostReadOptions, CostTable};
 pub use edges::{
-    csv_error, open_csv, parse_prob, read_edges, Column, EdgeFormat, EdgeReadOptions, RawEdges,
+    csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes, Column,
+    EdgeFormat, EdgeReadOptions, RawEdges,
 };
 pub use seeds::{parse_seeds, SeedList};
 

@@ -18,6 +18,16 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead + Send>> {
         }
         Box::new(f)
     };
+    wrap(raw, path)
+}
+
+/// A reader over bytes in memory, decompressed like a file would be (used by the fuzz targets
+/// and by tests).
+pub fn from_bytes(bytes: Vec<u8>, path: &str) -> Result<Box<dyn BufRead + Send>> {
+    wrap(Box::new(std::io::Cursor::new(bytes)), path)
+}
+
+fn wrap(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>> {
     let mut buf = BufReader::with_capacity(BUF, raw);
     let head = buf
         .fill_buf()
