@@ -203,13 +203,13 @@ fn read_snap(
         }
         filled += n;
         out.bytes += n as u64;
-        let end = match buf[..filled].iter().rposition(|&b| b == b'\n') {
+        let end = match memchr::memrchr(b'\n', &buf[..filled]) {
             Some(p) => p + 1,
             None => continue,
         };
         let mut start = 0;
         while start < end {
-            let nl = start + memchr_nl(&buf[start..end]);
+            let nl = start + memchr::memchr(b'\n', &buf[start..end]).unwrap_or(end - start);
             line_no += 1;
             let mut line = &buf[start..nl];
             start = nl + 1;
@@ -217,7 +217,8 @@ fn read_snap(
                 line = rest;
             }
             toks.clear();
-            split_tokens(line, &mut toks);
+            // Only the columns in use are split out; further ones are ignored.
+            split_tokens(line, &mut toks, need);
             if toks.is_empty() {
                 continue;
             }
@@ -258,15 +259,10 @@ fn read_snap(
 }
 
 #[inline]
-fn memchr_nl(b: &[u8]) -> usize {
-    b.iter().position(|&c| c == b'\n').unwrap_or(b.len())
-}
-
-#[inline]
-fn split_tokens(line: &[u8], toks: &mut Vec<(usize, usize)>) {
+fn split_tokens(line: &[u8], toks: &mut Vec<(usize, usize)>, max: usize) {
     let mut i = 0;
     let n = line.len();
-    while i < n {
+    while i < n && toks.len() < max {
         while i < n && matches!(line[i], b' ' | b'\t' | b',') {
             i += 1;
         }
