@@ -43,6 +43,10 @@ pub enum Error {
     /// A failure that is not the input's fault (output I/O, solver failure).
     #[error("{0}")]
     Runtime(String),
+    /// A failure already reported in the caller's own format (e.g. JSON log lines); carries the
+    /// exit code.
+    #[error("")]
+    Reported(u8),
     /// SIGINT/SIGTERM: the run stopped and wrote nothing.
     #[error("interrupted: stopped without writing output")]
     Interrupted,
@@ -82,6 +86,7 @@ impl Error {
             Error::Input { .. } | Error::Usage(_) => 2,
             Error::Runtime(_) => 1,
             Error::Interrupted => 130,
+            Error::Reported(c) => *c,
         }
     }
 }

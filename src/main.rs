@@ -20,6 +20,9 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let seedplan::Error::Reported(code) = e {
+                return ExitCode::from(code);
+            }
             let msg = e.to_string();
             if msg.contains("Broken pipe") {
                 return ExitCode::SUCCESS;

@@ -835,3 +835,69 @@ fn limits_return_best_so_far_or_refuse_clearly() {
         &["--time-limit"],
     );
 }
+
+#[test]
+fn batch_jobs_skip_unchanged_plans_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let job = dir.path().join("job.toml");
+    let write_job = |budgets: &str, extra: &str| {
+        fs::write(
+            &job,
+            format!(
+                "output = \"out\"\nbudgets = [{budgets}]\nargs = [\"--seed\", \"3\", \"--mip-seconds\", \"0.5\"]\n\
+                 [[graph]]\nname = \"demo\"\npath = \"{}\"\nargs = [\"--edge-meaning\", \"follows\", \"--costs\", \"{}\"{extra}]\n",
+                g.display(),
+                c.display()
+            ),
+        )
+        .unwrap();
+    };
+    let run = || {
+        bin()
+            .args(["run", job.to_str().unwrap(), "--log-format", "json"])
+            .output()
+            .unwrap()
+    };
+    let events = |o: &std::process::Output| -> Vec<serde_json::Value> {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON lines log"))
+            .collect()
+    };
+    write_job("3000, 8000", "");
+    let o = run();
+    assert!(o.status.success());
+    let ev = events(&o);
+    assert_eq!(ev.iter().filter(|e| e["event"] == "done").count(), 2);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("out/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["plans"]["demo_ic_wc_b3000"]["status"], "done");
+    assert_eq!(manifest["inputs"].as_object().unwrap().len(), 2);
+    let plan: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("out/demo_ic_wc_b3000.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(plan["spent"].as_f64().unwrap() <= 3000.0);
+    // Unchanged: everything skipped. One budget changed: only that plan runs.
+    assert_eq!(
+        events(&run())
+            .iter()
+            .filter(|e| e["event"] == "skipped")
+            .count(),
+        2
+    );
+    write_job("3000, 9000", "");
+    let ev = events(&run());
+    assert_eq!(ev.iter().filter(|e| e["event"] == "skipped").count(), 1);
+    assert_eq!(ev.iter().filter(|e| e["event"] == "done").count(), 1);
+    // A failing plan: exit 1, status failed, the others still done.
+    write_job("3000, 1", "");
+    let o = run();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(events(&o)
+        .iter()
+        .any(|e| e["event"] == "failed" && e["exit_code"] == 2));
+}

@@ -19,6 +19,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process; boxing buys nothing
 pub enum Command {
     /// Pick seeds: a ranked plan with expected reach and its confidence interval.
     Plan(PlanArgs),
@@ -36,6 +37,18 @@ pub enum Command {
     Overlap(OverlapArgs),
     /// Convert an edge list to a binary snapshot (.spg) that every command loads much faster.
     Convert(ConvertArgs),
+    /// Run a batch job (JOB.toml): many plans, a manifest, unchanged finished plans skipped.
+    Run(RunArgs),
+}
+
+/// `seedplan run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The job file (TOML).
+    pub job: String,
+    /// Log format on stderr: text, or json (one JSON object per line, for schedulers).
+    #[arg(long, default_value = "text")]
+    pub log_format: String,
 }
 
 /// `seedplan convert`.
@@ -338,6 +351,9 @@ pub struct PlanArgs {
     /// Set when -k was given explicitly (then it caps budgeted plans too).
     #[arg(skip)]
     pub k_given: bool,
+    /// The command line to record in the plan (set by `run`; default: this process's).
+    #[arg(skip)]
+    pub command: Option<String>,
 }
 
 /// Cost table options.

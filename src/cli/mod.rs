@@ -5,6 +5,7 @@ mod bench;
 mod curve;
 mod output;
 mod progress;
+mod run;
 
 pub use args::Cli;
 use args::*;
@@ -38,12 +39,16 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Stats(a) => stats(a, quiet),
         Command::Evaluate(a) => evaluate(a, quiet),
-        Command::Plan(a) => plan_cmd(a, quiet, &progress),
+        Command::Plan(mut a) => {
+            a.k_given = k_given(std::env::args());
+            plan_cmd(a, quiet, &progress)
+        }
         Command::Generate(a) => generate(a, quiet),
         Command::Bench(a) => bench::run(a, quiet, &progress),
         Command::Curve(a) => curve::run(a, quiet, &progress),
         Command::Overlap(a) => overlap(a, quiet),
         Command::Convert(a) => convert(a, quiet),
+        Command::Run(a) => run::run(a, quiet),
     }
 }
 
@@ -416,9 +421,8 @@ fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Con
     Ok(Some(Constraints::resolve(&file, g, costs, &where_)?))
 }
 
-fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
+pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
     let t_all = Instant::now();
-    a.k_given = std::env::args().any(|x| x == "-k" || x == "--k" || x.starts_with("--k="));
     let algo = Algorithm::parse(&a.algo)?;
     let mut cfg = SelectConfig::new(a.k, a.model.seed);
     cfg.epsilon = a.epsilon;
@@ -685,7 +689,7 @@ fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<(
             nodes: g.num_nodes(),
             edges: g.num_edges(),
         },
-        command: command_line(),
+        command: a.command.clone().unwrap_or_else(command_line),
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let format = if a.seeds_only {
@@ -960,4 +964,14 @@ fn rr_budget(
         }
     }
     Ok(budget)
+}
+
+/// Whether `-k` was given explicitly among `args`.
+pub(crate) fn k_given(args: impl IntoIterator<Item = String>) -> bool {
+    args.into_iter().any(|x| {
+        x == "-k"
+            || x == "--k"
+            || x.starts_with("--k=")
+            || (x.starts_with("-k") && x.len() > 2 && x[2..].chars().all(|c| c.is_ascii_digit()))
+    })
 }

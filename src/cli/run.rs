@@ -1,0 +1,354 @@
+//! `seedplan run JOB.toml`: many plans (graphs × models × budgets or k) in one job, results in an
+//! output folder with a manifest. Each plan's key hashes its inputs' contents, its arguments and
+//! the seedplan version; a re-run skips plans whose key is unchanged and finished, so an
+//! interrupted job resumes where it stopped. The manifest is rewritten atomically after every
+//! plan.
+
+use super::args::{Cli, Command, RunArgs};
+use super::output::write_atomic;
+use clap::Parser;
+use seedplan::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One graph of a job.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobGraph {
+    /// Name used in plan names and file names.
+    pub name: String,
+    /// Edge list or snapshot.
+    pub path: String,
+    /// Extra `plan` arguments for this graph (e.g. ["--edge-meaning", "follows"]).
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+/// The job file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Job {
+    /// Output folder (relative to the job file).
+    pub output: String,
+    /// Graphs.
+    #[serde(rename = "graph")]
+    pub graphs: Vec<JobGraph>,
+    /// Models as MODEL:PROBS (default ic:wc).
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Budgets (each gives a budgeted plan; needs `--costs` in `args`).
+    #[serde(default)]
+    pub budgets: Vec<f64>,
+    /// Seed counts (used when no budgets are given; default [10]).
+    #[serde(default)]
+    pub k: Vec<usize>,
+    /// `plan` arguments common to every plan (e.g. ["--algo", "auto", "--seed", "7"]).
+    #[serde(default)]
+    pub args: Vec<String>,
+}
+
+/// A plan's entry in the manifest.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Entry {
+    /// The `seedplan plan` arguments.
+    pub args: Vec<String>,
+    /// Hash of inputs, arguments and version.
+    pub key: String,
+    /// `done`, `failed` or `pending`.
+    pub status: String,
+    /// Output file, relative to the output folder.
+    pub output: String,
+    /// Error message when failed.
+    pub error: Option<String>,
+    /// Seconds taken.
+    pub seconds: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct Manifest {
+    seedplan_version: String,
+    job: String,
+    inputs: BTreeMap<String, String>,
+    plans: BTreeMap<String, Entry>,
+}
+
+fn checksum(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let p = path.display().to_string();
+    let mut f =
+        std::fs::File::open(path).map_err(|e| Error::in_file(&p, format!("cannot open: {e}")))?;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| Error::in_file(&p, format!("cannot read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(format!("{:016x}", h.digest()))
+}
+
+fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Value) {
+    if json {
+        let mut v = serde_json::json!({ "event": event, "plan": name });
+        if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        eprintln!("{v}");
+    } else if !quiet {
+        eprintln!(
+            "{event:<8} {name} {}",
+            if extra.is_null() {
+                String::new()
+            } else {
+                extra.to_string()
+            }
+        );
+    }
+}
+
+/// Runs a job.
+pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
+    let json = a.log_format == "json";
+    if !matches!(a.log_format.as_str(), "json" | "text") {
+        return Err(Error::usage("--log-format must be text or json"));
+    }
+    let text = std::fs::read_to_string(&a.job)
+        .map_err(|e| Error::in_file(&a.job, format!("cannot read job: {e}")))?;
+    let job: Job = toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|sp| text[..sp.start.min(text.len())].matches('\n').count() as u64 + 1);
+        match line {
+            Some(l) => Error::at_line(&a.job, l, e.message().to_string()),
+            None => Error::in_file(&a.job, e.message().to_string()),
+        }
+    })?;
+    if job.graphs.is_empty() {
+        return Err(Error::in_file(&a.job, "the job lists no [[graph]]"));
+    }
+    let base = Path::new(&a.job)
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let resolve = |p: &str| -> PathBuf {
+        let pb = PathBuf::from(p);
+        if pb.is_absolute() {
+            pb
+        } else {
+            base.join(pb)
+        }
+    };
+    let out_dir = resolve(&job.output);
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
+    let manifest_path = out_dir.join("manifest.json");
+    let mut manifest: Manifest = std::fs::read(&manifest_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    manifest.seedplan_version = env!("CARGO_PKG_VERSION").to_string();
+    manifest.job = a.job.clone();
+
+    // Plans: graphs × models × (budgets or k).
+    let models = if job.models.is_empty() {
+        vec!["ic:wc".to_string()]
+    } else {
+        job.models.clone()
+    };
+    let sizes: Vec<(String, Vec<String>)> = if !job.budgets.is_empty() {
+        job.budgets
+            .iter()
+            .map(|b| (format!("b{b}"), vec!["--budget".into(), b.to_string()]))
+            .collect()
+    } else {
+        let ks = if job.k.is_empty() {
+            vec![10]
+        } else {
+            job.k.clone()
+        };
+        ks.iter()
+            .map(|k| (format!("k{k}"), vec!["-k".into(), k.to_string()]))
+            .collect()
+    };
+    let mut plans: Vec<(String, Vec<String>, Vec<PathBuf>)> = Vec::new();
+    for g in &job.graphs {
+        let gpath = resolve(&g.path);
+        for m in &models {
+            let (model, probs) = m.split_once(':').unwrap_or((m.as_str(), "wc"));
+            for (tag, size_args) in &sizes {
+                let name = format!(
+                    "{}_{}_{}_{}",
+                    g.name,
+                    model,
+                    probs.replace([':', '/'], "-"),
+                    tag
+                );
+                let mut args = vec!["--graph".to_string(), gpath.display().to_string()];
+                args.extend([
+                    "--model".into(),
+                    model.to_string(),
+                    "--probs".into(),
+                    probs.to_string(),
+                ]);
+                args.extend(size_args.iter().cloned());
+                args.extend(job.args.iter().cloned());
+                args.extend(g.args.iter().cloned());
+                // Files named in the arguments are inputs too (costs, constraints, targets).
+                let mut inputs = vec![gpath.clone()];
+                for w in args.windows(2) {
+                    if matches!(w[0].as_str(), "--costs" | "--constraints" | "--target") {
+                        let p = resolve(&w[1]);
+                        inputs.push(p);
+                    }
+                }
+                plans.push((name, args, inputs));
+            }
+        }
+    }
+    // Rewrite relative input paths in args to the job's base.
+    for (_, args, _) in plans.iter_mut() {
+        for i in 1..args.len() {
+            if matches!(
+                args[i - 1].as_str(),
+                "--costs" | "--constraints" | "--target"
+            ) {
+                args[i] = resolve(&args[i]).display().to_string();
+            }
+        }
+    }
+    let mut failed = 0usize;
+    let mut sums: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for (name, args, inputs) in &plans {
+        if seedplan::limits::interrupted() {
+            return Err(Error::Interrupted);
+        }
+        let mut key_src = format!("{}\n{}\n", env!("CARGO_PKG_VERSION"), args.join("\u{1f}"));
+        for p in inputs {
+            let sum = match sums.get(p) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = checksum(p)?;
+                    sums.insert(p.clone(), s.clone());
+                    manifest.inputs.insert(p.display().to_string(), s.clone());
+                    s
+                }
+            };
+            key_src.push_str(&sum);
+        }
+        let key = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key_src.as_bytes()));
+        let output = format!("{name}.json");
+        if let Some(e) = manifest.plans.get(name) {
+            if e.key == key && e.status == "done" && out_dir.join(&e.output).exists() {
+                log(
+                    json,
+                    quiet,
+                    "skipped",
+                    name,
+                    serde_json::json!({"reason": "unchanged and done"}),
+                );
+                continue;
+            }
+        }
+        log(json, quiet, "started", name, serde_json::Value::Null);
+        let t0 = Instant::now();
+        let mut argv = vec!["seedplan".to_string(), "plan".to_string()];
+        argv.extend(args.iter().cloned());
+        argv.extend([
+            "--format".into(),
+            "json".into(),
+            "-o".into(),
+            out_dir.join(&output).display().to_string(),
+        ]);
+        if quiet || json {
+            argv.push("-q".into());
+        }
+        let outcome = match Cli::try_parse_from(&argv) {
+            Ok(Cli {
+                command: Command::Plan(mut p),
+                ..
+            }) => {
+                p.k_given = super::k_given(argv.iter().cloned());
+                p.command = Some(argv.join(" "));
+                super::plan_cmd(
+                    p,
+                    quiet || json,
+                    &super::progress::StderrProgress::new(true),
+                )
+            }
+            Ok(_) => Err(Error::usage("internal: not a plan")),
+            Err(e) => Err(Error::usage(format!("{name}: bad plan arguments: {e}"))),
+        };
+        let secs = t0.elapsed().as_secs_f64();
+        let entry = match &outcome {
+            Ok(()) => {
+                log(
+                    json,
+                    quiet,
+                    "done",
+                    name,
+                    serde_json::json!({"seconds": secs, "output": output}),
+                );
+                Entry {
+                    args: args.clone(),
+                    key,
+                    status: "done".into(),
+                    output,
+                    error: None,
+                    seconds: Some(secs),
+                }
+            }
+            Err(Error::Interrupted) => return Err(Error::Interrupted),
+            Err(e) => {
+                failed += 1;
+                log(
+                    json,
+                    quiet,
+                    "failed",
+                    name,
+                    serde_json::json!({"seconds": secs, "error": e.to_string(), "exit_code": e.exit_code()}),
+                );
+                Entry {
+                    args: args.clone(),
+                    key,
+                    status: "failed".into(),
+                    output,
+                    error: Some(e.to_string()),
+                    seconds: Some(secs),
+                }
+            }
+        };
+        manifest.plans.insert(name.clone(), entry);
+        write_atomic(
+            &manifest_path,
+            serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
+        )?;
+    }
+    write_atomic(
+        &manifest_path,
+        serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
+    )?;
+    log(
+        json,
+        quiet,
+        "finished",
+        "job",
+        serde_json::json!({"plans": plans.len(), "failed": failed}),
+    );
+    if failed > 0 {
+        if json {
+            return Err(Error::Reported(1));
+        }
+        return Err(Error::Runtime(format!(
+            "{failed} of {} plans failed (see {})",
+            plans.len(),
+            manifest_path.display()
+        )));
+    }
+    Ok(())
+}
