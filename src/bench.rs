@@ -31,6 +31,12 @@ pub struct GraphSpec {
     /// Algorithms not to run on this graph (e.g. plain Monte Carlo greedy on large graphs).
     #[serde(default)]
     pub skip: Vec<String>,
+    /// Only these algorithms on this graph (empty: all of the suite's).
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// Worlds for the Monte Carlo greedies on this graph (default: the suite's `mc_runs`).
+    #[serde(default)]
+    pub mc_runs: Option<u32>,
 }
 
 /// A diffusion setting of the suite.
@@ -298,7 +304,7 @@ pub fn run(
                             if let Some(e) = eps {
                                 cfg.epsilon = e;
                             }
-                            cfg.mc_runs = suite.mc_runs;
+                            cfg.mc_runs = gs.mc_runs.unwrap_or(suite.mc_runs);
                             let ctx = SelectContext {
                                 model: &model,
                                 roots: &roots,

@@ -144,11 +144,17 @@ pub struct PriceRow {
 
 /// Prices every account by follower tier.
 pub fn price_list(g: &FollowerGraph, seed: u64) -> Vec<PriceRow> {
-    let n = g.nodes;
-    let mut followers = vec![0u32; n];
+    let mut followers = vec![0u32; g.nodes];
     for &(_, b) in &g.follows {
         followers[b as usize] += 1;
     }
+    price_by_followers(&followers, seed)
+}
+
+/// Prices accounts given their follower counts (for an existing graph: how many people each
+/// one influences directly, its out-degree).
+pub fn price_by_followers(followers: &[u32], seed: u64) -> Vec<PriceRow> {
+    let n = followers.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by_key(|&v| (followers[v as usize], std::cmp::Reverse(v)));
     // Tier boundaries by rank from the bottom.

@@ -901,3 +901,106 @@ fn batch_jobs_skip_unchanged_plans_and_resume() {
         .iter()
         .any(|e| e["event"] == "failed" && e["exit_code"] == 2));
 }
+
+#[test]
+fn targeting_weights_reach_and_generated_prices_for_real_graphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let costs = fs::read_to_string(dataset("demo/costs.csv")).unwrap();
+    let fashion: Vec<&str> = costs
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(2) == Some("fashion"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let t = dir.path().join("target.csv");
+    let mut body = String::from("node,weight\n");
+    for f in &fashion {
+        body.push_str(&format!("{f},1\n"));
+    }
+    fs::write(&t, body).unwrap();
+    let p = plan_json(&[
+        "--graph",
+        g.to_str().unwrap(),
+        "--edge-meaning",
+        "follows",
+        "-k",
+        "3",
+        "--target",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        p["target"]["total_weight"].as_f64().unwrap(),
+        fashion.len() as f64
+    );
+    let r = p["expected_reach"].as_f64().unwrap();
+    assert!(r > 0.0 && r <= fashion.len() as f64);
+    // Uniform weights reproduce the unweighted reach (within the two estimates' noise).
+    let all = dir.path().join("all.csv");
+    let mut body = String::from("node,weight\n");
+    for l in costs.lines().skip(1) {
+        body.push_str(&format!("{},1\n", l.split(',').next().unwrap()));
+    }
+    fs::write(&all, body).unwrap();
+    let base = [
+        "--graph",
+        g.to_str().unwrap(),
+        "--edge-meaning",
+        "follows",
+        "-k",
+        "3",
+        "--algo",
+        "degree",
+    ];
+    let mut wa = base.to_vec();
+    wa.extend(["--target", all.to_str().unwrap()]);
+    let (pw, pu) = (plan_json(&wa), plan_json(&base));
+    let se = (pw["std_error"].as_f64().unwrap().powi(2)
+        + pu["std_error"].as_f64().unwrap().powi(2))
+    .sqrt();
+    assert!(
+        (pw["expected_reach"].as_f64().unwrap() - pu["expected_reach"].as_f64().unwrap()).abs()
+            < 4.5 * se
+    );
+    let bad = dir.path().join("bad.csv");
+    fs::write(&bad, "node,weight\n@mili0,-1\n").unwrap();
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--target",
+            bad.to_str().unwrap(),
+        ],
+        &["bad.csv:2", "weight -1"],
+    );
+    // Prices for an existing graph, then a budgeted plan on it.
+    let out = dir.path().join("prices");
+    let wiki = shared("wiki-vote/wiki-Vote.txt");
+    bin()
+        .args([
+            "generate",
+            "--price-graph",
+            wiki.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let c = out.join("costs.csv");
+    let text = fs::read_to_string(&c).unwrap();
+    assert_eq!(text.lines().count(), 7_115 + 1);
+    let p = plan_json(&[
+        "--graph",
+        wiki.to_str().unwrap(),
+        "--costs",
+        c.to_str().unwrap(),
+        "--budget",
+        "5000",
+        "--mip-seconds",
+        "1",
+    ]);
+    assert!(p["spent"].as_f64().unwrap() <= 5000.0);
+    assert!(p["certificate"].as_f64().unwrap() > 0.0);
+}

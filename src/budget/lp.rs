@@ -185,6 +185,11 @@ pub fn mip(
             status: "empty".into(),
         };
     }
+    // With the `highs` feature, HiGHS solves the MIP (exact time limit, incumbent at the limit);
+    // otherwise microlp (pure Rust).
+    #[cfg(feature = "highs")]
+    let (m, x, _) = build(r, costs, cons, true, good_lp::highs);
+    #[cfg(not(feature = "highs"))]
     let (m, x, _) = build(r, costs, cons, true, good_lp::microlp);
     let init: Vec<(good_lp::Variable, f64)> = r
         .pool

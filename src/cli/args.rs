@@ -449,6 +449,17 @@ pub struct GenerateArgs {
     /// Skip the price list.
     #[arg(long)]
     pub no_costs: bool,
+    /// Instead of generating a graph, price the accounts of this existing graph (edge list or
+    /// snapshot, read with the graph options below) by how many people each one influences;
+    /// writes only `costs.csv`.
+    #[arg(long)]
+    pub price_graph: Option<String>,
+    /// `--edge-meaning` of `--price-graph`.
+    #[arg(long, value_enum, default_value = "influences")]
+    pub price_edge_meaning: Meaning,
+    /// `--undirected` for `--price-graph`.
+    #[arg(long)]
+    pub price_undirected: bool,
 }
 
 #[cfg(test)]

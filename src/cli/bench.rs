@@ -48,6 +48,8 @@ fn suite_from(a: &BenchArgs) -> Result<Suite> {
                 undirected: false,
                 edge_meaning: None,
                 skip: Vec::new(),
+                only: Vec::new(),
+                mc_runs: None,
             };
             for opt in parts {
                 match opt {

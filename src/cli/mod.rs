@@ -774,6 +774,45 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
     let dir = std::path::Path::new(&a.out_dir);
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.out_dir)))?;
+    if let Some(path) = &a.price_graph {
+        let ga = GraphArgs {
+            graph: path.clone(),
+            input_format: InputFormat::Auto,
+            src_col: None,
+            dst_col: None,
+            prob_col: None,
+            edge_meaning: a.price_edge_meaning,
+            undirected: a.price_undirected,
+        };
+        let g = load(&ga, None, quiet)?;
+        let followers: Vec<u32> = (0..g.num_nodes() as u32)
+            .map(|v| g.out_degree(v) as u32)
+            .collect();
+        let prices = price_by_followers(&followers, a.seed);
+        let mut c = Vec::new();
+        c.extend_from_slice(b"node,cost,category,tier,followers\n");
+        for r in &prices {
+            writeln!(
+                c,
+                "{},{},{},{},{}",
+                g.label(r.node),
+                r.cost,
+                r.category,
+                r.tier,
+                r.followers
+            )
+            .unwrap();
+        }
+        output::write_atomic(&dir.join("costs.csv"), &c)?;
+        if !quiet {
+            eprintln!(
+                "wrote prices for {} accounts of {path} to {}",
+                prices.len(),
+                dir.join("costs.csv").display()
+            );
+        }
+        return Ok(());
+    }
     let cfg = GenerateConfig {
         nodes: a.nodes,
         avg_follows: a.avg_follows,
