@@ -7,42 +7,6 @@
 use super::{prob_threshold, Coin, Model, RowProbs, Workspace};
 use crate::rng::Rng;
 
-/// Calls `take(j)` for each live edge index `j` in `0..d`, where each edge is live with
-/// probability `p`, independently.
-#[inline]
-pub(crate) fn for_each_live_const(d: usize, p: f64, rng: &mut Rng, mut take: impl FnMut(usize)) {
-    if p <= 0.0 || d == 0 {
-        return;
-    }
-    if p >= 1.0 {
-        (0..d).for_each(take);
-        return;
-    }
-    // For dense coins, plain flips are cheaper than a logarithm per success.
-    if p > 0.3 {
-        for j in 0..d {
-            if rng.unit() < p {
-                take(j);
-            }
-        }
-        return;
-    }
-    let inv_log_q = 1.0 / (1.0 - p).ln();
-    let mut j = 0usize;
-    loop {
-        let skip = (rng.unit_open0().ln() * inv_log_q).floor();
-        if skip >= (d - j) as f64 {
-            return;
-        }
-        j += skip as usize;
-        take(j);
-        j += 1;
-        if j >= d {
-            return;
-        }
-    }
-}
-
 pub(super) fn simulate(m: &Model<'_>, seeds: &[u32], rng: &mut Rng, ws: &mut Workspace) -> usize {
     let g = m.graph();
     ws.reset();
@@ -57,7 +21,7 @@ pub(super) fn simulate(m: &Model<'_>, seeds: &[u32], rng: &mut Rng, ws: &mut Wor
         head += 1;
         let nbrs = g.out_neighbors(u);
         match m.out_row(u) {
-            RowProbs::Const(p) => for_each_live_const(nbrs.len(), p, rng, |j| {
+            RowProbs::Const(p) => for_each_live_coin(nbrs.len(), Coin::new(p), rng, |j| {
                 let v = nbrs[j];
                 if ws.visit(v) {
                     ws.queue.push(v);
