@@ -1004,3 +1004,39 @@ fn targeting_weights_reach_and_generated_prices_for_real_graphs() {
     assert!(p["spent"].as_f64().unwrap() <= 5000.0);
     assert!(p["certificate"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn interrupt_stops_cleanly_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.json");
+    fs::write(&out, "earlier output\n").unwrap();
+    let g = shared("soc-slashdot0902/soc-Slashdot0902.txt.gz");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seedplan"))
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--algo",
+            "imm",
+            "--epsilon",
+            "0.02",
+            "-q",
+        ])
+        .args(["--format", "json", "-o", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let t0 = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(t0.elapsed().as_secs() < 20, "did not stop promptly");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "earlier output\n");
+    let leftovers = fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "temporary files left behind");
+}

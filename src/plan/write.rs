@@ -55,6 +55,8 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 "cost",
                 "category",
                 "cumulative_spend",
+                "exclusive_reach",
+                "cp1k_u",
             ])?;
             for r in &plan.seeds {
                 w.write_record([
@@ -73,9 +75,9 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
         }
         PlanFormat::Table => {
             let has_cost = plan.seeds.iter().any(|r| r.cost.is_some());
-            let mut header = vec!["rank", "node", "marginal", "cumulative"];
+            let mut header = vec!["rank", "node", "marginal", "cumulative", "exclusive"];
             if has_cost {
-                header.extend(["cost", "category", "spend"]);
+                header.extend(["cost", "category", "spend", "CP1K-U"]);
             }
             let rows: Vec<Vec<String>> = plan
                 .seeds
@@ -86,11 +88,13 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                         r.node.clone(),
                         fmt_num(r.marginal_reach),
                         fmt_num(r.cumulative_reach),
+                        fmt_num(r.exclusive_reach),
                     ];
                     if has_cost {
                         row.push(fmt_money(r.cost));
                         row.push(r.category.clone().unwrap_or_default());
                         row.push(fmt_money(r.cumulative_spend));
+                        row.push(r.cp1k_u.map(|c| format!("{c:.2}")).unwrap_or_default());
                     }
                     row
                 })
@@ -105,7 +109,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 let mut s = String::new();
                 for (i, c) in cells.iter().enumerate() {
                     // Names left-aligned, numbers right-aligned.
-                    if i == 1 || (has_cost && i == 5) {
+                    if i == 1 || (has_cost && i == 6) {
                         s.push_str(&format!("{:<w$}  ", c, w = width[i]));
                     } else {
                         s.push_str(&format!("{:>w$}  ", c, w = width[i]));
@@ -136,8 +140,32 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 plan.estimate.samples,
                 plan.estimate.relative_std_error * 100.0
             )?;
-            if let Some(s) = plan.spent {
-                writeln!(out, "spent           {}", fmt_money(Some(s)))?;
+            match (plan.spent, plan.budget) {
+                (Some(s), Some(b)) => writeln!(
+                    out,
+                    "spent           {} of budget {}{}",
+                    fmt_money(Some(s)),
+                    fmt_money(Some(b)),
+                    plan.cp1k_u
+                        .map(|c| format!(" ({c:.2} per 1,000 reached)"))
+                        .unwrap_or_default()
+                )?,
+                (Some(s), None) => writeln!(out, "spent           {}", fmt_money(Some(s)))?,
+                _ => {}
+            }
+            if let Some(c) = plan.certificate {
+                writeln!(
+                    out,
+                    "certificate     reaches >= {:.1}% of the best possible plan",
+                    c * 100.0
+                )?;
+            }
+            if let Some(sv) = &plan.solver {
+                writeln!(
+                    out,
+                    "method          {} ({}; {}; solvers {:.2}s)",
+                    plan.method, sv.greedy_variant, sv.status, sv.seconds
+                )?;
             }
             match plan.approximation {
                 Some(a) => writeln!(
