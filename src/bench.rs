@@ -290,10 +290,10 @@ pub fn run(
                     ids.iter().map(|&v| graph.label(v).into_owned()).collect()
                 };
                 for &k in &suite.k {
-                    for &algo in algos
-                        .iter()
-                        .filter(|a| !gs.skip.iter().any(|s| s == a.name()))
-                    {
+                    for &algo in algos.iter().filter(|a| {
+                        !gs.skip.iter().any(|s| s == a.name())
+                            && (gs.only.is_empty() || gs.only.iter().any(|s| s == a.name()))
+                    }) {
                         let eps_list: Vec<Option<f64>> = if algo.uses_rr_sets() {
                             suite.epsilons.iter().map(|&e| Some(e)).collect()
                         } else {

@@ -1040,3 +1040,53 @@ fn interrupt_stops_cleanly_and_writes_nothing() {
     let leftovers = fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(leftovers, 1, "temporary files left behind");
 }
+
+#[test]
+fn bench_suite_files_select_algorithms_per_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let suite = dir.path().join("suite.toml");
+    fs::write(
+        &suite,
+        format!(
+            "algos = [\"degree\", \"random\", \"celf\"]\nk = [2]\nruns = 500\nmc_runs = 50\n\
+             [[graph]]\nname = \"a\"\npath = \"{p}\"\nedge_meaning = \"follows\"\nskip = [\"celf\"]\n\
+             [[graph]]\nname = \"a\"\npath = \"{p}\"\nedge_meaning = \"follows\"\nonly = [\"celf\"]\nmc_runs = 10\n",
+            p = g.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("o");
+    bin()
+        .args([
+            "bench",
+            "--suite",
+            suite.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let cells = v["cells"].as_array().unwrap();
+    let count = |a: &str| cells.iter().filter(|c| c["algorithm"] == a).count();
+    assert_eq!((count("degree"), count("random"), count("celf")), (1, 1, 1));
+    let bad = dir.path().join("bad.toml");
+    fs::write(
+        &bad,
+        "algos = [\"degree\"]\nk = [2]\nbogus = 1\n[[graph]]\npath = \"x\"\n",
+    )
+    .unwrap();
+    fails_with(
+        &[
+            "bench",
+            "--suite",
+            bad.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &["bad.toml:3"],
+    );
+}

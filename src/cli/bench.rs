@@ -114,15 +114,21 @@ fn mib(b: Option<u64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
-    let mut md = String::new();
-    let mut groups: Vec<(String, String, String)> = Vec::new();
+/// The (graph, model, probs) groups of the rows, in first-appearance order.
+fn groups(rows: &[Row]) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
     for r in rows {
         let g = (r.graph.clone(), r.model.clone(), r.probs.clone());
-        if !groups.contains(&g) {
-            groups.push(g);
+        if !out.contains(&g) {
+            out.push(g);
         }
     }
+    out
+}
+
+fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
+    let mut md = String::new();
+    let groups = groups(rows);
     for (g, m, p) in &groups {
         let _ = writeln!(md, "### {g} ({m}, {p})\n");
         let _ = writeln!(
@@ -179,13 +185,7 @@ fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
 
 fn charts(rows: &[Row], sweep: bool, dir: &Path) -> Result<Vec<String>> {
     let mut written = Vec::new();
-    let mut groups: Vec<(String, String, String)> = Vec::new();
-    for r in rows {
-        let g = (r.graph.clone(), r.model.clone(), r.probs.clone());
-        if !groups.contains(&g) {
-            groups.push(g);
-        }
-    }
+    let groups = groups(rows);
     for (g, m, p) in &groups {
         let mut labels: Vec<String> = Vec::new();
         for r in rows
