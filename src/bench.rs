@@ -409,18 +409,25 @@ fn mean_sd(xs: &[f64]) -> (f64, f64) {
     (m, v.sqrt())
 }
 
+/// What identifies a configuration across repetitions.
+type CellKey<'a> = (&'a str, &'a str, &'a str, &'a str, Option<u64>, usize);
+
+fn cell_key(c: &Cell) -> CellKey<'_> {
+    (
+        &c.graph,
+        &c.model,
+        &c.probs,
+        &c.algorithm,
+        c.epsilon.map(f64::to_bits),
+        c.k,
+    )
+}
+
 /// Aggregates repetitions and computes the share of the best reach per group.
 pub fn summarize(cells: &[Cell]) -> Vec<Row> {
-    let mut keys: Vec<(String, String, String, String, Option<u64>, usize)> = Vec::new();
+    let mut keys: Vec<CellKey<'_>> = Vec::new();
     for c in cells {
-        let key = (
-            c.graph.clone(),
-            c.model.clone(),
-            c.probs.clone(),
-            c.algorithm.clone(),
-            c.epsilon.map(f64::to_bits),
-            c.k,
-        );
+        let key = cell_key(c);
         if !keys.contains(&key) {
             keys.push(key);
         }
@@ -428,19 +435,7 @@ pub fn summarize(cells: &[Cell]) -> Vec<Row> {
     let mut rows: Vec<Row> = keys
         .iter()
         .map(|key| {
-            let group: Vec<&Cell> = cells
-                .iter()
-                .filter(|c| {
-                    (
-                        c.graph.clone(),
-                        c.model.clone(),
-                        c.probs.clone(),
-                        c.algorithm.clone(),
-                        c.epsilon.map(f64::to_bits),
-                        c.k,
-                    ) == *key
-                })
-                .collect();
+            let group: Vec<&Cell> = cells.iter().filter(|c| cell_key(c) == *key).collect();
             let reaches: Vec<f64> = group.iter().map(|c| c.reach.expected_reach).collect();
             let (m, sd) = mean_sd(&reaches);
             let r = group.len() as f64;
@@ -451,10 +446,10 @@ pub fn summarize(cells: &[Cell]) -> Vec<Row> {
             let (cpu, _) = mean_sd(&group.iter().map(|c| c.cpu_seconds).collect::<Vec<_>>());
             let approx: Vec<f64> = group.iter().filter_map(|c| c.approximation).collect();
             Row {
-                graph: key.0.clone(),
-                model: key.1.clone(),
-                probs: key.2.clone(),
-                algorithm: key.3.clone(),
+                graph: key.0.to_string(),
+                model: key.1.to_string(),
+                probs: key.2.to_string(),
+                algorithm: key.3.to_string(),
                 epsilon: key.4.map(f64::from_bits),
                 k: key.5,
                 reps: group.len() as u32,

@@ -789,20 +789,7 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
             .map(|v| g.out_degree(v) as u32)
             .collect();
         let prices = price_by_followers(&followers, a.seed);
-        let mut c = Vec::new();
-        c.extend_from_slice(b"node,cost,category,tier,followers\n");
-        for r in &prices {
-            writeln!(
-                c,
-                "{},{},{},{},{}",
-                g.label(r.node),
-                r.cost,
-                r.category,
-                r.tier,
-                r.followers
-            )
-            .unwrap();
-        }
+        let c = price_csv(&prices, |v| g.label(v).into_owned());
         output::write_atomic(&dir.join("costs.csv"), &c)?;
         if !quiet {
             eprintln!(
@@ -852,16 +839,7 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
     drop(text);
     if !a.no_costs {
         let prices = price_list(&fg, a.seed);
-        let mut c = Vec::new();
-        c.extend_from_slice(b"node,cost,category,tier,followers\n");
-        for r in &prices {
-            writeln!(
-                c,
-                "{},{},{},{},{}",
-                labels[r.node as usize], r.cost, r.category, r.tier, r.followers
-            )
-            .unwrap();
-        }
+        let c = price_csv(&prices, |v| labels[v as usize].clone());
         output::write_atomic(&dir.join("costs.csv"), &c)?;
     }
     if !quiet {
@@ -1013,4 +991,22 @@ pub(crate) fn k_given(args: impl IntoIterator<Item = String>) -> bool {
             || x.starts_with("--k=")
             || (x.starts_with("-k") && x.len() > 2 && x[2..].chars().all(|c| c.is_ascii_digit()))
     })
+}
+
+/// The price table as CSV: `node,cost,category,tier,followers`.
+fn price_csv(prices: &[seedplan::generate::PriceRow], label: impl Fn(u32) -> String) -> Vec<u8> {
+    let mut c = b"node,cost,category,tier,followers\n".to_vec();
+    for r in prices {
+        writeln!(
+            c,
+            "{},{},{},{},{}",
+            label(r.node),
+            r.cost,
+            r.category,
+            r.tier,
+            r.followers
+        )
+        .expect("writing to memory");
+    }
+    c
 }
