@@ -96,6 +96,72 @@ fn rr_sampling(c: &mut Criterion) {
     group.finish();
 }
 
+/// The reference datasets beside the repository (`../shared/datasets`), when present: NetHEPT is
+/// undirected, the others are read as published.
+fn real_graphs() -> Vec<(&'static str, Graph)> {
+    let specs = [
+        ("nethept", "../shared/datasets/nethept/graph.txt", true),
+        (
+            "wiki-vote",
+            "../shared/datasets/wiki-vote/wiki-Vote.txt",
+            false,
+        ),
+        (
+            "slashdot",
+            "../shared/datasets/soc-slashdot0902/soc-Slashdot0902.txt.gz",
+            false,
+        ),
+    ];
+    specs
+        .into_iter()
+        .filter(|(_, p, _)| std::path::Path::new(p).exists())
+        .map(|(name, path, undirected)| {
+            let build = BuildOptions {
+                meaning: EdgeMeaning::Influences,
+                undirected,
+                merge: Default::default(),
+            };
+            let g = seedplan::input::load_graph(path, &EdgeReadOptions::default(), &build).unwrap();
+            (name, g)
+        })
+        .collect()
+}
+
+/// IC-WC RR sampling on the reference graphs, one thread, with the count-table sampler against
+/// the coin-per-edge / geometric-skip sampler it replaced (same distribution, both in one run).
+fn rr_sampling_real(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rr_sampling_real_100k_sets_1_thread");
+    group.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    for (name, g) in real_graphs() {
+        let roots = RootSampler::uniform(g.num_nodes());
+        for (label, tables) in [("count_tables", true), ("coins_and_skips", false)] {
+            let mut m = Model::new(
+                &g,
+                ModelKind::IndependentCascade,
+                ProbScheme::WeightedCascade,
+                1,
+            )
+            .unwrap();
+            m.use_count_tables(tables);
+            group.throughput(Throughput::Elements(100_000));
+            group.bench_function(BenchmarkId::new(label, name), |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let mut r = RrCollection::new(7, Purpose::RrSelect);
+                        r.extend_to(&m, &roots, 100_000);
+                        r.total_ids()
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn coverage_greedy(c: &mut Criterion) {
     let mut group = c.benchmark_group("coverage_greedy_k50");
     group.sample_size(10);
@@ -138,5 +204,12 @@ fn monte_carlo(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parsing, rr_sampling, coverage_greedy, monte_carlo);
+criterion_group!(
+    benches,
+    parsing,
+    rr_sampling,
+    rr_sampling_real,
+    coverage_greedy,
+    monte_carlo
+);
 criterion_main!(benches);

@@ -11,7 +11,7 @@
 //! (next 1%) $5,000-10,000, mega (top 0.2%) $10,000-50,000; log-interpolated by rank inside the
 //! tier, with ±20% noise, rounded to dollars.
 
-use crate::rng::{Purpose, Rng};
+use crate::rng::{Bits, LongRng, Purpose};
 use rustc_hash::FxHashSet;
 
 /// Parameters of the generator.
@@ -75,7 +75,7 @@ pub const CATEGORIES: [&str; 8] = [
 /// Generates a follower graph.
 pub fn follower_graph(cfg: &GenerateConfig) -> FollowerGraph {
     let n = cfg.nodes.max(2);
-    let mut rng = Rng::stream(cfg.seed, Purpose::Generate, 0);
+    let mut rng = LongRng::stream(cfg.seed, Purpose::Generate, 0);
     let mut follows: Vec<(u32, u32)> =
         Vec::with_capacity((n as f64 * cfg.avg_follows * (1.0 + cfg.reciprocity)) as usize);
     let mut seen: FxHashSet<u64> = FxHashSet::default();
@@ -117,7 +117,7 @@ pub fn handle(i: u32, seed: u64) -> String {
         "ka", "ri", "mo", "ta", "lu", "ne", "so", "vi", "ra", "ze", "mi", "do", "pa", "li", "no",
         "sa", "te", "ko", "ba", "ye", "ju", "fa", "ro", "ci",
     ];
-    let mut r = Rng::stream(seed, Purpose::Generate, 1 + i as u64);
+    let mut r = LongRng::stream(seed, Purpose::Generate, 1 + i as u64);
     let len = 2 + r.below(2) as usize;
     let mut s = String::from("@");
     for _ in 0..len {
@@ -177,7 +177,7 @@ pub fn price_by_followers(followers: &[u32], seed: u64) -> Vec<PriceRow> {
             };
             let (a, b) = TIER_PRICE[t];
             let base = (a.ln() + frac * (b.ln() - a.ln())).exp();
-            let mut r = Rng::stream(seed, Purpose::Generate, (1 << 40) + v as u64);
+            let mut r = LongRng::stream(seed, Purpose::Generate, (1 << 40) + v as u64);
             let noise = 0.8 + 0.4 * r.unit();
             let category = CATEGORIES[(r.unit().powf(1.6) * CATEGORIES.len() as f64) as usize];
             rows.push(PriceRow {

@@ -110,6 +110,50 @@ fn wc_uniform_and_trivalency_schemes_agree_with_oracle() {
 }
 
 #[test]
+fn count_table_and_coin_samplers_agree_with_oracle_on_wide_rows() {
+    // Node 0 has six in-edges, node 7 three: several live edges per row happen often, so the
+    // subset draw (Floyd) is exercised, not just counts 0 and 1.
+    let mut edges: Vec<(u32, u32)> = (1..7).map(|u| (u, 0)).collect();
+    edges.extend([(0, 7), (1, 7), (2, 7), (7, 3), (4, 5)]);
+    let g = Graph::from_edges(8, &edges, None);
+    for scheme in [ProbScheme::WeightedCascade, ProbScheme::Uniform(0.5)] {
+        for tables in [true, false] {
+            let mut m = Model::new(&g, ModelKind::IndependentCascade, scheme, 3).unwrap();
+            m.use_count_tables(tables);
+            for s in [vec![1u32], vec![2, 4], vec![0], vec![6, 5]] {
+                let exact = exact_spread(&m, &s).unwrap();
+                let rr = rr_estimate(&m, &s, 200_000, 17);
+                assert_close(&rr, exact, &format!("{scheme:?} tables={tables} RR {s:?}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn projected_estimate_sets_give_the_full_collection_numbers() {
+    let (g, _) = tricky_graph();
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let n = g.num_nodes();
+    let roots = RootSampler::uniform(n);
+    let seeds = [3u32, 0, 7];
+    let projected = seedplan::plan::estimate_sets_sized(&m, &roots, &[&seeds], 5, 50_000);
+    let mut full = RrCollection::new(5, Purpose::RrEstimate);
+    full.extend_to(&m, &roots, 50_000);
+    assert_eq!(projected.sampled(), 50_000);
+    assert!(
+        projected.len() < full.len(),
+        "empty projections are not stored"
+    );
+    let a = seedplan::plan::estimate_on(&projected, &seeds, n, n as f64);
+    let b = seedplan::plan::estimate_on(&full, &seeds, n, n as f64);
+    assert_eq!(a.hits, b.hits);
+    assert_eq!(a.cumulative, b.cumulative);
+    assert_eq!(a.exclusive, b.exclusive);
+    let exact = exact_spread(&m, &seeds).unwrap();
+    assert_close(&a.total, exact, "projected estimate");
+}
+
+#[test]
 fn lt_rejects_weights_summing_above_one() {
     let g = Graph::from_edges(3, &[(0, 2), (1, 2)], Some(&[0.7, 0.6]));
     let e = Model::new(&g, ModelKind::LinearThreshold, ProbScheme::File, 1).unwrap_err();

@@ -598,13 +598,21 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     }
     let t2 = Instant::now();
     progress.begin("estimating reach", None);
-    let est_sets = plan::estimate_sets(
+    // The report's budget curve scores the plans of smaller budgets on the same sets, so their
+    // seeds are kept in the projection too; the sample size follows the chosen plan alone.
+    let mut est_sets = plan::estimate_sets(
         &model,
         &roots,
         &[&chosen.seeds],
         a.model.seed,
         a.estimate_rse,
     );
+    if a.report.is_some() && !curve_plans.is_empty() {
+        let mut lists: Vec<&[u32]> = vec![&chosen.seeds];
+        lists.extend(curve_plans.iter().map(|(_, s)| s.as_slice()));
+        est_sets =
+            plan::estimate_sets_sized(&model, &roots, &lists, a.model.seed, est_sets.sampled());
+    }
     let est = plan::estimate_on(&est_sets, &chosen.seeds, g.num_nodes(), roots.population());
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
@@ -870,7 +878,7 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
                 "nodes": labels,
                 "matrix": m,
                 "reach": (0..labels.len()).map(|i| m[i][i]).collect::<Vec<_>>(),
-                "samples": coll.len(),
+                "samples": coll.sampled(),
                 "model": model.kind().short(),
                 "probs": model.scheme().spec(),
                 "seed": a.model.seed,

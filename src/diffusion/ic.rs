@@ -4,7 +4,9 @@
 //! skipping: the gap to the next live edge is drawn directly, so the cost follows the edges that
 //! fire rather than the edges scanned (the subset-sampling idea of SUBSIM, Guo et al. 2020).
 
+use super::binomial::for_each_subset;
 use super::{prob_threshold, Coin, Model, RowProbs, Workspace};
+use crate::rng::Bits as _;
 use crate::rng::Rng;
 
 pub(super) fn simulate(m: &Model<'_>, seeds: &[u32], rng: &mut Rng, ws: &mut Workspace) -> usize {
@@ -89,6 +91,7 @@ pub(super) fn sample_rr(
 ) {
     let g = m.graph();
     ws.reset();
+    let mut pick = std::mem::take(&mut ws.pick);
     ws.visit(root);
     let start = out.len();
     out.push(root);
@@ -97,11 +100,21 @@ pub(super) fn sample_rr(
         let v = out[head];
         head += 1;
         let nbrs = g.in_neighbors(v);
-        if nbrs.is_empty() {
+        let d = nbrs.len();
+        if d == 0 {
             continue;
         }
-        match m.in_coin(v, nbrs.len()) {
-            Some(c) => for_each_live_coin(nbrs.len(), c, rng, |j| {
+        if let Some(count) = m.in_live_count(d, rng) {
+            for_each_subset(d, count, rng, &mut pick, |j| {
+                let u = nbrs[j];
+                if ws.visit(u) {
+                    out.push(u);
+                }
+            });
+            continue;
+        }
+        match m.in_coin(d) {
+            Some(c) => for_each_live_coin(d, c, rng, |j| {
                 let u = nbrs[j];
                 if ws.visit(u) {
                     out.push(u);
@@ -119,4 +132,5 @@ pub(super) fn sample_rr(
             }
         }
     }
+    ws.pick = pick;
 }

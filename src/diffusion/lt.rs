@@ -1,6 +1,7 @@
 //! Linear threshold: forward with lazily drawn thresholds, reverse as a random walk on live edges.
 
 use super::{Model, RowProbs, Workspace};
+use crate::rng::Bits as _;
 use crate::rng::Rng;
 
 /// Picks the live in-edge of a node under LT: index `j` with probability `w_j`, or none.

@@ -8,6 +8,7 @@
 //!   a uniform threshold; equivalently (live-edge view) `v` keeps at most one in-edge, `u` with
 //!   probability `w(u,v)`.
 
+mod binomial;
 mod ic;
 mod lt;
 mod workspace;
@@ -119,9 +120,8 @@ pub struct Model<'g> {
     kind: ModelKind,
     scheme: ProbScheme,
     probs: EdgeProbs<'g>,
-    /// `1 / ln(1 - p)` of each node's in-row when the row has one probability (WC, uniform):
-    /// the geometric-skip constant, precomputed because RR sampling needs it at every visit.
-    skip: Vec<f64>,
+    /// Live-count tables of the in-rows that share one probability (WC, uniform), by degree.
+    counts: binomial::CountTables,
 }
 
 /// A constant-probability row, ready for sampling: the coin as a 64-bit threshold, and the
@@ -215,19 +215,14 @@ impl<'g> Model<'g> {
                 }
             }
         };
-        let skip = match probs {
-            EdgeProbs::WeightedCascade => (0..graph.num_nodes() as u32)
-                .map(|v| Coin::new(1.0 / graph.in_degree(v).max(1) as f64).inv_log_q)
-                .collect(),
-            _ => Vec::new(),
-        };
-        let m = Model {
+        let mut m = Model {
             graph,
             kind,
             scheme,
             probs,
-            skip,
+            counts: binomial::CountTables::default(),
         };
+        m.use_count_tables(true);
         if kind == ModelKind::LinearThreshold {
             m.check_lt_weights()?;
         }
@@ -286,22 +281,40 @@ impl<'g> Model<'g> {
         }
     }
 
-    /// The coin of `v`'s in-row when all its in-edges share one probability (WC, uniform).
+    /// The coin of an in-row of length `d` when all its edges share one probability (WC,
+    /// uniform).
     #[inline]
-    pub fn in_coin(&self, v: u32, d: usize) -> Option<Coin> {
+    pub fn in_coin(&self, d: usize) -> Option<Coin> {
         match &self.probs {
-            EdgeProbs::WeightedCascade => Some(Coin {
-                p: 1.0 / d as f64,
-                threshold: if d <= 1 {
-                    u64::MAX
-                } else {
-                    u64::MAX / d as u64
-                },
-                inv_log_q: self.skip[v as usize],
-            }),
+            EdgeProbs::WeightedCascade => Some(Coin::new(1.0 / d.max(1) as f64)),
             EdgeProbs::Uniform(p) => Some(Coin::new(*p)),
             EdgeProbs::PerEdge { .. } => None,
         }
+    }
+
+    /// Turns the count-table sampler of constant-probability rows off (coin per edge, or
+    /// geometric skipping on long rows) or back on. The two draw the same distribution; the switch
+    /// exists so benchmarks and tests can compare them in one run.
+    pub fn use_count_tables(&mut self, on: bool) {
+        let g = self.graph;
+        let degrees = (0..g.num_nodes() as u32).map(|v| g.in_degree(v));
+        self.counts = match (&self.probs, on) {
+            (EdgeProbs::WeightedCascade, true) => {
+                binomial::CountTables::build(degrees, |d| 1.0 / d as f64)
+            }
+            (EdgeProbs::Uniform(p), true) => {
+                let p = *p;
+                binomial::CountTables::build(degrees, |_| p)
+            }
+            _ => binomial::CountTables::default(),
+        };
+    }
+
+    /// The number of live edges of an in-row of length `d` whose edges share one probability,
+    /// when that row length has a count table (see `binomial`).
+    #[inline]
+    pub(crate) fn in_live_count(&self, d: usize, rng: &mut Rng) -> Option<usize> {
+        self.counts.draw(d, rng)
     }
 
     /// Probabilities of `u`'s out-edges (in `graph.out_neighbors(u)` order).

@@ -6,6 +6,8 @@ pub struct Workspace {
     mark: Vec<u32>,
     epoch: u32,
     pub(crate) queue: Vec<u32>,
+    /// Scratch for subset sampling (positions picked in one row).
+    pub(crate) pick: Vec<u32>,
     pub(crate) theta: Vec<f64>,
     pub(crate) acc: Vec<f64>,
     pub(crate) lt_mark: Vec<u32>,
@@ -18,6 +20,7 @@ impl Workspace {
             mark: vec![0; n],
             epoch: 0,
             queue: Vec::new(),
+            pick: Vec::new(),
             theta: Vec::new(),
             acc: Vec::new(),
             lt_mark: Vec::new(),

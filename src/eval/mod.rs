@@ -6,7 +6,7 @@
 pub mod exact;
 
 use crate::diffusion::Model;
-use crate::rng::{Purpose, Rng};
+use crate::rng::{Purpose, Streams};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -76,12 +76,13 @@ pub fn reach_sums(
     range: std::ops::Range<u64>,
     seed: u64,
 ) -> (u128, u128) {
+    let streams = Streams::new(seed, Purpose::MonteCarlo);
     range
         .into_par_iter()
         .map_init(
             || model.workspace(),
             |ws, i| {
-                let mut rng = Rng::stream(seed, Purpose::MonteCarlo, i);
+                let mut rng = streams.rng(i);
                 let r = model.simulate(seeds, &mut rng, ws) as u128;
                 (r, r * r)
             },

@@ -210,6 +210,8 @@ pub fn estimate_ranked(
 
 /// Fresh RR sets (stream `RrEstimate`) sized so that every seed list in `lists` gets about the
 /// relative standard error `rse` (a pilot, then one extension sized for the least-covered list).
+/// The sets are projected on the union of the lists (`RrCollection::extend_projected`): only
+/// seed lists within that union can be estimated on them.
 pub fn estimate_sets(
     model: &Model<'_>,
     roots: &RootSampler,
@@ -218,8 +220,13 @@ pub fn estimate_sets(
     rse: f64,
 ) -> RrCollection {
     let n = model.graph().num_nodes();
+    let mut keep = vec![false; n];
+    lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .for_each(|&v| keep[v as usize] = true);
     let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
-    coll.extend_to(model, roots, ESTIMATE_PILOT);
+    coll.extend_projected(model, roots, ESTIMATE_PILOT, &keep);
     let mut need = ESTIMATE_PILOT;
     for seeds in lists.iter().filter(|s| !s.is_empty()) {
         let mut mask = vec![false; n];
@@ -228,14 +235,37 @@ pub fn estimate_sets(
             (coll.coverage(&mask) as f64 / ESTIMATE_PILOT as f64).max(1.0 / ESTIMATE_PILOT as f64);
         need = need.max(((1.0 - f) / (f * rse * rse)).ceil() as u64);
     }
-    coll.extend_to(model, roots, need.clamp(ESTIMATE_PILOT, ESTIMATE_MAX));
+    coll.extend_projected(
+        model,
+        roots,
+        need.clamp(ESTIMATE_PILOT, ESTIMATE_MAX),
+        &keep,
+    );
+    coll
+}
+
+/// As [`estimate_sets`] with the number of sets given.
+pub fn estimate_sets_sized(
+    model: &Model<'_>,
+    roots: &RootSampler,
+    lists: &[&[u32]],
+    seed: u64,
+    sets: u64,
+) -> RrCollection {
+    let mut keep = vec![false; model.graph().num_nodes()];
+    lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .for_each(|&v| keep[v as usize] = true);
+    let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
+    coll.extend_projected(model, roots, sets, &keep);
     coll
 }
 
 /// Per-rank estimate of `seeds` on given (independent) sets.
 pub fn estimate_on(coll: &RrCollection, seeds: &[u32], n: usize, pop: f64) -> RankedEstimate {
     let hits = coll.first_hits(seeds, n);
-    let theta = coll.len() as f64;
+    let theta = coll.sampled() as f64;
     let mut cum = 0u64;
     let mut marginal = Vec::with_capacity(seeds.len());
     let mut cumulative = Vec::with_capacity(seeds.len());
@@ -330,7 +360,7 @@ pub fn overlap_matrix(
             }
         }
     }
-    let scale = population / coll.len().max(1) as f64;
+    let scale = population / coll.sampled().max(1) as f64;
     counts
         .into_iter()
         .map(|row| row.into_iter().map(|c| c as f64 * scale).collect())

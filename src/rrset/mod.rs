@@ -13,7 +13,7 @@ pub use coverage::{greedy_max_coverage, greedy_on_index, CoverageGreedy, Inverte
 pub use roots::RootSampler;
 
 use crate::diffusion::Model;
-use crate::rng::{Purpose, Rng};
+use crate::rng::{Purpose, Streams};
 use rayon::prelude::*;
 
 /// Sets sampled per parallel work item: big enough to amortise scheduling, small enough to
@@ -25,6 +25,8 @@ const CHUNK: u64 = 1024;
 pub struct RrCollection {
     offsets: Vec<u64>,
     ids: Vec<u32>,
+    /// Sets drawn; more than stored for a projected collection (see `extend_projected`).
+    sampled: u64,
     seed: u64,
     purpose: Purpose,
 }
@@ -35,6 +37,7 @@ impl RrCollection {
         RrCollection {
             offsets: vec![0],
             ids: Vec::new(),
+            sampled: 0,
             seed,
             purpose,
         }
@@ -44,6 +47,13 @@ impl RrCollection {
     #[inline]
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
+    }
+
+    /// Number of sets drawn: `len()` for a full collection; for a projected one, also the sets
+    /// dropped because they held no kept node. Estimates divide by this.
+    #[inline]
+    pub fn sampled(&self) -> u64 {
+        self.sampled
     }
 
     /// True when empty.
@@ -91,26 +101,62 @@ impl RrCollection {
 
     /// Grows the collection to `target` sets (no-op when already that large).
     pub fn extend_to(&mut self, model: &Model<'_>, roots: &RootSampler, target: u64) {
-        let start = self.len() as u64;
+        self.extend_inner(model, roots, target, None);
+    }
+
+    /// Draws sets up to `target` in all, but stores of each only its members marked in `keep`,
+    /// and nothing of a set with none. Estimating the reach of seed lists within `keep` needs no
+    /// more (which seeds a set holds), and the sets themselves, most of them, need not be kept:
+    /// a plan's estimate would otherwise hold millions of sets it only ever intersects with 50
+    /// seeds. Estimates divide by `sampled()`, not `len()`.
+    pub fn extend_projected(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        keep: &[bool],
+    ) {
+        self.extend_inner(model, roots, target, Some(keep));
+    }
+
+    fn extend_inner(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        keep: Option<&[bool]>,
+    ) {
+        let start = self.sampled;
         if target <= start {
             return;
         }
-        let (seed, purpose) = (self.seed, self.purpose);
+        debug_assert!(keep.is_some() || self.sampled == self.len() as u64);
+        let streams = Streams::new(self.seed, self.purpose);
         let chunks: Vec<(Vec<u32>, Vec<u32>)> = (start..target)
             .step_by(CHUNK as usize)
             .collect::<Vec<u64>>()
             .into_par_iter()
             .map_init(
-                || model.workspace(),
-                |ws, c0| {
+                || (model.workspace(), Vec::new()),
+                |(ws, scratch), c0| {
                     let c1 = (c0 + CHUNK).min(target);
                     let mut ids = Vec::with_capacity(((c1 - c0) * 8) as usize);
                     let mut lens = Vec::with_capacity((c1 - c0) as usize);
                     for i in c0..c1 {
-                        let mut rng = Rng::stream(seed, purpose, i);
+                        let mut rng = streams.rng(i);
                         let root = roots.sample(&mut rng);
                         let before = ids.len();
-                        model.sample_rr(root, &mut rng, ws, &mut ids);
+                        match keep {
+                            None => model.sample_rr(root, &mut rng, ws, &mut ids),
+                            Some(keep) => {
+                                scratch.clear();
+                                model.sample_rr(root, &mut rng, ws, scratch);
+                                ids.extend(scratch.iter().filter(|&&v| keep[v as usize]));
+                                if ids.len() == before {
+                                    continue;
+                                }
+                            }
+                        }
                         lens.push((ids.len() - before) as u32);
                     }
                     (ids, lens)
@@ -118,8 +164,9 @@ impl RrCollection {
             )
             .collect();
         let added: usize = chunks.iter().map(|c| c.0.len()).sum();
+        let sets: usize = chunks.iter().map(|c| c.1.len()).sum();
         self.ids.reserve_exact(added);
-        self.offsets.reserve_exact((target - start) as usize);
+        self.offsets.reserve_exact(sets);
         for (ids, lens) in chunks {
             self.ids.extend_from_slice(&ids);
             let mut off = *self.offsets.last().unwrap();
@@ -128,14 +175,21 @@ impl RrCollection {
                 self.offsets.push(off);
             }
         }
+        self.sampled = target;
     }
 
     /// A copy of the first `m` sets.
     pub fn prefix(&self, m: usize) -> RrCollection {
+        assert_eq!(
+            self.sampled,
+            self.len() as u64,
+            "prefix of a projected collection"
+        );
         let m = m.min(self.len());
         RrCollection {
             offsets: self.offsets[..=m].to_vec(),
             ids: self.ids[..self.offsets[m] as usize].to_vec(),
+            sampled: m as u64,
             seed: self.seed,
             purpose: self.purpose,
         }
@@ -144,6 +198,7 @@ impl RrCollection {
     /// Moves all sets of `other` to the end of this collection.
     pub fn absorb(&mut self, other: RrCollection) {
         let base = *self.offsets.last().unwrap();
+        self.sampled += other.sampled;
         self.ids.extend_from_slice(&other.ids);
         self.offsets
             .extend(other.offsets[1..].iter().map(|&o| o + base));

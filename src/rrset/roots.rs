@@ -1,6 +1,7 @@
 //! Choosing RR roots: uniform over nodes, or in proportion to per-node audience weights (targeted
 //! reach), with Walker's alias method so each draw costs O(1).
 
+use crate::rng::Bits as _;
 use crate::rng::Rng;
 
 /// How RR roots are drawn.

@@ -3,6 +3,7 @@
 use super::{with_forced, SelectContext, Selection, Selector};
 use crate::diffusion::{ProbScheme, RowProbs};
 use crate::error::Result;
+use crate::rng::Bits as _;
 use crate::rng::{Purpose, Rng};
 use ordered_float::NotNan;
 use rayon::prelude::*;
