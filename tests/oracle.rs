@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
-use seedplan::eval::{estimate_reach, exact::exact_spread, ReachEstimate};
+use seedplan::eval::exact::{exact_spread, exact_spread_weighted};
+use seedplan::eval::{estimate_reach, ReachEstimate};
 use seedplan::graph::Graph;
 use seedplan::rng::Purpose;
 use seedplan::rrset::{RootSampler, RrCollection};
@@ -144,13 +145,119 @@ fn projected_estimate_sets_give_the_full_collection_numbers() {
         projected.len() < full.len(),
         "empty projections are not stored"
     );
-    let a = seedplan::plan::estimate_on(&projected, &seeds, n, n as f64);
-    let b = seedplan::plan::estimate_on(&full, &seeds, n, n as f64);
+    let a = seedplan::plan::estimate_on(&projected, &seeds, &roots);
+    let b = seedplan::plan::estimate_on(&full, &seeds, &roots);
     assert_eq!(a.hits, b.hits);
     assert_eq!(a.cumulative, b.cumulative);
     assert_eq!(a.exclusive, b.exclusive);
     let exact = exact_spread(&m, &seeds).unwrap();
     assert_close(&a.total, exact, "projected estimate");
+}
+
+/// Reach from stratified roots: the singleton part exactly, the rest on sets drawn with a live
+/// root.
+fn stratified_estimate(
+    m: &Model<'_>,
+    base: &RootSampler,
+    seeds: &[u32],
+    sets: u64,
+) -> ReachEstimate {
+    let roots = base.stratified(m);
+    let coll = seedplan::plan::estimate_sets_sized(m, &roots, &[seeds], 13, sets);
+    seedplan::plan::estimate_on(&coll, seeds, &roots).total
+}
+
+#[test]
+fn stratified_roots_agree_with_oracle_for_every_model_and_scheme() {
+    let (tricky, _) = tricky_graph();
+    let lt = tricky_lt_graph();
+    let edges = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 0), (4, 3), (1, 5)];
+    let small = Graph::from_edges(7, &edges, None);
+    let mut wide: Vec<(u32, u32)> = (1..7).map(|u| (u, 0)).collect();
+    wide.extend([(0, 7), (1, 7), (2, 7), (7, 3), (4, 5)]);
+    let wide = Graph::from_edges(8, &wide, None);
+    let cases: Vec<(&Graph, ModelKind, ProbScheme)> = vec![
+        (&tricky, ModelKind::IndependentCascade, ProbScheme::File),
+        (&lt, ModelKind::LinearThreshold, ProbScheme::File),
+        (
+            &small,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+        ),
+        (
+            &small,
+            ModelKind::LinearThreshold,
+            ProbScheme::WeightedCascade,
+        ),
+        (
+            &small,
+            ModelKind::IndependentCascade,
+            ProbScheme::Trivalency,
+        ),
+        (
+            &small,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.0),
+        ),
+        (
+            &small,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(1.0),
+        ),
+        (
+            &wide,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+        ),
+        (
+            &wide,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.5),
+        ),
+    ];
+    for (g, kind, scheme) in cases {
+        let m = Model::new(g, kind, scheme, 9).unwrap();
+        let n = g.num_nodes();
+        // Uniform and targeted (weighted) audiences.
+        let w: Vec<f64> = (0..n).map(|v| 1.0 + (v % 3) as f64).collect();
+        for base in [RootSampler::uniform(n), RootSampler::weighted(&w)] {
+            for s in [vec![0u32], vec![1, 4], vec![n as u32 - 1], vec![2, 3, 5]] {
+                let s: Vec<u32> = s.into_iter().filter(|&v| (v as usize) < n).collect();
+                let weights = (base.population() > n as f64).then_some(w.as_slice());
+                let exact = exact_spread_weighted(&m, &s, weights).unwrap();
+                let est = stratified_estimate(&m, &base, &s, 150_000);
+                assert_close(
+                    &est,
+                    exact,
+                    &format!("{kind:?} {scheme:?} stratified {s:?}"),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn stratified_roots_on_long_rows_match_the_closed_form() {
+    // Thirty in-edges into node 0 at p = 0.3 (mean 9: no count table, geometric skipping), and
+    // 0 -> 31. Seeding leaf 1 reaches 1, then 0 with 0.3, then 31 with 0.3 more: 1.39.
+    let mut edges: Vec<(u32, u32)> = (1..31).map(|u| (u, 0)).collect();
+    edges.push((0, 31));
+    let g = Graph::from_edges(32, &edges, None);
+    let m = Model::new(
+        &g,
+        ModelKind::IndependentCascade,
+        ProbScheme::Uniform(0.3),
+        1,
+    )
+    .unwrap();
+    let base = RootSampler::uniform(32);
+    let one = stratified_estimate(&m, &base, &[1], 200_000);
+    assert_close(&one, 1.39, "one leaf");
+    // Two leaves: 2 + P(0 activated) * (1 + 0.3) = 2 + 0.51 * 1.3.
+    let two = stratified_estimate(&m, &base, &[1, 2], 200_000);
+    assert_close(&two, 2.0 + 0.51 * 1.3, "two leaves");
+    let plain = rr_estimate(&m, &[1, 2], 200_000, 4);
+    assert_close(&plain, 2.0 + 0.51 * 1.3, "two leaves, plain roots");
 }
 
 #[test]

@@ -132,9 +132,10 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         .iter()
         .filter_map(|(_, p)| p.as_ref().map(|p| p.seeds.as_slice()))
         .collect();
+    let est_roots = roots.stratified(&model);
     let est_sets = plan::estimate_sets(
         &model,
-        &roots,
+        &est_roots,
         &lists,
         a.model.seed,
         plan::DEFAULT_ESTIMATE_RSE,
@@ -154,7 +155,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 plan: Vec::new(),
             },
             Some(al) => {
-                let est = plan::estimate_on(&est_sets, &al.seeds, n, roots.population());
+                let est = plan::estimate_on(&est_sets, &al.seeds, &est_roots);
                 CurvePoint {
                     budget: *b,
                     spent: al.spent,
@@ -165,7 +166,8 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     certificate: seedplan::select::certify(
                         est.hits,
                         est.samples,
-                        roots.population(),
+                        est_roots.population(),
+                        est.exact,
                         delta,
                         al.upper_bound,
                     ),

@@ -600,9 +600,12 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     progress.begin("estimating reach", None);
     // The report's budget curve scores the plans of smaller budgets on the same sets, so their
     // seeds are kept in the projection too; the sample size follows the chosen plan alone.
+    // The estimate credits the singleton sets exactly and samples the rest (stratified roots):
+    // the same precision from fewer sets, whatever algorithm chose the seeds.
+    let est_roots = roots.stratified(&model);
     let mut est_sets = plan::estimate_sets(
         &model,
-        &roots,
+        &est_roots,
         &[&chosen.seeds],
         a.model.seed,
         a.estimate_rse,
@@ -613,13 +616,20 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         est_sets =
             plan::estimate_sets_sized(&model, &roots, &lists, a.model.seed, est_sets.sampled());
     }
-    let est = plan::estimate_on(&est_sets, &chosen.seeds, g.num_nodes(), roots.population());
+    let est = plan::estimate_on(&est_sets, &chosen.seeds, &est_roots);
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
     let certificate = if chosen.certify {
-        chosen
-            .upper
-            .map(|u| seedplan::select::certify(est.hits, est.samples, roots.population(), delta, u))
+        chosen.upper.map(|u| {
+            seedplan::select::certify(
+                est.hits,
+                est.samples,
+                est_roots.population(),
+                est.exact,
+                delta,
+                u,
+            )
+        })
     } else {
         chosen.approximation.filter(|_| {
             matches!(
@@ -714,7 +724,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         let curve = if let Some(b) = plan.budget {
             let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
             for (budget, seeds) in &curve_plans {
-                let e = plan::estimate_on(&est_sets, seeds, g.num_nodes(), roots.population());
+                let e = plan::estimate_on(&est_sets, seeds, &est_roots);
                 let best = pts.last().map_or(0.0, |p| p.1);
                 pts.push((*budget, e.total.expected_reach.max(best)));
             }
@@ -753,7 +763,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         let shown: Vec<u32> = chosen.seeds.iter().copied().take(40).collect();
         let overlap = ReportOverlap {
             labels: shown.iter().map(|&v| g.label(v).into_owned()).collect(),
-            matrix: plan::overlap_matrix(&est_sets, &shown, g.num_nodes(), roots.population()),
+            matrix: plan::overlap_matrix(&est_sets, &shown, &est_roots),
         };
         let html = plan_report(&plan, Some(&curve), (!shown.is_empty()).then_some(&overlap));
         output::write_atomic(std::path::Path::new(path), html.as_bytes())?;
@@ -868,9 +878,9 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let model = build_model(&g, &a.model)?;
     let seeds = input::parse_seeds(&a.seeds, &g)?;
-    let roots = RootSampler::uniform(g.num_nodes());
+    let roots = RootSampler::uniform(g.num_nodes()).stratified(&model);
     let coll = plan::estimate_sets(&model, &roots, &[&seeds.ids], a.model.seed, a.estimate_rse);
-    let m = plan::overlap_matrix(&coll, &seeds.ids, g.num_nodes(), roots.population());
+    let m = plan::overlap_matrix(&coll, &seeds.ids, &roots);
     let labels: Vec<String> = seeds.ids.iter().map(|&v| g.label(v).into_owned()).collect();
     emit(a.output.as_deref(), |out| match a.format {
         TableFormat::Json => {

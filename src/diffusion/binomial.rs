@@ -108,6 +108,34 @@ impl CountTables {
     }
 }
 
+impl CountTables {
+    /// As [`CountTables::draw`], conditioned on at least one live edge: the uniform draw is
+    /// restricted to the part of the CDF above `P(K = 0)`. `None` when the degree has no table or
+    /// the row can never have a live edge.
+    #[inline]
+    pub(super) fn draw_positive(&self, d: usize, rng: &mut impl Bits) -> Option<usize> {
+        let s = *self.start.get(d)?;
+        if s == u32::MAX {
+            return None;
+        }
+        let cdf = &self.cdf[s as usize..];
+        let t0 = cdf[0];
+        if t0 == u64::MAX {
+            return None;
+        }
+        let u = if t0 == 0 {
+            rng.next_u64()
+        } else {
+            t0 + rng.below(u64::MAX - t0 + 1)
+        };
+        let mut k = 0;
+        while u >= cdf[k] && cdf[k] != u64::MAX {
+            k += 1;
+        }
+        Some(k)
+    }
+}
+
 /// Calls `take(j)` for `count` distinct uniform positions `j` in `0..d` (Floyd's algorithm;
 /// `pick` is scratch space).
 #[inline]
@@ -211,5 +239,32 @@ mod tests {
         }
         let f = pair01 as f64 / runs as f64;
         assert!((f - 0.04).abs() < 0.0016, "joint {f}");
+    }
+
+    #[test]
+    fn positive_draws_follow_the_conditional_binomial() {
+        let d = 4;
+        let p = 0.3;
+        let t = CountTables::build([d].into_iter(), |_| p);
+        let pmf = binom_pmf(d, p);
+        let runs = 300_000u64;
+        let mut hist = [0u64; 5];
+        for i in 0..runs {
+            let mut rng = Rng::stream(4, Purpose::RrSelect, i);
+            hist[t.draw_positive(d, &mut rng).unwrap()] += 1;
+        }
+        assert_eq!(hist[0], 0);
+        for k in 1..=d {
+            let want = pmf[k] / (1.0 - pmf[0]);
+            let got = hist[k] as f64 / runs as f64;
+            let se = (want * (1.0 - want) / runs as f64).sqrt();
+            assert!(
+                (got - want).abs() < 5.0 * se + 1e-9,
+                "k={k}: {got} vs {want}"
+            );
+        }
+        let zero = CountTables::build([3usize].into_iter(), |_| 0.0);
+        let mut rng = Rng::stream(1, Purpose::RrSelect, 0);
+        assert_eq!(zero.draw_positive(3, &mut rng), None);
     }
 }

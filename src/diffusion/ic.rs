@@ -53,20 +53,32 @@ const SKIP_ABOVE: usize = 12;
 
 /// Live edges of a constant-probability row of length `d`.
 #[inline]
-fn for_each_live_coin(d: usize, c: Coin, rng: &mut Rng, mut take: impl FnMut(usize)) {
-    if c.threshold == 0 {
+fn for_each_live_coin(d: usize, c: Coin, rng: &mut Rng, take: impl FnMut(usize)) {
+    for_each_live_coin_from(0, d, c, rng, take)
+}
+
+/// Live edges among positions `from..d` of a constant-probability row.
+#[inline]
+fn for_each_live_coin_from(
+    from: usize,
+    d: usize,
+    c: Coin,
+    rng: &mut Rng,
+    mut take: impl FnMut(usize),
+) {
+    if c.threshold == 0 || from >= d {
         return;
     }
     if c.p >= 1.0 {
-        (0..d).for_each(take);
-    } else if d <= SKIP_ABOVE || c.p > 0.3 {
-        for j in 0..d {
+        (from..d).for_each(take);
+    } else if d - from <= SKIP_ABOVE || c.p > 0.3 {
+        for j in from..d {
             if rng.next_u64() < c.threshold {
                 take(j);
             }
         }
     } else {
-        let mut j = 0usize;
+        let mut j = from;
         loop {
             let skip = (rng.unit_open0().ln() * c.inv_log_q).floor();
             if skip >= (d - j) as f64 {
@@ -82,9 +94,64 @@ fn for_each_live_coin(d: usize, c: Coin, rng: &mut Rng, mut take: impl FnMut(usi
     }
 }
 
+/// Live in-edges of `v` given that at least one is live (the root of a set drawn by
+/// `RootSampler::stratified`). The first live position is drawn from its conditional law, the
+/// positions after it independently as usual.
+fn for_each_live_in_edge_given_one(
+    m: &Model<'_>,
+    v: u32,
+    d: usize,
+    rng: &mut Rng,
+    pick: &mut Vec<u32>,
+    mut take: impl FnMut(usize),
+) {
+    if let Some(count) = m.in_live_count_positive(d, rng) {
+        for_each_subset(d, count, rng, pick, take);
+        return;
+    }
+    if let Some(c) = m.in_coin(d) {
+        if c.p >= 1.0 {
+            (0..d).for_each(take);
+            return;
+        }
+        // P(first live = j | some live) = p q^j / (1 - q^d): invert it in closed form.
+        let q_d = (1.0 - c.p).powi(d as i32);
+        let x = 1.0 - rng.unit() * (1.0 - q_d);
+        let first = ((x.ln() * c.inv_log_q).floor().max(0.0) as usize).min(d - 1);
+        take(first);
+        for_each_live_coin_from(first + 1, d, c, rng, take);
+        return;
+    }
+    let RowProbs::PerEdge(w) = m.in_row(v) else {
+        unreachable!("rows without a shared coin carry per-edge probabilities")
+    };
+    let none: f64 = w.iter().map(|&p| 1.0 - p as f64).product();
+    let u = rng.unit() * (1.0 - none);
+    let (mut acc, mut before) = (0.0f64, 1.0f64);
+    // Rounding can leave `u` past the last step: the last possible edge is then the first live.
+    let mut first = w.iter().rposition(|&p| p > 0.0).unwrap_or(0);
+    for (j, &p) in w.iter().enumerate() {
+        acc += before * p as f64;
+        if u < acc {
+            first = j;
+            break;
+        }
+        before *= 1.0 - p as f64;
+    }
+    take(first);
+    for (j, &p) in w.iter().enumerate().skip(first + 1) {
+        if rng.next_u64() < prob_threshold(p as f64) {
+            take(j);
+        }
+    }
+}
+
+/// Reverse BFS from `root` over live in-edges. With `live_root`, the root's in-row is drawn
+/// conditioned on at least one live edge (see `RootSampler::stratified`).
 pub(super) fn sample_rr(
     m: &Model<'_>,
     root: u32,
+    live_root: bool,
     rng: &mut Rng,
     ws: &mut Workspace,
     out: &mut Vec<u32>,
@@ -96,6 +163,18 @@ pub(super) fn sample_rr(
     let start = out.len();
     out.push(root);
     let mut head = start;
+    if live_root {
+        let nbrs = g.in_neighbors(root);
+        if !nbrs.is_empty() {
+            for_each_live_in_edge_given_one(m, root, nbrs.len(), rng, &mut pick, |j| {
+                let u = nbrs[j];
+                if ws.visit(u) {
+                    out.push(u);
+                }
+            });
+        }
+        head += 1;
+    }
     while head < out.len() {
         let v = out[head];
         head += 1;

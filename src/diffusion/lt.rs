@@ -71,9 +71,33 @@ pub(super) fn simulate(m: &Model<'_>, seeds: &[u32], rng: &mut Rng, ws: &mut Wor
     ws.queue.len()
 }
 
+/// Picks `v`'s live in-edge given that it has one: index `j` with probability `w_j / sum(w)`.
+fn pick_in_edge_given_one(row: RowProbs<'_>, d: usize, rng: &mut Rng) -> Option<usize> {
+    match row {
+        _ if d == 0 => None,
+        RowProbs::Const(p) if p > 0.0 => Some(rng.below(d as u64) as usize),
+        RowProbs::PerEdge(w) => {
+            let total: f64 = w.iter().map(|&x| x as f64).sum();
+            let mut r = rng.unit() * total;
+            for (j, &x) in w.iter().enumerate() {
+                r -= x as f64;
+                if r < 0.0 {
+                    return Some(j);
+                }
+            }
+            // Rounding past the end: the last edge that can be live.
+            w.iter().rposition(|&x| x > 0.0)
+        }
+        _ => None,
+    }
+}
+
+/// Reverse random walk from `root`. With `live_root`, the root's live in-edge is drawn given that
+/// it has one (see `RootSampler::stratified`).
 pub(super) fn sample_rr(
     m: &Model<'_>,
     root: u32,
+    live_root: bool,
     rng: &mut Rng,
     ws: &mut Workspace,
     out: &mut Vec<u32>,
@@ -83,9 +107,16 @@ pub(super) fn sample_rr(
     ws.visit(root);
     out.push(root);
     let mut v = root;
+    let mut first = live_root;
     loop {
         let nbrs = g.in_neighbors(v);
-        let Some(j) = pick_in_edge(m.in_row(v), nbrs.len(), rng) else {
+        let picked = if first {
+            first = false;
+            pick_in_edge_given_one(m.in_row(v), nbrs.len(), rng)
+        } else {
+            pick_in_edge(m.in_row(v), nbrs.len(), rng)
+        };
+        let Some(j) = picked else {
             return;
         };
         let u = nbrs[j];

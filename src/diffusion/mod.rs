@@ -310,6 +310,33 @@ impl<'g> Model<'g> {
         };
     }
 
+    /// As [`Model::in_live_count`], given at least one live edge.
+    #[inline]
+    pub(crate) fn in_live_count_positive(&self, d: usize, rng: &mut Rng) -> Option<usize> {
+        self.counts.draw_positive(d, rng)
+    }
+
+    /// Probability that `v` has no live in-edge in a random world, in which case its RR set is
+    /// `{v}` alone: `prod(1 - p)` under IC, `1 - sum(w)` under LT.
+    pub fn no_live_in_prob(&self, v: u32) -> f64 {
+        let d = self.graph.in_degree(v);
+        if d == 0 {
+            return 1.0;
+        }
+        let q = match (self.kind, self.in_row(v)) {
+            (ModelKind::IndependentCascade, RowProbs::Const(p)) => (1.0 - p).powi(d as i32),
+            (ModelKind::IndependentCascade, RowProbs::PerEdge(w)) => {
+                w.iter().map(|&p| 1.0 - p as f64).product()
+            }
+            (ModelKind::LinearThreshold, RowProbs::Const(p)) => 1.0 - p * d as f64,
+            (ModelKind::LinearThreshold, RowProbs::PerEdge(w)) => {
+                1.0 - w.iter().map(|&x| x as f64).sum::<f64>()
+            }
+            (_, RowProbs::InvInDegree) => unreachable!("in-rows never use InvInDegree"),
+        };
+        q.clamp(0.0, 1.0)
+    }
+
     /// The number of live edges of an in-row of length `d` whose edges share one probability,
     /// when that row length has a count table (see `binomial`).
     #[inline]
@@ -355,8 +382,23 @@ impl<'g> Model<'g> {
     /// A seed set reaches `root` in a random cascade exactly when it intersects this set.
     pub fn sample_rr(&self, root: u32, rng: &mut Rng, ws: &mut Workspace, out: &mut Vec<u32>) {
         match self.kind {
-            ModelKind::IndependentCascade => ic::sample_rr(self, root, rng, ws, out),
-            ModelKind::LinearThreshold => lt::sample_rr(self, root, rng, ws, out),
+            ModelKind::IndependentCascade => ic::sample_rr(self, root, false, rng, ws, out),
+            ModelKind::LinearThreshold => lt::sample_rr(self, root, false, rng, ws, out),
+        }
+    }
+
+    /// As [`Model::sample_rr`], in the world conditioned on `root` having a live in-edge (the
+    /// sampled stratum of `RootSampler::stratified`). `root` must have `no_live_in_prob < 1`.
+    pub fn sample_rr_live_root(
+        &self,
+        root: u32,
+        rng: &mut Rng,
+        ws: &mut Workspace,
+        out: &mut Vec<u32>,
+    ) {
+        match self.kind {
+            ModelKind::IndependentCascade => ic::sample_rr(self, root, true, rng, ws, out),
+            ModelKind::LinearThreshold => lt::sample_rr(self, root, true, rng, ws, out),
         }
     }
 }

@@ -12,6 +12,16 @@ pub const MAX_WORLDS: u64 = 1 << 22;
 
 /// Exact expected reach of `seeds`, or `None` when the graph has too many worlds.
 pub fn exact_spread(model: &Model<'_>, seeds: &[u32]) -> Option<f64> {
+    exact_spread_weighted(model, seeds, None)
+}
+
+/// Exact expected weighted reach of `seeds` (each reached node counts its weight; `None`: 1).
+pub fn exact_spread_weighted(
+    model: &Model<'_>,
+    seeds: &[u32],
+    weights: Option<&[f64]>,
+) -> Option<f64> {
+    let wt = |v: u32| weights.map_or(1.0, |w| w[v as usize]);
     let g = model.graph();
     let n = g.num_nodes();
     // Forward arcs with their probabilities.
@@ -22,21 +32,22 @@ pub fn exact_spread(model: &Model<'_>, seeds: &[u32]) -> Option<f64> {
             arcs.push((u, v, model.out_prob(row, j, v)));
         }
     }
-    let reach = |live: &dyn Fn(usize) -> bool| -> usize {
+    let reach = |live: &dyn Fn(usize) -> bool| -> f64 {
         let mut seen = vec![false; n];
         let mut stack: Vec<u32> = Vec::new();
+        let mut count = 0.0;
         for &s in seeds {
             if !seen[s as usize] {
                 seen[s as usize] = true;
+                count += wt(s);
                 stack.push(s);
             }
         }
-        let mut count = stack.len();
         while let Some(u) = stack.pop() {
             for (k, &(a, b, _)) in arcs.iter().enumerate() {
                 if a == u && !seen[b as usize] && live(k) {
                     seen[b as usize] = true;
-                    count += 1;
+                    count += wt(b);
                     stack.push(b);
                 }
             }
@@ -64,7 +75,7 @@ pub fn exact_spread(model: &Model<'_>, seeds: &[u32]) -> Option<f64> {
                     prob *= if on { arcs[k].2 } else { 1.0 - arcs[k].2 };
                 }
                 if prob > 0.0 {
-                    total += prob * reach(&|k| state[k]) as f64;
+                    total += prob * reach(&|k| state[k]);
                 }
             }
             Some(total)
@@ -95,6 +106,12 @@ pub fn exact_spread(model: &Model<'_>, seeds: &[u32]) -> Option<f64> {
                 if opts.is_empty() {
                     opts.push((None, 1.0));
                 }
+                // f32 weights that should sum to 1 can sum to 1 + 3e-8 in f64: rescale so each
+                // node's options are a distribution and world probabilities sum to 1.
+                let mass: f64 = opts.iter().map(|o| o.1).sum();
+                if mass > 1.0 {
+                    opts.iter_mut().for_each(|o| o.1 /= mass);
+                }
                 worlds = worlds.saturating_mul(opts.len() as u64);
                 options.push(opts);
             }
@@ -113,7 +130,7 @@ pub fn exact_spread(model: &Model<'_>, seeds: &[u32]) -> Option<f64> {
                         live[k] = true;
                     }
                 }
-                total += prob * reach(&|k| live[k]) as f64;
+                total += prob * reach(&|k| live[k]);
                 // Odometer increment.
                 let mut i = 0;
                 loop {

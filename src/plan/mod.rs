@@ -186,6 +186,8 @@ pub struct RankedEstimate {
     pub hits: u64,
     /// Per rank, reach no other seed of the list has.
     pub exclusive: Vec<f64>,
+    /// Reach credited exactly rather than sampled (stratified roots; 0 otherwise).
+    pub exact: f64,
 }
 
 /// Default relative standard error targeted by the plan estimate.
@@ -205,7 +207,7 @@ pub fn estimate_ranked(
     rse: f64,
 ) -> RankedEstimate {
     let coll = estimate_sets(model, roots, &[seeds], seed, rse);
-    estimate_on(&coll, seeds, model.graph().num_nodes(), roots.population())
+    estimate_on(&coll, seeds, roots)
 }
 
 /// Fresh RR sets (stream `RrEstimate`) sized so that every seed list in `lists` gets about the
@@ -228,12 +230,18 @@ pub fn estimate_sets(
     let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
     coll.extend_projected(model, roots, ESTIMATE_PILOT, &keep);
     let mut need = ESTIMATE_PILOT;
+    let pop = roots.population();
     for seeds in lists.iter().filter(|s| !s.is_empty()) {
         let mut mask = vec![false; n];
         seeds.iter().for_each(|&s| mask[s as usize] = true);
         let f =
             (coll.coverage(&mask) as f64 / ESTIMATE_PILOT as f64).max(1.0 / ESTIMATE_PILOT as f64);
-        need = need.max(((1.0 - f) / (f * rse * rse)).ceil() as u64);
+        // rse = pop * sqrt(f (1 - f) / theta) / (exact + pop * f).
+        let reach = roots.exact_of(seeds) + pop * f;
+        if reach > 0.0 {
+            let theta = pop * pop * f * (1.0 - f) / (rse * rse * reach * reach);
+            need = need.max(theta.ceil().min(u64::MAX as f64 / 2.0) as u64);
+        }
     }
     coll.extend_projected(
         model,
@@ -262,29 +270,39 @@ pub fn estimate_sets_sized(
     coll
 }
 
-/// Per-rank estimate of `seeds` on given (independent) sets.
-pub fn estimate_on(coll: &RrCollection, seeds: &[u32], n: usize, pop: f64) -> RankedEstimate {
+/// Per-rank estimate of `seeds` on given (independent) sets drawn with `roots`.
+pub fn estimate_on(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> RankedEstimate {
+    let n = roots.num_nodes();
+    let pop = roots.population();
+    let exact_v = |v: u32| roots.exact().map_or(0.0, |e| e[v as usize]);
     let hits = coll.first_hits(seeds, n);
     let theta = coll.sampled() as f64;
     let mut cum = 0u64;
+    let mut exact = 0.0;
     let mut marginal = Vec::with_capacity(seeds.len());
     let mut cumulative = Vec::with_capacity(seeds.len());
-    for h in &hits {
+    for (h, &s) in hits.iter().zip(seeds) {
         cum += h;
-        marginal.push(*h as f64 * pop / theta);
-        cumulative.push(cum as f64 * pop / theta);
+        exact += exact_v(s);
+        marginal.push(*h as f64 * pop / theta + exact_v(s));
+        cumulative.push(cum as f64 * pop / theta + exact);
     }
     let exclusive = exclusive_hits(coll, seeds, n)
         .into_iter()
-        .map(|h| h as f64 * pop / theta)
+        .zip(seeds)
+        .map(|(h, &s)| h as f64 * pop / theta + exact_v(s))
         .collect();
+    let mut total = ReachEstimate::from_fraction(cum, theta as u64, pop);
+    total.expected_reach += exact;
+    total.ci95 = [total.ci95[0] + exact, total.ci95[1] + exact];
     RankedEstimate {
         exclusive,
         marginal,
         cumulative,
-        total: ReachEstimate::from_fraction(cum, theta as u64, pop),
+        total,
         samples: theta as u64,
         hits: cum,
+        exact,
     }
 }
 
@@ -333,12 +351,9 @@ pub fn exclusive_hits(coll: &RrCollection, seeds: &[u32], n: usize) -> Vec<u64> 
 
 /// Pairwise expected shared audience of `seeds`: entry (a, b) is the expected number of people
 /// both a and b would reach; the diagonal is each seed's own reach.
-pub fn overlap_matrix(
-    coll: &RrCollection,
-    seeds: &[u32],
-    n: usize,
-    population: f64,
-) -> Vec<Vec<f64>> {
+pub fn overlap_matrix(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> Vec<Vec<f64>> {
+    let n = roots.num_nodes();
+    let population = roots.population();
     let k = seeds.len();
     let mut rank = vec![u32::MAX; n];
     for (r, &s) in seeds.iter().enumerate() {
@@ -361,8 +376,22 @@ pub fn overlap_matrix(
         }
     }
     let scale = population / coll.sampled().max(1) as f64;
+    // A seed's own singleton set (stratified roots) counts on the diagonal only.
     counts
         .into_iter()
-        .map(|row| row.into_iter().map(|c| c as f64 * scale).collect())
+        .enumerate()
+        .map(|(a, row)| {
+            row.into_iter()
+                .enumerate()
+                .map(|(b, c)| {
+                    let own = if a == b {
+                        roots.exact_of(&seeds[a..=a])
+                    } else {
+                        0.0
+                    };
+                    c as f64 * scale + own
+                })
+                .collect()
+        })
         .collect()
 }

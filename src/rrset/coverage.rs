@@ -6,6 +6,7 @@
 //! gains w.r.t. S_i)`, by submodularity; the minimum over `i` is reported.
 
 use super::RrCollection;
+use ordered_float::OrderedFloat;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -52,17 +53,18 @@ impl InvertedIndex {
     }
 }
 
-/// Result of the coverage greedy.
+/// Result of the coverage greedy. Coverage counts sets, plus each picked node's bonus when one
+/// is given (so values are whole numbers without a bonus).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoverageGreedy {
     /// Seeds in pick order (forced seeds first).
     pub seeds: Vec<u32>,
-    /// Sets newly covered by each pick.
-    pub gains: Vec<u64>,
-    /// Sets covered by all picks.
-    pub covered: u64,
+    /// Coverage newly added by each pick.
+    pub gains: Vec<f64>,
+    /// Coverage of all picks.
+    pub covered: f64,
     /// Upper bound on the coverage of the best feasible seed set of the same size.
-    pub upper_bound: u64,
+    pub upper_bound: f64,
 }
 
 /// Picks up to `k` seeds greedily by RR-set coverage. `candidates` restricts who may be picked;
@@ -87,16 +89,33 @@ pub fn greedy_on_index(
     candidates: Option<&[bool]>,
     forced: &[u32],
 ) -> CoverageGreedy {
+    greedy_with_bonus(coll, index, n, k, candidates, forced, None)
+}
+
+/// The coverage greedy where picking node `v` also earns `bonus[v]`, a fixed amount no other
+/// node shares: the exactly known singleton sets of stratified roots, in set units. The
+/// objective stays monotone submodular, so the greedy's guarantee and its upper bound hold.
+pub fn greedy_with_bonus(
+    coll: &RrCollection,
+    index: &InvertedIndex,
+    n: usize,
+    k: usize,
+    candidates: Option<&[bool]>,
+    forced: &[u32],
+    bonus: Option<&[f64]>,
+) -> CoverageGreedy {
+    let extra = |v: u32| bonus.map_or(0.0, |b| b[v as usize]);
     let mut count: Vec<u32> = (0..n as u32)
         .map(|v| index.sets_of(v).len() as u32)
         .collect();
+    let key = |count: &[u32], v: u32| OrderedFloat(count[v as usize] as f64 + extra(v));
     let mut covered_set = vec![false; coll.len()];
     let mut chosen = vec![false; n];
     let mut out = CoverageGreedy {
         seeds: Vec::with_capacity(k),
         gains: Vec::with_capacity(k),
-        covered: 0,
-        upper_bound: u64::MAX,
+        covered: 0.0,
+        upper_bound: f64::INFINITY,
     };
     let mut take = |v: u32, count: &mut Vec<u32>, out: &mut CoverageGreedy| {
         let mut gain = 0u64;
@@ -109,6 +128,7 @@ pub fn greedy_on_index(
                 }
             }
         }
+        let gain = gain as f64 + extra(v);
         out.seeds.push(v);
         out.gains.push(gain);
         out.covered += gain;
@@ -120,11 +140,11 @@ pub fn greedy_on_index(
         }
     }
     let free = k.saturating_sub(out.seeds.len());
-    let mut heap: BinaryHeap<(u32, Reverse<u32>)> = (0..n as u32)
+    let mut heap: BinaryHeap<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
         .filter(|&v| !chosen[v as usize] && candidates.is_none_or(|c| c[v as usize]))
-        .map(|v| (count[v as usize], Reverse(v)))
+        .map(|v| (key(&count, v), Reverse(v)))
         .collect();
-    let mut top: Vec<(u32, Reverse<u32>)> = Vec::with_capacity(free);
+    let mut top: Vec<(OrderedFloat<f64>, Reverse<u32>)> = Vec::with_capacity(free);
     for step in 0..=free {
         // Pop the `free - step` best fresh entries (exact top marginal gains), or at least one.
         let want = (free - step).max(1);
@@ -133,14 +153,14 @@ pub fn greedy_on_index(
             let Some((c, Reverse(v))) = heap.pop() else {
                 break;
             };
-            let fresh = count[v as usize];
+            let fresh = key(&count, v);
             if fresh != c {
                 heap.push((fresh, Reverse(v)));
             } else {
                 top.push((c, Reverse(v)));
             }
         }
-        let bound_sum: u64 = top.iter().take(free - step).map(|t| t.0 as u64).sum();
+        let bound_sum: f64 = top.iter().take(free - step).map(|t| t.0 .0).sum();
         out.upper_bound = out.upper_bound.min(out.covered + bound_sum);
         if step == free || top.is_empty() {
             heap.extend(top.drain(..));
@@ -210,7 +230,7 @@ mod tests {
             let r = greedy_max_coverage(&c, 30, 4, None, &[]);
             let (s, total) = plain_greedy(&c, 30, 4);
             assert_eq!(r.seeds, s);
-            assert_eq!(r.covered, total);
+            assert_eq!(r.covered, total as f64);
             assert!(r.upper_bound >= r.covered);
             // The bound must hold against the true optimum (brute force over 4-subsets).
             let mut best = 0;
@@ -228,11 +248,44 @@ mod tests {
                 }
             }
             assert!(
-                r.upper_bound >= best,
+                r.upper_bound >= best as f64,
                 "bound {} < opt {best}",
                 r.upper_bound
             );
-            assert!(r.covered as f64 >= (1.0 - 1.0 / std::f64::consts::E) * best as f64);
+            assert!(r.covered >= (1.0 - 1.0 / std::f64::consts::E) * best as f64);
         }
+    }
+
+    #[test]
+    fn bonus_equals_that_many_singleton_sets() {
+        let edges: Vec<(u32, u32)> = (0..120u32)
+            .map(|i| ((i * 11) % 25, (i * 7 + 2) % 25))
+            .collect();
+        let g = Graph::from_edges(25, &edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let mut c = RrCollection::new(3, Purpose::RrSelect);
+        c.extend_to(&m, &RootSampler::uniform(25), 300);
+        let bonus: Vec<f64> = (0..25).map(|v| ((v * 7) % 5) as f64).collect();
+        // The same collection with `bonus[v]` extra sets {v}, built by hand.
+        let mut with = c.clone();
+        let mut extra = RrCollection::new(0, Purpose::RrSelect);
+        for (v, &b) in bonus.iter().enumerate() {
+            for _ in 0..b as usize {
+                extra.ids.push(v as u32);
+                extra.offsets.push(extra.ids.len() as u64);
+                extra.sampled += 1;
+            }
+        }
+        with.absorb(extra);
+        let idx = InvertedIndex::build(&c, 25);
+        let a = greedy_with_bonus(&c, &idx, 25, 5, None, &[], Some(&bonus));
+        let b = greedy_max_coverage(&with, 25, 5, None, &[]);
+        assert_eq!(a, b);
     }
 }

@@ -9,7 +9,9 @@
 mod coverage;
 mod roots;
 
-pub use coverage::{greedy_max_coverage, greedy_on_index, CoverageGreedy, InvertedIndex};
+pub use coverage::{
+    greedy_max_coverage, greedy_on_index, greedy_with_bonus, CoverageGreedy, InvertedIndex,
+};
 pub use roots::RootSampler;
 
 use crate::diffusion::Model;
@@ -132,6 +134,7 @@ impl RrCollection {
         }
         debug_assert!(keep.is_some() || self.sampled == self.len() as u64);
         let streams = Streams::new(self.seed, self.purpose);
+        let stratified = roots.is_stratified();
         let chunks: Vec<(Vec<u32>, Vec<u32>)> = (start..target)
             .step_by(CHUNK as usize)
             .collect::<Vec<u64>>()
@@ -146,11 +149,18 @@ impl RrCollection {
                         let mut rng = streams.rng(i);
                         let root = roots.sample(&mut rng);
                         let before = ids.len();
+                        let draw = |rng: &mut _, ws: &mut _, out: &mut Vec<u32>| {
+                            if stratified {
+                                model.sample_rr_live_root(root, rng, ws, out)
+                            } else {
+                                model.sample_rr(root, rng, ws, out)
+                            }
+                        };
                         match keep {
-                            None => model.sample_rr(root, &mut rng, ws, &mut ids),
+                            None => draw(&mut rng, ws, &mut ids),
                             Some(keep) => {
                                 scratch.clear();
-                                model.sample_rr(root, &mut rng, ws, scratch);
+                                draw(&mut rng, ws, scratch);
                                 ids.extend(scratch.iter().filter(|&&v| keep[v as usize]));
                                 if ids.len() == before {
                                     continue;

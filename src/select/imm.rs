@@ -67,7 +67,7 @@ impl Selector for Imm {
             }
             let g = greedy_max_coverage(&search, n, k, ctx.candidates, ctx.forced);
             peak = peak.max(search.bytes() * 2);
-            let est = pop * g.covered as f64 / search.len() as f64;
+            let est = pop * g.covered / search.len() as f64;
             ctx.progress.advance(1);
             if est >= (1.0 + eps_p) * x * pop / n as f64 || capped {
                 lb = est / (1.0 + eps_p);
@@ -116,14 +116,14 @@ impl Selector for Imm {
         peak = peak.max(fin.bytes() * 2);
         let scale = pop / theta as f64;
         Ok(Selection {
-            gains: Some(g.gains.iter().map(|&x| x as f64 * scale).collect()),
+            gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
             seeds: g.seeds,
             approximation: if capped {
                 None
             } else {
                 Some(E_FACTOR - cfg.epsilon)
             },
-            upper_bound: Some(g.upper_bound as f64 * scale),
+            upper_bound: Some(g.upper_bound * scale),
             status: match limit {
                 Some(crate::limits::LimitHit::Time) => SelectStatus::TimeLimit,
                 Some(crate::limits::LimitHit::Memory) => SelectStatus::MemoryLimit,

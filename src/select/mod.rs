@@ -321,10 +321,18 @@ pub trait Selector: Send + Sync {
 }
 
 /// Certified approximation ratio of a seed set from an independent sample: OPIM-C's lower bound
-/// on its reach (from `hits` of `samples` RR sets, failure probability `delta`) over an upper bound
-/// on the best possible reach.
-pub fn certify(hits: u64, samples: u64, population: f64, delta: f64, upper: f64) -> f64 {
-    let lower = opim::lower_bound(hits as f64, (1.0 / delta).ln(), samples as f64, population);
+/// on its reach (`exact`, the part credited without sampling, plus the bound from `hits` of
+/// `samples` RR sets, failure probability `delta`) over an upper bound on the best possible reach.
+pub fn certify(
+    hits: u64,
+    samples: u64,
+    population: f64,
+    exact: f64,
+    delta: f64,
+    upper: f64,
+) -> f64 {
+    let lower =
+        exact + opim::lower_bound(hits as f64, (1.0 / delta).ln(), samples as f64, population);
     if upper > 0.0 {
         (lower / upper).min(1.0)
     } else {

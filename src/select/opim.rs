@@ -15,7 +15,7 @@ use super::{ln_choose, SelectContext, SelectStatus, Selection, Selector};
 use crate::error::Result;
 use crate::limits::LimitHit;
 use crate::rng::Purpose;
-use crate::rrset::{greedy_on_index, InvertedIndex, RrCollection};
+use crate::rrset::{greedy_with_bonus, InvertedIndex, RrCollection};
 
 /// When the doubling loop stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,28 @@ impl Selector for Opim {
         let k = ctx.effective_k();
         let cfg = &ctx.config;
         let delta = ctx.delta();
-        let pop = ctx.roots.population();
+        // `auto` samples only the sets whose root has a live in-edge and credits the singleton
+        // sets exactly (`RootSampler::stratified`); `opim` stays as published.
+        let stratified_roots;
+        let roots = if self.stop == StopRule::Converged {
+            stratified_roots = ctx.roots.stratified(ctx.model);
+            if stratified_roots.population() > 0.0 {
+                &stratified_roots
+            } else {
+                ctx.roots
+            }
+        } else {
+            ctx.roots
+        };
+        let pop = roots.population();
+        // Reach credited exactly to a seed list, and the greedy's per-node bonus for `theta`
+        // sets (the exact part in set units).
+        let exact_of = |seeds: &[u32]| roots.exact_of(seeds);
+        let bonus_for = |theta: f64| -> Option<Vec<f64>> {
+            roots
+                .exact()
+                .map(|e| e.iter().map(|&x| x * theta / pop).collect())
+        };
         let (theta0, mut theta_max) = opim_sizes(n, k.max(1), cfg.epsilon, delta);
         let mut capped = false;
         if let Some(cap) = cfg.max_rr_sets {
@@ -86,23 +107,36 @@ impl Selector for Opim {
         loop {
             round += 1;
             ctx.progress.begin("sampling RR sets", None);
-            let mut hit = r1.extend_limited(ctx.model, ctx.roots, theta, &cfg.limits);
+            let mut hit = r1.extend_limited(ctx.model, roots, theta, &cfg.limits);
             if hit.is_none() {
-                hit = r2.extend_limited(ctx.model, ctx.roots, theta, &cfg.limits);
+                hit = r2.extend_limited(ctx.model, roots, theta, &cfg.limits);
             }
             ctx.progress.end();
+            // A limit can stop sampling mid-round, so the two collections may differ in size.
+            let th = (r1.len() as f64).max(1.0);
+            let th2 = (r2.len() as f64).max(1.0);
             let index = InvertedIndex::build(&r1, n);
             peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes());
-            let g = greedy_on_index(&r1, &index, n, k, ctx.candidates, ctx.forced);
+            let bonus = bonus_for(th);
+            let g = greedy_with_bonus(
+                &r1,
+                &index,
+                n,
+                k,
+                ctx.candidates,
+                ctx.forced,
+                bonus.as_deref(),
+            );
             drop(index);
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
-            // A limit can stop sampling mid-round, so the two collections may differ in size.
-            let th = (r1.len() as f64).max(1.0);
-            let th2 = (r2.len() as f64).max(1.0);
-            let lower = lower_bound(cov2, a, th2, pop);
-            let upper = upper_bound(g.upper_bound as f64, a, th, pop);
+            // Reach of a seed list on R2: the exact part plus the sampled part.
+            let reach2 = |seeds: &[u32], cov: f64| exact_of(seeds) + pop * cov / th2;
+            let lower = exact_of(&g.seeds) + lower_bound(cov2, a, th2, pop);
+            // The greedy bound covers the bonus too; OPIM-C's upper-bound transform stays valid
+            // because it grows at least as fast as its argument.
+            let upper = upper_bound(g.upper_bound, a, th, pop);
             let alpha = if upper > 0.0 {
                 (lower / upper).min(1.0)
             } else {
@@ -115,8 +149,9 @@ impl Selector for Opim {
                 StopRule::Certificate => certified || at_cap,
                 StopRule::Converged => {
                     let f = cov2 / th2;
-                    let rse = if f > 0.0 {
-                        ((1.0 - f) / (f * th2)).sqrt()
+                    let here = reach2(&g.seeds, cov2);
+                    let rse = if here > 0.0 && f > 0.0 {
+                        pop * (f * (1.0 - f) / th2).sqrt() / here
                     } else {
                         f64::INFINITY
                     };
@@ -125,14 +160,14 @@ impl Selector for Opim {
                             let mut pm = vec![false; n];
                             p.iter().for_each(|&s| pm[s as usize] = true);
                             let cp = r2.coverage(&pm) as f64;
-                            (cov2 - cp) / cov2.max(1.0)
+                            (here - reach2(p, cp)) / here.max(f64::MIN_POSITIVE)
                         }
                         None => f64::INFINITY,
                     };
                     ctx.progress.note(&format!(
                         "round {round}: {theta} RR sets, certified {alpha:.3}, rse {rse:.4}, \
                          last gain {gain:.4}, overfit {:.4}",
-                        (g.covered as f64 - cov2) / cov2.max(1.0)
+                        (g.covered * pop / th - here) / here.max(f64::MIN_POSITIVE)
                     ));
                     (certified && rse <= AUTO_RSE && gain <= cfg.tolerance) || at_cap
                 }
@@ -161,13 +196,22 @@ impl Selector for Opim {
                 ));
                 let index = InvertedIndex::build(&r1, n);
                 peak_bytes = peak_bytes.max(r1.bytes() + index.bytes());
-                let g = greedy_on_index(&r1, &index, n, k, ctx.candidates, ctx.forced);
+                let bonus = bonus_for(theta_all);
+                let g = greedy_with_bonus(
+                    &r1,
+                    &index,
+                    n,
+                    k,
+                    ctx.candidates,
+                    ctx.forced,
+                    bonus.as_deref(),
+                );
                 let scale = pop / theta_all;
                 return Ok(Selection {
-                    gains: Some(g.gains.iter().map(|&x| x as f64 * scale).collect()),
+                    gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
                     seeds: g.seeds,
                     approximation: Some(alpha),
-                    upper_bound: Some(upper_bound(g.upper_bound as f64, a, theta_all, pop)),
+                    upper_bound: Some(upper_bound(g.upper_bound, a, theta_all, pop)),
                     status: limit_status.unwrap_or(SelectStatus::Converged),
                     rr_sets: theta_all as u64,
                     rr_bytes: peak_bytes,
@@ -190,7 +234,7 @@ impl Selector for Opim {
                     SelectStatus::SampleBound
                 };
                 return Ok(Selection {
-                    gains: Some(g.gains.iter().map(|&x| x as f64 * scale).collect()),
+                    gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
                     seeds: g.seeds,
                     approximation: Some(alpha),
                     upper_bound: Some(upper),
