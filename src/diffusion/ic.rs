@@ -157,9 +157,8 @@ pub(super) fn sample_rr(
     out: &mut Vec<u32>,
 ) {
     let g = m.graph();
-    ws.reset();
     let mut pick = std::mem::take(&mut ws.pick);
-    ws.visit(root);
+    ws.visit_bit(root);
     let start = out.len();
     out.push(root);
     let mut head = start;
@@ -168,7 +167,7 @@ pub(super) fn sample_rr(
         if !nbrs.is_empty() {
             for_each_live_in_edge_given_one(m, root, nbrs.len(), rng, &mut pick, |j| {
                 let u = nbrs[j];
-                if ws.visit(u) {
+                if ws.visit_bit(u) {
                     out.push(u);
                 }
             });
@@ -186,7 +185,7 @@ pub(super) fn sample_rr(
         if let Some(count) = m.in_live_count(d, rng) {
             for_each_subset(d, count, rng, &mut pick, |j| {
                 let u = nbrs[j];
-                if ws.visit(u) {
+                if ws.visit_bit(u) {
                     out.push(u);
                 }
             });
@@ -195,7 +194,7 @@ pub(super) fn sample_rr(
         match m.in_coin(d) {
             Some(c) => for_each_live_coin(d, c, rng, |j| {
                 let u = nbrs[j];
-                if ws.visit(u) {
+                if ws.visit_bit(u) {
                     out.push(u);
                 }
             }),
@@ -204,7 +203,7 @@ pub(super) fn sample_rr(
                     unreachable!("rows without a shared coin carry per-edge probabilities")
                 };
                 for (j, &u) in nbrs.iter().enumerate() {
-                    if rng.next_u64() < prob_threshold(w[j] as f64) && ws.visit(u) {
+                    if rng.next_u64() < prob_threshold(w[j] as f64) && ws.visit_bit(u) {
                         out.push(u);
                     }
                 }
@@ -212,4 +211,5 @@ pub(super) fn sample_rr(
         }
     }
     ws.pick = pick;
+    ws.clear_bits(&out[start..]);
 }

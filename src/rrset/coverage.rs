@@ -7,38 +7,131 @@
 
 use super::RrCollection;
 use ordered_float::OrderedFloat;
+use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Node -> ids of the sets containing it.
+/// Node -> ids of the sets containing it. Grows with its collection: `extend` indexes only the
+/// sets added since the last call, so a doubling loop scatters each set once instead of
+/// rebuilding the whole index every round.
 #[derive(Debug, Clone)]
 pub struct InvertedIndex {
     offsets: Vec<u64>,
     sets: Vec<u32>,
+    /// Sets of the collection indexed so far (a prefix of it).
+    indexed: usize,
 }
 
 impl InvertedIndex {
     /// Builds the index for nodes `0..n` by counting sort (sets come out in increasing order).
     pub fn build(coll: &RrCollection, n: usize) -> Self {
-        let mut offsets = vec![0u64; n + 1];
-        for i in 0..coll.len() {
-            for &v in coll.set(i) {
-                offsets[v as usize + 1] += 1;
+        let mut ix = InvertedIndex::empty(n);
+        ix.extend(coll);
+        ix
+    }
+
+    /// An index of no sets over nodes `0..n`.
+    pub fn empty(n: usize) -> Self {
+        InvertedIndex {
+            offsets: vec![0; n + 1],
+            sets: Vec::new(),
+            indexed: 0,
+        }
+    }
+
+    /// Sets of `coll` indexed so far.
+    pub fn indexed(&self) -> usize {
+        self.indexed
+    }
+
+    /// Indexes the sets of `coll` past the ones already indexed (`coll` must be the collection
+    /// indexed so far, grown at its end). Each node's old list moves right, in place, to make
+    /// room; lists stay in increasing set order. Counting and scattering run on all threads
+    /// (the scatter split by node ranges, so threads write disjoint slices); the layout is the
+    /// same for any thread count.
+    pub fn extend(&mut self, coll: &RrCollection) {
+        let n = self.offsets.len() - 1;
+        let (from, to) = (self.indexed, coll.len());
+        if to <= from {
+            return;
+        }
+        let parts = rayon::current_num_threads().clamp(1, 64);
+        // 1. How many new entries each node gets.
+        let span = (to - from).div_ceil(parts);
+        let mut grow: Vec<u64> = (0..parts)
+            .into_par_iter()
+            .map(|p| {
+                let mut c = vec![0u32; n];
+                for i in (from + p * span)..(from + (p + 1) * span).min(to) {
+                    for &v in coll.set(i) {
+                        c[v as usize] += 1;
+                    }
+                }
+                c
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(u64::from)
+            .collect();
+        let added: u64 = grow.iter().sum();
+        let old_total = self.sets.len();
+        self.sets.resize(old_total + added as usize, 0);
+        // 2. Move each old list right by everything added to the nodes before it, last node
+        // first so nothing is overwritten before it moves.
+        let mut shift = added;
+        // Old end of v's list = old start of v + 1's, saved before that one moved.
+        let mut b = old_total;
+        for v in (0..n).rev() {
+            shift -= grow[v];
+            let a = self.offsets[v] as usize;
+            if shift > 0 && b > a {
+                self.sets.copy_within(a..b, a + shift as usize);
+            }
+            // The cursor where v's new sets go: right after its moved old list.
+            grow[v] = b as u64 + shift;
+            self.offsets[v] += shift;
+            b = a;
+        }
+        self.offsets[n] = self.sets.len() as u64;
+        // 3. Scatter the new sets: each part owns a range of nodes and so a contiguous slice of
+        // the index; it reads every new set and writes only its own nodes' entries.
+        let mut cuts = vec![0usize];
+        let per = self.sets.len().div_ceil(parts).max(1);
+        for v in 1..n {
+            if self.offsets[v] as usize >= per * cuts.len() && cuts.len() < parts {
+                cuts.push(v);
             }
         }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
+        cuts.push(n);
+        let mut work = Vec::with_capacity(cuts.len() - 1);
+        let mut rest: &mut [u32] = &mut self.sets;
+        let mut cursors: &mut [u64] = &mut grow;
+        let mut base = 0usize;
+        for w in cuts.windows(2) {
+            let end = self.offsets[w[1]] as usize;
+            let (slice, tail) = rest.split_at_mut(end - base);
+            let (cur, ctail) = cursors.split_at_mut(w[1] - w[0]);
+            work.push((w[0] as u32, w[1] as u32, base, slice, cur));
+            rest = tail;
+            cursors = ctail;
+            base = end;
         }
-        let mut cursor = offsets[..n].to_vec();
-        let mut sets = vec![0u32; offsets[n] as usize];
-        for i in 0..coll.len() {
-            for &v in coll.set(i) {
-                let c = &mut cursor[v as usize];
-                sets[*c as usize] = i as u32;
-                *c += 1;
+        work.into_par_iter().for_each(|(lo, hi, base, slice, cur)| {
+            for i in from..to {
+                for &v in coll.set(i) {
+                    if v >= lo && v < hi {
+                        let c = &mut cur[(v - lo) as usize];
+                        slice[*c as usize - base] = i as u32;
+                        *c += 1;
+                    }
+                }
             }
-        }
-        InvertedIndex { offsets, sets }
+        });
+        self.indexed = to;
     }
 
     /// Sets containing `v`.
@@ -287,5 +380,55 @@ mod tests {
         let a = greedy_with_bonus(&c, &idx, 25, 5, None, &[], Some(&bonus));
         let b = greedy_max_coverage(&with, 25, 5, None, &[]);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn extending_the_index_equals_building_it_whole() {
+        for threads in [1, 2, 3] {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(extend_equals_build);
+        }
+    }
+
+    fn extend_equals_build() {
+        let edges: Vec<(u32, u32)> = (0..300u32)
+            .map(|i| ((i * 13) % 40, (i * 7 + 5) % 40))
+            .collect();
+        let g = Graph::from_edges(40, &edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(40);
+        let mut c = RrCollection::new(8, Purpose::RrSelect);
+        let mut ix = InvertedIndex::empty(40);
+        for target in [1u64, 7, 100, 101, 900] {
+            c.extend_to(&m, &roots, target);
+            ix.extend(&c);
+            let whole = InvertedIndex::build(&c, 40);
+            assert_eq!(ix.offsets, whole.offsets);
+            assert_eq!(ix.sets, whole.sets);
+        }
+        let mut other = RrCollection::new(9, Purpose::RrValidate);
+        other.extend_to(&m, &roots, 500);
+        c.absorb(other);
+        ix.extend(&c);
+        let whole = InvertedIndex::build(&c, 40);
+        assert_eq!(ix.offsets, whole.offsets);
+        assert_eq!(ix.sets, whole.sets);
+        assert_eq!(ix.indexed(), 1400);
+        // Against a plain serial count: every set listed under each of its members.
+        for v in 0..40u32 {
+            let want: Vec<u32> = (0..c.len() as u32)
+                .filter(|&i| c.set(i as usize).contains(&v))
+                .collect();
+            assert_eq!(ix.sets_of(v), want.as_slice());
+        }
     }
 }

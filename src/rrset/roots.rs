@@ -16,7 +16,17 @@ use crate::rng::Rng;
 #[derive(Debug, Clone)]
 enum Draw {
     Uniform(u32),
-    Alias { prob: Vec<f64>, alias: Vec<u32> },
+    /// Walker's alias table: slot `i` keeps `i` when a uniform u64 is below `keep`, else
+    /// gives `alias`. One 16-byte entry per slot, so a draw touches one cache line, and the
+    /// choice compiles to a conditional move: root draws were 10% of a stratified plan's time
+    /// with two separate arrays and a float compare.
+    Alias(Vec<AliasSlot>),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AliasSlot {
+    keep: u64,
+    alias: u32,
 }
 
 /// How RR roots are drawn.
@@ -35,7 +45,7 @@ pub struct RootSampler {
 fn alias_table(w: &[f64], total: f64) -> Draw {
     let n = w.len();
     let mut prob: Vec<f64> = w.iter().map(|&x| x * n as f64 / total).collect();
-    let mut alias = vec![0u32; n];
+    let mut alias: Vec<u32> = (0..n as u32).collect();
     let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| prob[i] < 1.0);
     while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
         alias[s] = l as u32;
@@ -48,7 +58,15 @@ fn alias_table(w: &[f64], total: f64) -> Draw {
     for i in large.into_iter().chain(small) {
         prob[i] = 1.0;
     }
-    Draw::Alias { prob, alias }
+    Draw::Alias(
+        prob.iter()
+            .zip(alias)
+            .map(|(&p, a)| AliasSlot {
+                keep: crate::diffusion::prob_threshold(p),
+                alias: a,
+            })
+            .collect(),
+    )
 }
 
 impl RootSampler {
@@ -102,7 +120,7 @@ impl RootSampler {
     pub fn num_nodes(&self) -> usize {
         match &self.draw {
             Draw::Uniform(n) => *n as usize,
-            Draw::Alias { prob, .. } => prob.len(),
+            Draw::Alias(slots) => slots.len(),
         }
     }
 
@@ -140,12 +158,15 @@ impl RootSampler {
     pub fn sample(&self, rng: &mut Rng) -> u32 {
         match &self.draw {
             Draw::Uniform(n) => rng.below(*n as u64) as u32,
-            Draw::Alias { prob, alias } => {
-                let i = rng.below(prob.len() as u64) as usize;
-                if rng.unit() < prob[i] {
+            Draw::Alias(slots) => {
+                let i = rng.below(slots.len() as u64) as usize;
+                let slot = slots[i];
+                // A slot with keep = u64::MAX (probability 1) keeps i for every draw but
+                // u64::MAX itself, where its alias is i too (`alias_table` leaves it so).
+                if rng.next_u64() < slot.keep {
                     i as u32
                 } else {
-                    alias[i]
+                    slot.alias
                 }
             }
         }
