@@ -10,6 +10,7 @@ use ordered_float::OrderedFloat;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
 /// Node -> ids of the sets containing it. Grows with its collection: `extend` indexes only the
 /// sets added since the last call, so a doubling loop scatters each set once instead of
@@ -46,88 +47,73 @@ impl InvertedIndex {
 
     /// Indexes the sets of `coll` past the ones already indexed (`coll` must be the collection
     /// indexed so far, grown at its end). Each node's old list moves right, in place, to make
-    /// room; lists stay in increasing set order. Counting and scattering run on all threads
-    /// (the scatter split by node ranges, so threads write disjoint slices); the layout is the
-    /// same for any thread count.
+    /// room; lists stay in increasing set order. The new sets are split into one range per
+    /// thread: each range counts its memberships, prefix sums over (node, range) give every range
+    /// its own slots, and the ranges scatter in parallel. The layout is the same for any thread
+    /// count.
     pub fn extend(&mut self, coll: &RrCollection) {
         let n = self.offsets.len() - 1;
         let (from, to) = (self.indexed, coll.len());
         if to <= from {
             return;
         }
-        let parts = rayon::current_num_threads().clamp(1, 64);
-        // 1. How many new entries each node gets.
+        let parts = rayon::current_num_threads()
+            .clamp(1, 64)
+            .min((to - from).div_ceil(MIN_SETS_PER_PART));
         let span = (to - from).div_ceil(parts);
-        let mut grow: Vec<u64> = (0..parts)
+        let range = |p: usize| (from + p * span)..(from + (p + 1) * span).min(to);
+        // 1. Memberships per node in each range.
+        let mut counts: Vec<Vec<u32>> = (0..parts)
             .into_par_iter()
             .map(|p| {
                 let mut c = vec![0u32; n];
-                for i in (from + p * span)..(from + (p + 1) * span).min(to) {
+                for i in range(p) {
                     for &v in coll.set(i) {
                         c[v as usize] += 1;
                     }
                 }
                 c
             })
-            .reduce_with(|mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .map(u64::from)
             .collect();
-        let added: u64 = grow.iter().sum();
+        // 2. Turn counts into each range's offset within the node's new slots, and total them.
+        let mut start = vec![0u64; n];
+        for v in 0..n {
+            let mut acc = 0u32;
+            for c in counts.iter_mut() {
+                let x = c[v];
+                c[v] = acc;
+                acc += x;
+            }
+            start[v] = acc as u64;
+        }
+        let added: u64 = start.iter().sum();
         let old_total = self.sets.len();
         self.sets.resize(old_total + added as usize, 0);
-        // 2. Move each old list right by everything added to the nodes before it, last node
+        // 3. Move each old list right by everything added to the nodes before it, last node
         // first so nothing is overwritten before it moves.
         let mut shift = added;
         // Old end of v's list = old start of v + 1's, saved before that one moved.
         let mut b = old_total;
         for v in (0..n).rev() {
-            shift -= grow[v];
+            shift -= start[v];
             let a = self.offsets[v] as usize;
             if shift > 0 && b > a {
                 self.sets.copy_within(a..b, a + shift as usize);
             }
-            // The cursor where v's new sets go: right after its moved old list.
-            grow[v] = b as u64 + shift;
+            // Where v's new sets begin: right after its moved old list.
+            start[v] = b as u64 + shift;
             self.offsets[v] += shift;
             b = a;
         }
         self.offsets[n] = self.sets.len() as u64;
-        // 3. Scatter the new sets: each part owns a range of nodes and so a contiguous slice of
-        // the index; it reads every new set and writes only its own nodes' entries.
-        let mut cuts = vec![0usize];
-        let per = self.sets.len().div_ceil(parts).max(1);
-        for v in 1..n {
-            if self.offsets[v] as usize >= per * cuts.len() && cuts.len() < parts {
-                cuts.push(v);
-            }
-        }
-        cuts.push(n);
-        let mut work = Vec::with_capacity(cuts.len() - 1);
-        let mut rest: &mut [u32] = &mut self.sets;
-        let mut cursors: &mut [u64] = &mut grow;
-        let mut base = 0usize;
-        for w in cuts.windows(2) {
-            let end = self.offsets[w[1]] as usize;
-            let (slice, tail) = rest.split_at_mut(end - base);
-            let (cur, ctail) = cursors.split_at_mut(w[1] - w[0]);
-            work.push((w[0] as u32, w[1] as u32, base, slice, cur));
-            rest = tail;
-            cursors = ctail;
-            base = end;
-        }
-        work.into_par_iter().for_each(|(lo, hi, base, slice, cur)| {
-            for i in from..to {
+        // 4. Scatter.
+        let target = ScatterTarget::new(&mut self.sets);
+        counts.par_iter_mut().enumerate().for_each(|(p, slot)| {
+            for i in range(p) {
                 for &v in coll.set(i) {
-                    if v >= lo && v < hi {
-                        let c = &mut cur[(v - lo) as usize];
-                        slice[*c as usize - base] = i as u32;
-                        *c += 1;
-                    }
+                    let k = &mut slot[v as usize];
+                    target.write(start[v as usize] as usize + *k as usize, i as u32);
+                    *k += 1;
                 }
             }
         });
@@ -143,6 +129,44 @@ impl InvertedIndex {
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
         (self.sets.capacity() * 4 + self.offsets.capacity() * 8) as u64
+    }
+}
+
+/// Fewest new sets worth a parallel range of `InvertedIndex::extend` (tiny in unit tests, so
+/// they exercise several ranges).
+const MIN_SETS_PER_PART: usize = if cfg!(test) { 16 } else { 4096 };
+
+/// A `u32` slice that several threads write at once, each at positions no other thread writes.
+/// `InvertedIndex::extend` hands every (range, node) pair its own run of slots by prefix sums,
+/// so the writes are disjoint by construction; the bounds are still checked. This is the only
+/// way to scatter one array from many threads without a lock or an atomic per write, and the
+/// scatter is the hot loop of the index.
+struct ScatterTarget {
+    ptr: *mut u32,
+    len: usize,
+}
+
+// The pointer comes from a `&mut [u32]` that outlives every use (the scatter borrows the index
+// for its whole duration), and writes through it never overlap (see above).
+#[allow(unsafe_code)]
+unsafe impl Sync for ScatterTarget {}
+
+impl ScatterTarget {
+    fn new(s: &mut [u32]) -> Self {
+        ScatterTarget {
+            ptr: s.as_mut_ptr(),
+            len: s.len(),
+        }
+    }
+
+    #[inline]
+    fn write(&self, i: usize, x: u32) {
+        assert!(i < self.len, "scatter out of bounds");
+        // In bounds (checked above) and written by one thread only (disjoint slots).
+        #[allow(unsafe_code)]
+        unsafe {
+            self.ptr.add(i).write(x)
+        }
     }
 }
 
@@ -198,11 +222,17 @@ pub fn greedy_with_bonus(
     bonus: Option<&[f64]>,
 ) -> CoverageGreedy {
     let extra = |v: u32| bonus.map_or(0.0, |b| b[v as usize]);
-    let mut count: Vec<u32> = (0..n as u32)
-        .map(|v| index.sets_of(v).len() as u32)
+    // Counts and covered marks are atomics so a big pick can update them from all threads; the
+    // serial path uses plain loads and stores on them (no locked instructions).
+    let count: Vec<AtomicU32> = (0..n as u32)
+        .into_par_iter()
+        .map(|v| AtomicU32::new(index.sets_of(v).len() as u32))
         .collect();
-    let key = |count: &[u32], v: u32| OrderedFloat(count[v as usize] as f64 + extra(v));
-    let mut covered_set = vec![false; coll.len()];
+    let key = |count: &[AtomicU32], v: u32| {
+        OrderedFloat(count[v as usize].load(Relaxed) as f64 + extra(v))
+    };
+    let covered_set: Vec<AtomicBool> = (0..coll.len()).map(|_| AtomicBool::new(false)).collect();
+    let parallel = rayon::current_num_threads() > 1;
     let mut chosen = vec![false; n];
     let mut out = CoverageGreedy {
         seeds: Vec::with_capacity(k),
@@ -210,17 +240,43 @@ pub fn greedy_with_bonus(
         covered: 0.0,
         upper_bound: f64::INFINITY,
     };
-    let mut take = |v: u32, count: &mut Vec<u32>, out: &mut CoverageGreedy| {
-        let mut gain = 0u64;
-        for &s in index.sets_of(v) {
-            if !covered_set[s as usize] {
-                covered_set[s as usize] = true;
-                gain += 1;
-                for &w in coll.set(s as usize) {
-                    count[w as usize] -= 1;
+    // Covers the sets of `v`. Each set appears once in `sets_of(v)`, so only the counts of
+    // shared members need atomic decrements, and only when several threads run.
+    let take = |v: u32, count: &[AtomicU32], out: &mut CoverageGreedy| {
+        let list = index.sets_of(v);
+        let cover = |s: u32| -> u64 {
+            if covered_set[s as usize].load(Relaxed) {
+                return 0;
+            }
+            covered_set[s as usize].store(true, Relaxed);
+            1
+        };
+        let gain: u64 = if parallel && list.len() >= 8192 {
+            list.par_iter()
+                .with_min_len(2048)
+                .map(|&s| {
+                    let g = cover(s);
+                    if g == 1 {
+                        for &w in coll.set(s as usize) {
+                            count[w as usize].fetch_sub(1, Relaxed);
+                        }
+                    }
+                    g
+                })
+                .sum()
+        } else {
+            let mut g = 0;
+            for &s in list {
+                if cover(s) == 1 {
+                    g += 1;
+                    for &w in coll.set(s as usize) {
+                        let c = &count[w as usize];
+                        c.store(c.load(Relaxed) - 1, Relaxed);
+                    }
                 }
             }
-        }
+            g
+        };
         let gain = gain as f64 + extra(v);
         out.seeds.push(v);
         out.gains.push(gain);
@@ -229,7 +285,7 @@ pub fn greedy_with_bonus(
     for &f in forced.iter().take(k) {
         if !chosen[f as usize] {
             chosen[f as usize] = true;
-            take(f, &mut count, &mut out);
+            take(f, &count, &mut out);
         }
     }
     let free = k.saturating_sub(out.seeds.len());
@@ -262,7 +318,7 @@ pub fn greedy_with_bonus(
         let (_, Reverse(v)) = top[0];
         heap.extend(top.drain(1..));
         chosen[v as usize] = true;
-        take(v, &mut count, &mut out);
+        take(v, &count, &mut out);
     }
     out.upper_bound = out.upper_bound.max(out.covered);
     out
@@ -430,5 +486,37 @@ mod tests {
                 .collect();
             assert_eq!(ix.sets_of(v), want.as_slice());
         }
+    }
+
+    #[test]
+    fn greedy_is_the_same_on_one_and_several_threads() {
+        // Hubs in most sets, so the first picks take the parallel path.
+        let mut edges: Vec<(u32, u32)> = (1..300u32).map(|v| (0, v)).collect();
+        edges.extend((2..300u32).map(|v| (1, v)));
+        edges.extend((0..400u32).map(|i| ((i * 17) % 300, (i * 31 + 7) % 300)));
+        let g = Graph::from_edges(300, &edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.6),
+            1,
+        )
+        .unwrap();
+        let mut c = RrCollection::new(4, Purpose::RrSelect);
+        c.extend_to(&m, &RootSampler::uniform(300), 30_000);
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| greedy_max_coverage(&c, 300, 10, None, &[]))
+        };
+        let one = run(1);
+        assert!(InvertedIndex::build(&c, 300).sets_of(one.seeds[0]).len() >= 8192);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(3));
+        let (seeds, total) = plain_greedy(&c, 300, 10);
+        assert_eq!(one.seeds, seeds);
+        assert_eq!(one.covered, total as f64);
     }
 }

@@ -173,18 +173,34 @@ impl RrCollection {
                 },
             )
             .collect();
+        // Copy the chunks into place in parallel: each owns a contiguous slice of the arena and
+        // of the offsets (a serial copy here held two threads to 1.8x on sampling).
         let added: usize = chunks.iter().map(|c| c.0.len()).sum();
         let sets: usize = chunks.iter().map(|c| c.1.len()).sum();
+        let (id0, set0) = (self.ids.len(), self.offsets.len());
+        let base = *self.offsets.last().unwrap();
         self.ids.reserve_exact(added);
+        self.ids.resize(id0 + added, 0);
         self.offsets.reserve_exact(sets);
-        for (ids, lens) in chunks {
-            self.ids.extend_from_slice(&ids);
-            let mut off = *self.offsets.last().unwrap();
-            for l in lens {
-                off += l as u64;
-                self.offsets.push(off);
-            }
+        self.offsets.resize(set0 + sets, 0);
+        let mut jobs = Vec::with_capacity(chunks.len());
+        let (mut id_rest, mut off_rest) = (&mut self.ids[id0..], &mut self.offsets[set0..]);
+        let mut off = base;
+        for (ids, lens) in &chunks {
+            let (a, b) = std::mem::take(&mut id_rest).split_at_mut(ids.len());
+            let (c, d) = std::mem::take(&mut off_rest).split_at_mut(lens.len());
+            jobs.push((a, c, ids, lens, off));
+            off += ids.len() as u64;
+            (id_rest, off_rest) = (b, d);
         }
+        jobs.into_par_iter()
+            .for_each(|(dst, offs, ids, lens, mut off)| {
+                dst.copy_from_slice(ids);
+                for (o, &l) in offs.iter_mut().zip(lens.iter()) {
+                    off += l as u64;
+                    *o = off;
+                }
+            });
         self.sampled = target;
     }
 
