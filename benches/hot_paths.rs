@@ -128,7 +128,8 @@ fn real_graphs() -> Vec<(&'static str, Graph)> {
 }
 
 /// IC-WC RR sampling on the reference graphs, one thread, with the count-table sampler against
-/// the coin-per-edge / geometric-skip sampler it replaced (same distribution, both in one run).
+/// the coin-per-edge / geometric-skip sampler it replaced (same distribution, both in one run),
+/// and with stratified roots (bigger sets, fewer needed: see BENCHMARKS.md).
 fn rr_sampling_real(c: &mut Criterion) {
     let mut group = c.benchmark_group("rr_sampling_real_100k_sets_1_thread");
     group.sample_size(10);
@@ -137,8 +138,12 @@ fn rr_sampling_real(c: &mut Criterion) {
         .build()
         .unwrap();
     for (name, g) in real_graphs() {
-        let roots = RootSampler::uniform(g.num_nodes());
-        for (label, tables) in [("count_tables", true), ("coins_and_skips", false)] {
+        let plain = RootSampler::uniform(g.num_nodes());
+        for (label, tables, stratified) in [
+            ("count_tables", true, false),
+            ("coins_and_skips", false, false),
+            ("count_tables_stratified", true, true),
+        ] {
             let mut m = Model::new(
                 &g,
                 ModelKind::IndependentCascade,
@@ -147,6 +152,11 @@ fn rr_sampling_real(c: &mut Criterion) {
             )
             .unwrap();
             m.use_count_tables(tables);
+            let roots = if stratified {
+                plain.stratified(&m)
+            } else {
+                plain.clone()
+            };
             group.throughput(Throughput::Elements(100_000));
             group.bench_function(BenchmarkId::new(label, name), |b| {
                 b.iter(|| {

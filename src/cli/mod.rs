@@ -694,6 +694,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             method: "rr".into(),
             samples: est.samples,
             relative_std_error: est.rse(),
+            exact_reach: est.exact,
         },
         timings: plan::Timings {
             load_seconds: load_s,

@@ -63,6 +63,9 @@ pub struct EstimateInfo {
     pub samples: u64,
     /// Relative standard error of the total.
     pub relative_std_error: f64,
+    /// Part of the expected reach credited exactly rather than sampled: the seeds' own
+    /// singleton sets under stratified roots (see README, "How reach is estimated").
+    pub exact_reach: f64,
 }
 
 /// A complete plan (the JSON contract; see README "Plan JSON").

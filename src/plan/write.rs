@@ -136,8 +136,10 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
             )?;
             writeln!(
                 out,
-                "estimated on    {} independent RR sets (relative std. error {:.2}%)",
+                "estimated on    {} independent RR sets + {:.1} credited exactly (relative std. \
+                 error {:.2}%)",
                 plan.estimate.samples,
+                plan.estimate.exact_reach,
                 plan.estimate.relative_std_error * 100.0
             )?;
             match (plan.spent, plan.budget) {
