@@ -173,8 +173,8 @@ impl RrCollection {
                 },
             )
             .collect();
-        // Copy the chunks into place in parallel: each owns a contiguous slice of the arena and
-        // of the offsets (a serial copy here held two threads to 1.8x on sampling).
+        // Copy the chunks into place in parallel, like the sampling: each owns a contiguous slice
+        // of the arena and of the offsets.
         let added: usize = chunks.iter().map(|c| c.0.len()).sum();
         let sets: usize = chunks.iter().map(|c| c.1.len()).sum();
         let (id0, set0) = (self.ids.len(), self.offsets.len());

@@ -17,9 +17,9 @@ use crate::rng::Rng;
 enum Draw {
     Uniform(u32),
     /// Walker's alias table: slot `i` keeps `i` when a uniform u64 is below `keep`, else
-    /// gives `alias`. One 16-byte entry per slot, so a draw touches one cache line, and the
-    /// choice compiles to a conditional move: root draws were 10% of a stratified plan's time
-    /// with two separate arrays and a float compare.
+    /// gives `alias`. One 16-byte entry per slot, so a draw touches one cache line and compares
+    /// integers; with two separate arrays and a float compare, root draws took 10% of a
+    /// stratified plan's time in the profile.
     Alias(Vec<AliasSlot>),
 }
 
