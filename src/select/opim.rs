@@ -177,8 +177,8 @@ impl Selector for Opim {
                     (certified && rse <= AUTO_RSE && gain <= cfg.tolerance) || at_cap
                 }
             };
-            // The next round doubles both arenas and rebuilds the index (4 bytes per id): a
-            // memory limit stops a run that would otherwise go on.
+            // The next round doubles both arenas and the index (4 bytes per id): a memory limit
+            // stops a run that would otherwise go on.
             let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
             if !stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
                 hit = Some(LimitHit::Memory);
