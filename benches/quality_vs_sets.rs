@@ -13,7 +13,11 @@ use seedplan::rrset::{greedy_with_bonus, InvertedIndex, RootSampler, RrCollectio
 fn main() {
     let graphs = [
         ("NetHEPT", "../shared/datasets/nethept/graph.txt", true),
-        ("wiki-Vote", "../shared/datasets/wiki-vote/wiki-Vote.txt", false),
+        (
+            "wiki-Vote",
+            "../shared/datasets/wiki-vote/wiki-Vote.txt",
+            false,
+        ),
         (
             "soc-Slashdot0902",
             "../shared/datasets/soc-slashdot0902/soc-Slashdot0902.txt.gz",

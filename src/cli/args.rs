@@ -294,7 +294,7 @@ pub struct PlanArgs {
     /// Live-edge worlds for celf/celfpp/greedy.
     #[arg(long, default_value_t = seedplan::select::DEFAULT_MC_RUNS)]
     pub mc_runs: u32,
-    /// auto: stop when the last doubling of samples improved reach by at most this fraction.
+    /// auto: stop when the last doubling of samples improved reach by at most this fraction (measured to a standard error of half of it).
     #[arg(long, default_value_t = seedplan::select::DEFAULT_TOLERANCE)]
     pub tolerance: f64,
     /// Cap on RR sets per collection.

@@ -239,6 +239,25 @@ impl RrCollection {
             .count() as u64
     }
 
+    /// Coverage of two seed sets on the same sets, with the sets only the first covers and those
+    /// only the second covers: `(cov_a, cov_b, only_a, only_b)`. The difference of the two
+    /// coverages is `only_a - only_b`, and its sampling variance about `only_a + only_b`.
+    pub fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
+        (0..self.len())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|i| {
+                let s = self.set(i);
+                let ha = s.iter().any(|&v| a[v as usize]) as u64;
+                let hb = s.iter().any(|&v| b[v as usize]) as u64;
+                (ha, hb, ha & (1 - hb), hb & (1 - ha))
+            })
+            .reduce(
+                || (0, 0, 0, 0),
+                |x, y| (x.0 + y.0, x.1 + y.1, x.2 + y.2, x.3 + y.3),
+            )
+    }
+
     /// For seeds in rank order, how many sets each one covers first (`hits[r]` = sets whose
     /// earliest-ranked member is seed `r`). Prefix sums give the coverage of every prefix.
     pub fn first_hits(&self, seeds: &[u32], n: usize) -> Vec<u64> {
