@@ -10,9 +10,9 @@
 //! 1-1/e-ε, (2) R2 estimates the reach to 1% relative standard error, and (3) the doubling
 //! converged: the gain in reach on R2 of this round's selection over the last one's (both scored
 //! on the same sets) is at most the tolerance (0.5% by default), with a standard error (from the
-//! sets only one of the two selections covers) of at most half the tolerance. (Smoothing that
-//! gain with the previous round's, to damp its noise, was tried: it stopped NetHEPT at 99.0% of
-//! the best.) The final selection then runs on R1 and R2 together; its reach is certified on the
+//! sets only one of the two selections covers) of at most half the tolerance; or (4) R1 holds as
+//! many sets as IMM would draw for the same ε. (Smoothing the gain with the previous round's, to
+//! damp its noise, was tried: it stopped NetHEPT at 99.0% of the best.) The final selection then runs on R1 and R2 together; its reach is certified on the
 //! plan's own independent estimate sets. `auto` also draws its sets from stratified roots
 //! (`RootSampler::stratified`): singleton sets are credited exactly, which on wiki-Vote cuts the
 //! sets needed for the same quality by about four.
