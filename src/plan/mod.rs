@@ -225,11 +225,7 @@ pub fn estimate_sets(
     rse: f64,
 ) -> RrCollection {
     let n = model.graph().num_nodes();
-    let mut keep = vec![false; n];
-    lists
-        .iter()
-        .flat_map(|l| l.iter())
-        .for_each(|&v| keep[v as usize] = true);
+    let keep = union_mask(n, lists);
     let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
     coll.extend_projected(model, roots, ESTIMATE_PILOT, &keep);
     let mut need = ESTIMATE_PILOT;
@@ -263,14 +259,20 @@ pub fn estimate_sets_sized(
     seed: u64,
     sets: u64,
 ) -> RrCollection {
-    let mut keep = vec![false; model.graph().num_nodes()];
+    let keep = union_mask(model.graph().num_nodes(), lists);
+    let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
+    coll.extend_projected(model, roots, sets, &keep);
+    coll
+}
+
+/// Marks every node of every list.
+fn union_mask(n: usize, lists: &[&[u32]]) -> Vec<bool> {
+    let mut keep = vec![false; n];
     lists
         .iter()
         .flat_map(|l| l.iter())
         .for_each(|&v| keep[v as usize] = true);
-    let mut coll = RrCollection::new(seed, Purpose::RrEstimate);
-    coll.extend_projected(model, roots, sets, &keep);
-    coll
+    keep
 }
 
 /// Per-rank estimate of `seeds` on given (independent) sets drawn with `roots`.

@@ -92,6 +92,19 @@ impl Selector for Opim {
                 .exact()
                 .map(|e| e.iter().map(|&x| x * theta / pop).collect())
         };
+        // The greedy on `theta` sets of a collection and its index.
+        let select = |coll: &RrCollection, index: &InvertedIndex, theta: f64| {
+            let bonus = bonus_for(theta);
+            greedy_with_bonus(
+                coll,
+                index,
+                n,
+                k,
+                ctx.candidates,
+                ctx.forced,
+                bonus.as_deref(),
+            )
+        };
         let (theta0, mut theta_max) = opim_sizes(n, k.max(1), cfg.epsilon, delta);
         let mut capped = false;
         if let Some(cap) = cfg.max_rr_sets {
@@ -125,16 +138,7 @@ impl Selector for Opim {
             let th2 = (r2.len() as f64).max(1.0);
             index.extend(&r1);
             peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes());
-            let bonus = bonus_for(th);
-            let g = greedy_with_bonus(
-                &r1,
-                &index,
-                n,
-                k,
-                ctx.candidates,
-                ctx.forced,
-                bonus.as_deref(),
-            );
+            let g = select(&r1, &index, th);
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
@@ -225,16 +229,7 @@ impl Selector for Opim {
                 ));
                 index.extend(&r1);
                 peak_bytes = peak_bytes.max(r1.bytes() + index.bytes());
-                let bonus = bonus_for(theta_all);
-                let g = greedy_with_bonus(
-                    &r1,
-                    &index,
-                    n,
-                    k,
-                    ctx.candidates,
-                    ctx.forced,
-                    bonus.as_deref(),
-                );
+                let g = select(&r1, &index, theta_all);
                 let scale = pop / theta_all;
                 return Ok(Selection {
                     gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
