@@ -73,52 +73,39 @@ impl CountTables {
         self.cdf.push(u64::MAX);
     }
 
+    /// Degree `d`'s table and everything after it (the scan stops at its closing u64::MAX),
+    /// if `d` has one.
+    #[inline]
+    fn cdf_from(&self, d: usize) -> Option<&[u64]> {
+        let s = *self.start.get(d)?;
+        (s != u32::MAX).then(|| &self.cdf[s as usize..])
+    }
+
     /// The table of rows of length `d`, if there is one.
     #[cfg(test)]
-    #[inline]
     pub(super) fn table(&self, d: usize) -> Option<&[u64]> {
-        let s = *self.start.get(d)?;
-        if s == u32::MAX {
-            return None;
-        }
-        let s = s as usize;
+        let cdf = self.cdf_from(d)?;
         // Each table ends with u64::MAX; its length is at most d + 1.
-        let end = self.cdf[s..]
+        let end = cdf
             .iter()
             .position(|&t| t == u64::MAX)
-            .map_or(self.cdf.len(), |i| s + i + 1);
-        Some(&self.cdf[s..end])
+            .map_or(cdf.len(), |i| i + 1);
+        Some(&cdf[..end])
     }
 
     /// Draws the count from degree `d`'s table (`None` when the degree is not tabled).
     #[inline]
     pub(super) fn draw(&self, d: usize, rng: &mut impl Bits) -> Option<usize> {
-        let s = *self.start.get(d)?;
-        if s == u32::MAX {
-            return None;
-        }
-        let cdf = &self.cdf[s as usize..];
-        let u = rng.next_u64();
-        let mut k = 0;
-        // Every table ends with u64::MAX, where the scan stops whatever `u` is.
-        while u >= cdf[k] && cdf[k] != u64::MAX {
-            k += 1;
-        }
-        Some(k)
+        let cdf = self.cdf_from(d)?;
+        Some(invert(cdf, rng.next_u64()))
     }
-}
 
-impl CountTables {
     /// As [`CountTables::draw`], conditioned on at least one live edge: the uniform draw is
     /// restricted to the part of the CDF above `P(K = 0)`. `None` when the degree has no table or
     /// the row can never have a live edge.
     #[inline]
     pub(super) fn draw_positive(&self, d: usize, rng: &mut impl Bits) -> Option<usize> {
-        let s = *self.start.get(d)?;
-        if s == u32::MAX {
-            return None;
-        }
-        let cdf = &self.cdf[s as usize..];
+        let cdf = self.cdf_from(d)?;
         let t0 = cdf[0];
         if t0 == u64::MAX {
             return None;
@@ -128,12 +115,19 @@ impl CountTables {
         } else {
             t0 + rng.below(u64::MAX - t0 + 1)
         };
-        let mut k = 0;
-        while u >= cdf[k] && cdf[k] != u64::MAX {
-            k += 1;
-        }
-        Some(k)
+        Some(invert(cdf, u))
     }
+}
+
+/// The count whose CDF interval holds `u`: every table ends with u64::MAX, where the scan stops
+/// whatever `u` is.
+#[inline]
+fn invert(cdf: &[u64], u: u64) -> usize {
+    let mut k = 0;
+    while u >= cdf[k] && cdf[k] != u64::MAX {
+        k += 1;
+    }
+    k
 }
 
 /// Calls `take(j)` for `count` distinct uniform positions `j` in `0..d` (Floyd's algorithm;
