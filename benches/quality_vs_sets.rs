@@ -63,7 +63,7 @@ fn run(name: &str, g: &seedplan::graph::Graph) {
                         .map(|&x| x * theta as f64 / roots.population())
                         .collect()
                 });
-                let gr = greedy_with_bonus(&c, &ix, n, 50, None, &[], bonus.as_deref());
+                let gr = greedy_with_bonus(&[(&c, &ix)], n, 50, None, &[], bonus.as_deref());
                 all.push((label, seed, theta, gr.seeds));
             }
         }

@@ -205,15 +205,17 @@ pub fn greedy_on_index(
     candidates: Option<&[bool]>,
     forced: &[u32],
 ) -> CoverageGreedy {
-    greedy_with_bonus(coll, index, n, k, candidates, forced, None)
+    greedy_with_bonus(&[(coll, index)], n, k, candidates, forced, None)
 }
 
 /// The coverage greedy where picking node `v` also earns `bonus[v]`, a fixed amount no other
 /// node shares: the exactly known singleton sets of stratified roots, in set units. The
 /// objective stays monotone submodular, so the greedy's guarantee and its upper bound hold.
+///
+/// `parts` are independent collections with their indexes, covered together as one (the final
+/// selection of `auto` runs on R1 and R2 without copying them into one arena).
 pub fn greedy_with_bonus(
-    coll: &RrCollection,
-    index: &InvertedIndex,
+    parts: &[(&RrCollection, &InvertedIndex)],
     n: usize,
     k: usize,
     candidates: Option<&[bool]>,
@@ -221,13 +223,11 @@ pub fn greedy_with_bonus(
     bonus: Option<&[f64]>,
 ) -> CoverageGreedy {
     let extra = |v: u32| bonus.map_or(0.0, |b| b[v as usize]);
-    let mut count: Vec<u32> = (0..n as u32)
-        .map(|v| index.sets_of(v).len() as u32)
-        .collect();
-    let key = |count: &[u32], v: u32| OrderedFloat(count[v as usize] as f64 + extra(v));
-    // Picks stay serial: updating shared counts from several threads (atomic decrements) made
-    // the greedy 9-25% slower on two threads than this loop (criterion, coverage_greedy).
-    let mut covered_set = vec![false; coll.len()];
+    let mut slices = Slice::split(parts, n);
+    let key = |slices: &[Slice<'_>], v: u32| {
+        let c: u64 = slices.iter().map(|s| s.count[v as usize] as u64).sum();
+        OrderedFloat(c as f64 + extra(v))
+    };
     let mut chosen = vec![false; n];
     let mut out = CoverageGreedy {
         seeds: Vec::with_capacity(k),
@@ -235,17 +235,15 @@ pub fn greedy_with_bonus(
         covered: 0.0,
         upper_bound: f64::INFINITY,
     };
-    let mut take = |v: u32, count: &mut Vec<u32>, out: &mut CoverageGreedy| {
-        let mut gain = 0u64;
-        for &s in index.sets_of(v) {
-            if !covered_set[s as usize] {
-                covered_set[s as usize] = true;
-                gain += 1;
-                for &w in coll.set(s as usize) {
-                    count[w as usize] -= 1;
-                }
-            }
-        }
+    let take = |v: u32, slices: &mut [Slice<'_>], out: &mut CoverageGreedy| {
+        // Each slice owns its sets and its counts, so the slices update in parallel without
+        // atomics; a pick touching few sets stays on this thread.
+        let work: usize = parts.iter().map(|(_, ix)| ix.sets_of(v).len()).sum();
+        let gain: u64 = if slices.len() > 1 && work >= PAR_TAKE_MIN {
+            slices.par_iter_mut().map(|s| s.take(v)).sum()
+        } else {
+            slices.iter_mut().map(|s| s.take(v)).sum()
+        };
         let gain = gain as f64 + extra(v);
         out.seeds.push(v);
         out.gains.push(gain);
@@ -254,13 +252,13 @@ pub fn greedy_with_bonus(
     for &f in forced.iter().take(k) {
         if !chosen[f as usize] {
             chosen[f as usize] = true;
-            take(f, &mut count, &mut out);
+            take(f, &mut slices, &mut out);
         }
     }
     let free = k.saturating_sub(out.seeds.len());
     let mut heap: BinaryHeap<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
         .filter(|&v| !chosen[v as usize] && candidates.is_none_or(|c| c[v as usize]))
-        .map(|v| (key(&count, v), Reverse(v)))
+        .map(|v| (key(&slices, v), Reverse(v)))
         .collect();
     let mut top: Vec<(OrderedFloat<f64>, Reverse<u32>)> = Vec::with_capacity(free);
     for step in 0..=free {
@@ -271,7 +269,7 @@ pub fn greedy_with_bonus(
             let Some((c, Reverse(v))) = heap.pop() else {
                 break;
             };
-            let fresh = key(&count, v);
+            let fresh = key(&slices, v);
             if fresh != c {
                 heap.push((fresh, Reverse(v)));
             } else {
@@ -287,10 +285,90 @@ pub fn greedy_with_bonus(
         let (_, Reverse(v)) = top[0];
         heap.extend(top.drain(1..));
         chosen[v as usize] = true;
-        take(v, &mut count, &mut out);
+        take(v, &mut slices, &mut out);
     }
     out.upper_bound = out.upper_bound.max(out.covered);
     out
+}
+
+/// Fewest index entries of a pick worth updating the slices in parallel.
+const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 2048 };
+/// Fewest sets worth a slice of its own.
+const MIN_SETS_PER_SLICE: usize = if cfg!(test) { 16 } else { 1 << 14 };
+
+/// A contiguous range of one collection's sets with its own uncovered flags and its own count,
+/// per node, of the uncovered sets in the range holding it. The greedy's marginal gain of a
+/// node is the sum of its counts over all slices; being disjoint, slices update in parallel.
+struct Slice<'a> {
+    coll: &'a RrCollection,
+    index: &'a InvertedIndex,
+    sets: std::ops::Range<u32>,
+    count: Vec<u32>,
+    covered: Vec<bool>,
+}
+
+impl<'a> Slice<'a> {
+    /// About one slice per thread over all parts, each part split into equal set ranges. The
+    /// split changes only who does the work: counts add up to the same marginal gains.
+    fn split(parts: &[(&'a RrCollection, &'a InvertedIndex)], n: usize) -> Vec<Slice<'a>> {
+        let per_part = rayon::current_num_threads().div_ceil(parts.len().max(1));
+        let mut out = Vec::new();
+        for &(coll, index) in parts {
+            debug_assert_eq!(
+                index.indexed(),
+                coll.len(),
+                "index must cover its collection"
+            );
+            let len = coll.len();
+            let pieces = per_part.min(len.div_ceil(MIN_SETS_PER_SLICE)).max(1);
+            let span = len.div_ceil(pieces).max(1);
+            let mut counts: Vec<Vec<u32>> = vec![Vec::new(); pieces];
+            // Counts from the index by binary search on each node's (sorted) set list.
+            counts.par_iter_mut().enumerate().for_each(|(p, c)| {
+                let (a, b) = ((p * span).min(len) as u32, ((p + 1) * span).min(len) as u32);
+                *c = (0..n as u32)
+                    .map(|v| {
+                        let l = index.sets_of(v);
+                        if pieces == 1 {
+                            l.len() as u32
+                        } else {
+                            (l.partition_point(|&s| s < b) - l.partition_point(|&s| s < a)) as u32
+                        }
+                    })
+                    .collect();
+            });
+            for (p, count) in counts.into_iter().enumerate() {
+                let (a, b) = ((p * span).min(len) as u32, ((p + 1) * span).min(len) as u32);
+                out.push(Slice {
+                    coll,
+                    index,
+                    sets: a..b,
+                    count,
+                    covered: vec![false; (b - a) as usize],
+                });
+            }
+        }
+        out
+    }
+
+    /// Covers the slice's sets holding `v`; returns how many were newly covered.
+    fn take(&mut self, v: u32) -> u64 {
+        let l = self.index.sets_of(v);
+        let lo = l.partition_point(|&s| s < self.sets.start);
+        let hi = l.partition_point(|&s| s < self.sets.end);
+        let mut gain = 0;
+        for &s in &l[lo..hi] {
+            let c = &mut self.covered[(s - self.sets.start) as usize];
+            if !*c {
+                *c = true;
+                gain += 1;
+                for &w in self.coll.set(s as usize) {
+                    self.count[w as usize] -= 1;
+                }
+            }
+        }
+        gain
+    }
 }
 
 #[cfg(test)]
@@ -392,17 +470,13 @@ mod tests {
         let bonus: Vec<f64> = (0..25).map(|v| ((v * 7) % 5) as f64).collect();
         // The same collection with `bonus[v]` extra sets {v}, built by hand.
         let mut with = c.clone();
-        let mut extra = RrCollection::new(0, Purpose::RrSelect);
         for (v, &b) in bonus.iter().enumerate() {
             for _ in 0..b as usize {
-                extra.ids.push(v as u32);
-                extra.offsets.push(extra.ids.len() as u64);
-                extra.sampled += 1;
+                with.push_set(&[v as u32]);
             }
         }
-        with.absorb(extra);
         let idx = InvertedIndex::build(&c, 25);
-        let a = greedy_with_bonus(&c, &idx, 25, 5, None, &[], Some(&bonus));
+        let a = greedy_with_bonus(&[(&c, &idx)], 25, 5, None, &[], Some(&bonus));
         let b = greedy_max_coverage(&with, 25, 5, None, &[]);
         assert_eq!(a, b);
     }
@@ -484,6 +558,23 @@ mod tests {
         let one = run(1);
         assert_eq!(one, run(2));
         assert_eq!(one, run(3));
+        // Split in two collections with their own indexes, the greedy covers the same sets.
+        let mut a = RrCollection::new(4, Purpose::RrSelect);
+        a.extend_to(&m, &RootSampler::uniform(300), 12_345);
+        let mut b = RrCollection::new(5, Purpose::RrValidate);
+        b.extend_to(&m, &RootSampler::uniform(300), 9_000);
+        let (ia, ib) = (InvertedIndex::build(&a, 300), InvertedIndex::build(&b, 300));
+        let mut ab = a.clone();
+        ab.absorb(b.clone());
+        let joined = greedy_max_coverage(&ab, 300, 10, None, &[]);
+        for threads in [1, 2, 3] {
+            let split = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| greedy_with_bonus(&[(&a, &ia), (&b, &ib)], 300, 10, None, &[], None));
+            assert_eq!(split, joined);
+        }
         let (seeds, total) = plain_greedy(&c, 300, 10);
         assert_eq!(one.seeds, seeds);
         assert_eq!(one.covered, total as f64);

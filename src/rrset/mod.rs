@@ -18,15 +18,74 @@ use crate::diffusion::Model;
 use crate::rng::{Purpose, Streams};
 use rayon::prelude::*;
 
-/// Sets sampled per parallel work item: big enough to amortise scheduling, small enough to
-/// balance two cores on skewed set sizes.
-const CHUNK: u64 = 1024;
+/// Sets per chunk, the unit of storage and of parallel sampling: big enough to amortise
+/// scheduling and the chunk's own bookkeeping, small enough to balance two cores on skewed set
+/// sizes.
+const CHUNK: usize = 1024;
+
+/// Up to `CHUNK` consecutive sets, stored flat: `ids` with `offs[j]..offs[j + 1]` for set `j`.
+/// Offsets are local to the chunk, so `u32` is enough (a chunk holding 4G ids would be 16 GB).
+#[derive(Debug, Clone, Default)]
+struct Chunk {
+    offs: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl Chunk {
+    fn new() -> Self {
+        Chunk {
+            offs: vec![0],
+            ids: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.offs.len() - 1
+    }
+
+    #[inline]
+    fn set(&self, j: usize) -> &[u32] {
+        &self.ids[self.offs[j] as usize..self.offs[j + 1] as usize]
+    }
+
+    fn push(&mut self, set: &[u32]) {
+        self.ids.extend_from_slice(set);
+        assert!(
+            self.ids.len() <= u32::MAX as usize,
+            "an RR chunk outgrew 4G ids"
+        );
+        self.offs.push(self.ids.len() as u32);
+    }
+
+    /// A copy with no spare capacity.
+    fn exact(&self) -> Chunk {
+        Chunk {
+            offs: self.offs.to_vec(),
+            ids: self.ids.to_vec(),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        (self.offs.capacity() + self.ids.capacity()) * 4 + std::mem::size_of::<Chunk>()
+    }
+}
 
 /// A collection of RR sets.
+///
+/// Sets live in chunks that the sampling threads fill and hand over as they are: growing the
+/// collection neither copies nor zeroes the sets already held (one flat arena did both, serially,
+/// at every doubling, and held the new sets twice while copying them in). A full collection keeps
+/// every chunk but the last at exactly `CHUNK` sets, so set `i` is in chunk `i / CHUNK`; a
+/// projected one (see `extend_projected`) has chunks of any size, found by binary search.
 #[derive(Debug, Clone)]
 pub struct RrCollection {
-    offsets: Vec<u64>,
-    ids: Vec<u32>,
+    chunks: Vec<Chunk>,
+    /// First set of each chunk, then the number of sets.
+    starts: Vec<usize>,
+    /// Every chunk but the last holds exactly `CHUNK` sets.
+    aligned: bool,
+    total_ids: u64,
     /// Sets drawn; more than stored for a projected collection (see `extend_projected`).
     sampled: u64,
     seed: u64,
@@ -37,8 +96,10 @@ impl RrCollection {
     /// An empty collection whose set `i` will be drawn from stream `(seed, purpose, i)`.
     pub fn new(seed: u64, purpose: Purpose) -> Self {
         RrCollection {
-            offsets: vec![0],
-            ids: Vec::new(),
+            chunks: Vec::new(),
+            starts: vec![0],
+            aligned: true,
+            total_ids: 0,
             sampled: 0,
             seed,
             purpose,
@@ -48,7 +109,7 @@ impl RrCollection {
     /// Number of sets.
     #[inline]
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
+        *self.starts.last().unwrap()
     }
 
     /// Number of sets drawn: `len()` for a full collection; for a projected one, also the sets
@@ -65,18 +126,64 @@ impl RrCollection {
 
     /// Total ids stored over all sets.
     pub fn total_ids(&self) -> u64 {
-        self.ids.len() as u64
+        self.total_ids
     }
 
     /// Members of set `i` (root first).
     #[inline]
     pub fn set(&self, i: usize) -> &[u32] {
-        &self.ids[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+        let c = if self.aligned {
+            i / CHUNK
+        } else {
+            self.starts.partition_point(|&s| s <= i) - 1
+        };
+        self.chunks[c].set(i - self.starts[c])
     }
 
-    /// Bytes held by the arena and offsets.
+    /// All sets in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| (0..c.len()).map(move |j| c.set(j)))
+    }
+
+    /// Bytes held by the sets and their offsets (4 bytes per id plus 4 per set).
     pub fn bytes(&self) -> u64 {
-        (self.ids.capacity() * 4 + self.offsets.capacity() * 8) as u64
+        (self.chunks.iter().map(Chunk::bytes).sum::<usize>()
+            + self.starts.capacity() * 8
+            + self.chunks.capacity() * std::mem::size_of::<Chunk>()) as u64
+    }
+
+    /// Appends a chunk as it is, or, where a full collection's last chunk has room, its sets
+    /// into that one (so the alignment holds).
+    fn push_chunk(&mut self, chunk: Chunk) {
+        if chunk.len() == 0 {
+            return;
+        }
+        self.total_ids += chunk.ids.len() as u64;
+        let n = self.len();
+        if self.aligned && n % CHUNK != 0 {
+            let last = self.chunks.last_mut().unwrap();
+            let room = CHUNK - last.len();
+            let take = room.min(chunk.len());
+            for j in 0..take {
+                last.push(chunk.set(j));
+            }
+            *self.starts.last_mut().unwrap() += take;
+            if take < chunk.len() {
+                let mut rest = Chunk::new();
+                for j in take..chunk.len() {
+                    rest.push(chunk.set(j));
+                }
+                let end = self.len() + rest.len();
+                self.chunks.push(rest);
+                self.starts.push(end);
+            }
+            return;
+        }
+        let end = n + chunk.len();
+        self.chunks.push(chunk);
+        self.starts.push(end);
     }
 
     /// Grows the collection toward `target` in batches, stopping early (between batches) when a
@@ -88,7 +195,7 @@ impl RrCollection {
         target: u64,
         limits: &crate::limits::Limits,
     ) -> Option<crate::limits::LimitHit> {
-        const BATCH: u64 = CHUNK * 64;
+        const BATCH: u64 = CHUNK as u64 * 64;
         loop {
             if let Some(h) = limits.expired() {
                 return Some(h);
@@ -118,6 +225,7 @@ impl RrCollection {
         target: u64,
         keep: &[bool],
     ) {
+        self.aligned = false;
         self.extend_inner(model, roots, target, Some(keep));
     }
 
@@ -135,20 +243,28 @@ impl RrCollection {
         debug_assert!(keep.is_some() || self.sampled == self.len() as u64);
         let streams = Streams::new(self.seed, self.purpose);
         let stratified = roots.is_stratified();
-        let chunks: Vec<(Vec<u32>, Vec<u32>)> = (start..target)
-            .step_by(CHUNK as usize)
-            .collect::<Vec<u64>>()
+        // Work items end on multiples of CHUNK, so a full collection's chunks line up with them.
+        let step = CHUNK as u64;
+        let mut bounds = vec![start];
+        let mut b = (start / step + 1) * step;
+        while b < target {
+            bounds.push(b);
+            b += step;
+        }
+        bounds.push(target);
+        let chunks: Vec<Chunk> = bounds
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+            .collect::<Vec<_>>()
             .into_par_iter()
             .map_init(
-                || (model.workspace(), Vec::new()),
-                |(ws, scratch), c0| {
-                    let c1 = (c0 + CHUNK).min(target);
-                    let mut ids = Vec::with_capacity(((c1 - c0) * 8) as usize);
-                    let mut lens = Vec::with_capacity((c1 - c0) as usize);
+                || (model.workspace(), Chunk::new(), Vec::new()),
+                |(ws, buf, scratch), (c0, c1)| {
+                    buf.offs.truncate(1);
+                    buf.ids.clear();
                     for i in c0..c1 {
                         let mut rng = streams.rng(i);
                         let root = roots.sample(&mut rng);
-                        let before = ids.len();
                         let draw = |rng: &mut _, ws: &mut _, out: &mut Vec<u32>| {
                             if stratified {
                                 model.sample_rr_live_root(root, rng, ws, out)
@@ -157,50 +273,32 @@ impl RrCollection {
                             }
                         };
                         match keep {
-                            None => draw(&mut rng, ws, &mut ids),
+                            None => draw(&mut rng, ws, &mut buf.ids),
                             Some(keep) => {
                                 scratch.clear();
                                 draw(&mut rng, ws, scratch);
-                                ids.extend(scratch.iter().filter(|&&v| keep[v as usize]));
-                                if ids.len() == before {
+                                let before = buf.ids.len();
+                                buf.ids
+                                    .extend(scratch.iter().filter(|&&v| keep[v as usize]));
+                                if buf.ids.len() == before {
                                     continue;
                                 }
                             }
                         }
-                        lens.push((ids.len() - before) as u32);
+                        assert!(
+                            buf.ids.len() <= u32::MAX as usize,
+                            "an RR chunk outgrew 4G ids"
+                        );
+                        buf.offs.push(buf.ids.len() as u32);
                     }
-                    (ids, lens)
+                    buf.exact()
                 },
             )
             .collect();
-        // Copy the chunks into place in parallel, like the sampling: each owns a contiguous slice
-        // of the arena and of the offsets.
-        let added: usize = chunks.iter().map(|c| c.0.len()).sum();
-        let sets: usize = chunks.iter().map(|c| c.1.len()).sum();
-        let (id0, set0) = (self.ids.len(), self.offsets.len());
-        let base = *self.offsets.last().unwrap();
-        self.ids.reserve_exact(added);
-        self.ids.resize(id0 + added, 0);
-        self.offsets.reserve_exact(sets);
-        self.offsets.resize(set0 + sets, 0);
-        let mut jobs = Vec::with_capacity(chunks.len());
-        let (mut id_rest, mut off_rest) = (&mut self.ids[id0..], &mut self.offsets[set0..]);
-        let mut off = base;
-        for (ids, lens) in &chunks {
-            let (a, b) = std::mem::take(&mut id_rest).split_at_mut(ids.len());
-            let (c, d) = std::mem::take(&mut off_rest).split_at_mut(lens.len());
-            jobs.push((a, c, ids, lens, off));
-            off += ids.len() as u64;
-            (id_rest, off_rest) = (b, d);
+        self.chunks.reserve(chunks.len());
+        for c in chunks {
+            self.push_chunk(c);
         }
-        jobs.into_par_iter()
-            .for_each(|(dst, offs, ids, lens, mut off)| {
-                dst.copy_from_slice(ids);
-                for (o, &l) in offs.iter_mut().zip(lens.iter()) {
-                    off += l as u64;
-                    *o = off;
-                }
-            });
         self.sampled = target;
     }
 
@@ -211,43 +309,61 @@ impl RrCollection {
             self.len() as u64,
             "prefix of a projected collection"
         );
-        let m = m.min(self.len());
-        RrCollection {
-            offsets: self.offsets[..=m].to_vec(),
-            ids: self.ids[..self.offsets[m] as usize].to_vec(),
-            sampled: m as u64,
-            seed: self.seed,
-            purpose: self.purpose,
+        let mut out = RrCollection::new(self.seed, self.purpose);
+        let mut part = Chunk::new();
+        for set in self.iter().take(m) {
+            part.push(set);
+            if part.len() == CHUNK {
+                out.push_chunk(std::mem::replace(&mut part, Chunk::new()));
+            }
+        }
+        out.push_chunk(part);
+        out.sampled = out.len() as u64;
+        out
+    }
+
+    /// Appends one set given by hand (tests).
+    #[cfg(test)]
+    pub(crate) fn push_set(&mut self, set: &[u32]) {
+        let mut c = Chunk::new();
+        c.push(set);
+        self.push_chunk(c);
+        self.sampled += 1;
+    }
+
+    /// Moves all sets of `other` to the end of this collection (no copy when this one ends on a
+    /// chunk boundary).
+    pub fn absorb(&mut self, other: RrCollection) {
+        self.sampled += other.sampled;
+        if !other.aligned {
+            self.aligned = false;
+        }
+        for c in other.chunks {
+            self.push_chunk(c);
         }
     }
-
-    /// Moves all sets of `other` to the end of this collection.
-    pub fn absorb(&mut self, other: RrCollection) {
-        let base = *self.offsets.last().unwrap();
-        self.sampled += other.sampled;
-        self.ids.extend_from_slice(&other.ids);
-        self.offsets
-            .extend(other.offsets[1..].iter().map(|&o| o + base));
-    }
-
     /// Number of sets that contain at least one node marked in `in_seed`.
     pub fn coverage(&self, in_seed: &[bool]) -> u64 {
-        (0..self.len())
-            .into_par_iter()
-            .with_min_len(4096)
-            .filter(|&i| self.set(i).iter().any(|&v| in_seed[v as usize]))
-            .count() as u64
+        self.chunks
+            .par_iter()
+            .with_min_len(4)
+            .map(|c| {
+                (0..c.len())
+                    .filter(|&j| c.set(j).iter().any(|&v| in_seed[v as usize]))
+                    .count() as u64
+            })
+            .sum()
     }
 
     /// Coverage of two seed sets on the same sets, with the sets only the first covers and those
     /// only the second covers: `(cov_a, cov_b, only_a, only_b)`. The difference of the two
     /// coverages is `only_a - only_b`, and its sampling variance about `only_a + only_b`.
     pub fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
-        (0..self.len())
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|i| {
-                let s = self.set(i);
+        self.chunks
+            .par_iter()
+            .with_min_len(4)
+            .flat_map_iter(|c| (0..c.len()).map(move |j| c.set(j)))
+            .map(|s| {
                 let ha = s.iter().any(|&v| a[v as usize]) as u64;
                 let hb = s.iter().any(|&v| b[v as usize]) as u64;
                 (ha, hb, ha & (1 - hb), hb & (1 - ha))
@@ -266,13 +382,14 @@ impl RrCollection {
             rank[s as usize] = rank[s as usize].min(r as u32);
         }
         let k = seeds.len();
-        (0..self.len())
-            .into_par_iter()
-            .with_min_len(4096)
+        self.chunks
+            .par_iter()
+            .with_min_len(4)
+            .flat_map_iter(|c| (0..c.len()).map(move |j| c.set(j)))
             .fold(
                 || vec![0u64; k],
-                |mut acc, i| {
-                    let best = self.set(i).iter().map(|&v| rank[v as usize]).min();
+                |mut acc, set| {
+                    let best = set.iter().map(|&v| rank[v as usize]).min();
                     if let Some(r) = best.filter(|&r| r != u32::MAX) {
                         acc[r as usize] += 1;
                     }
@@ -318,7 +435,69 @@ mod tests {
                 b.extend_to(&m, &roots, 1000);
                 b.extend_to(&m, &roots, 3000);
             });
-        assert_eq!(a.offsets, b.offsets);
-        assert_eq!(a.ids, b.ids);
+        assert_eq!(a.len(), 3000);
+        assert!(a.iter().eq(b.iter()));
+        assert_eq!(a.total_ids(), b.total_ids());
+    }
+
+    #[test]
+    fn chunks_line_up_however_the_collection_grows() {
+        let edges: Vec<(u32, u32)> = (0..400u32).map(|i| (i % 53, (i * 11 + 5) % 60)).collect();
+        let g = Graph::from_edges(60, &edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.4),
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(g.num_nodes());
+        let mut whole = RrCollection::new(2, Purpose::RrSelect);
+        whole.extend_to(&m, &roots, 5000);
+        let mut grown = RrCollection::new(2, Purpose::RrSelect);
+        for t in [1u64, 7, 1023, 1024, 1025, 3000, 5000] {
+            grown.extend_to(&m, &roots, t);
+            assert_eq!(grown.len() as u64, t);
+        }
+        assert!(grown.aligned);
+        assert!(grown.chunks[..grown.chunks.len() - 1]
+            .iter()
+            .all(|c| c.len() == CHUNK));
+        assert!(whole.iter().eq(grown.iter()));
+        assert!((0..5000).all(|i| whole.set(i) == grown.set(i)));
+        assert_eq!(whole.total_ids(), grown.total_ids());
+        // Absorbing at an unaligned end copies into place; at an aligned one, moves chunks.
+        for cut in [1500usize, 2048] {
+            let mut a = whole.prefix(cut);
+            let mut b = RrCollection::new(7, Purpose::RrValidate);
+            b.extend_to(&m, &roots, 2500);
+            let want: Vec<Vec<u32>> = a.iter().chain(b.iter()).map(|s| s.to_vec()).collect();
+            a.absorb(b);
+            assert!(a.aligned);
+            assert_eq!(a.len(), cut + 2500);
+            assert!((0..a.len()).all(|i| a.set(i) == want[i].as_slice()));
+            assert_eq!(
+                a.total_ids(),
+                want.iter().map(|s| s.len() as u64).sum::<u64>()
+            );
+        }
+        // A projected collection keeps the sets holding a kept node, found by binary search.
+        let keep: Vec<bool> = (0..60).map(|v| v % 7 == 0).collect();
+        let mut p = RrCollection::new(2, Purpose::RrSelect);
+        p.extend_projected(&m, &roots, 2000, &keep);
+        p.extend_projected(&m, &roots, 5000, &keep);
+        let want: Vec<Vec<u32>> = whole
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .copied()
+                    .filter(|&v| keep[v as usize])
+                    .collect::<Vec<_>>()
+            })
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert_eq!(p.sampled(), 5000);
+        assert_eq!(p.len(), want.len());
+        assert!((0..p.len()).all(|i| p.set(i) == want[i].as_slice()));
     }
 }

@@ -92,18 +92,10 @@ impl Selector for Opim {
                 .exact()
                 .map(|e| e.iter().map(|&x| x * theta / pop).collect())
         };
-        // The greedy on `theta` sets of a collection and its index.
-        let select = |coll: &RrCollection, index: &InvertedIndex, theta: f64| {
+        // The greedy on `theta` sets held by collections with their indexes.
+        let select = |parts: &[(&RrCollection, &InvertedIndex)], theta: f64| {
             let bonus = bonus_for(theta);
-            greedy_with_bonus(
-                coll,
-                index,
-                n,
-                k,
-                ctx.candidates,
-                ctx.forced,
-                bonus.as_deref(),
-            )
+            greedy_with_bonus(parts, n, k, ctx.candidates, ctx.forced, bonus.as_deref())
         };
         let (theta0, mut theta_max) = opim_sizes(n, k.max(1), cfg.epsilon, delta);
         let mut capped = false;
@@ -138,7 +130,7 @@ impl Selector for Opim {
             let th2 = (r2.len() as f64).max(1.0);
             index.extend(&r1);
             peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes());
-            let g = select(&r1, &index, th);
+            let g = select(&[(&r1, &index)], th);
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
@@ -219,17 +211,15 @@ impl Selector for Opim {
             });
             if stop && self.stop == StopRule::Converged && (certified || hit.is_some()) {
                 // Both collections have served their purpose (R1 to select, R2 to decide when
-                // to stop); the final selection uses all of their sets. Its reach is certified
-                // later on the plan's own independent estimate sets.
+                // to stop); the final selection covers all of their sets, R2 indexed on its own
+                // (no copy of R2 into R1, no move of R1's index). Its reach is certified later
+                // on the plan's own independent estimate sets.
                 let theta_all = r1.len() as f64 + r2.len() as f64;
                 let rr_ids = r1.total_ids() + r2.total_ids();
-                r1.absorb(std::mem::replace(
-                    &mut r2,
-                    RrCollection::new(0, Purpose::RrValidate),
-                ));
-                index.extend(&r1);
-                peak_bytes = peak_bytes.max(r1.bytes() + index.bytes());
-                let g = select(&r1, &index, theta_all);
+                let index2 = InvertedIndex::build(&r2, n);
+                peak_bytes =
+                    peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
+                let g = select(&[(&r1, &index), (&r2, &index2)], theta_all);
                 let scale = pop / theta_all;
                 return Ok(Selection {
                     gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
