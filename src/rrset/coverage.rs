@@ -66,8 +66,8 @@ impl InvertedIndex {
             .into_par_iter()
             .map(|p| {
                 let mut c = vec![0u32; n];
-                for i in range(p) {
-                    for &v in coll.set(i) {
+                for (_, set) in coll.sets_in(range(p)) {
+                    for &v in set {
                         c[v as usize] += 1;
                     }
                 }
@@ -108,8 +108,8 @@ impl InvertedIndex {
         // 4. Scatter.
         let target = ScatterTarget::new(&mut self.sets);
         counts.par_iter_mut().enumerate().for_each(|(p, slot)| {
-            for i in range(p) {
-                for &v in coll.set(i) {
+            for (i, set) in coll.sets_in(range(p)) {
+                for &v in set {
                     let k = &mut slot[v as usize];
                     target.write(start[v as usize] as usize + *k as usize, i as u32);
                     *k += 1;
