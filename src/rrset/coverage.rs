@@ -45,8 +45,8 @@ impl InvertedIndex {
     }
 
     /// Indexes the sets of `coll` past the ones already indexed (`coll` must be the collection
-    /// indexed so far, grown at its end). Each node's old list moves right, in place, to make
-    /// room; lists stay in increasing set order. The new sets are split into one range per
+    /// indexed so far, grown at its end). The lists are laid out afresh, each node's old list
+    /// followed by its new sets, so lists stay in increasing set order. The new sets are split into one range per
     /// thread: each range counts its memberships, prefix sums over (node, range) give every range
     /// its own slots, and the ranges scatter in parallel. The layout is the same for any thread
     /// count.
@@ -85,33 +85,46 @@ impl InvertedIndex {
             }
             start[v] = acc as u64;
         }
-        let added: u64 = start.iter().sum();
-        let old_total = self.sets.len();
-        self.sets.resize(old_total + added as usize, 0);
-        // 3. Move each old list right by everything added to the nodes before it, last node
-        // first so nothing is overwritten before it moves.
-        let mut shift = added;
-        // Old end of v's list = old start of v + 1's, saved before that one moved.
-        let mut b = old_total;
-        for v in (0..n).rev() {
-            shift -= start[v];
-            let a = self.offsets[v] as usize;
-            if shift > 0 && b > a {
-                self.sets.copy_within(a..b, a + shift as usize);
-            }
-            // Where v's new sets begin: right after its moved old list.
-            start[v] = b as u64 + shift;
-            self.offsets[v] += shift;
-            b = a;
+        // 3. Lay the lists out afresh: node v's old list, then its new sets. The new array comes
+        // zeroed from the allocator (untouched pages, faulted in by whichever thread writes
+        // them first) and the old lists are copied over in parallel blocks of nodes; growing in
+        // place instead meant a serial zeroing and a serial move of every old list.
+        let mut offsets = vec![0u64; n + 1];
+        for v in 0..n {
+            let old_len = self.offsets[v + 1] - self.offsets[v];
+            offsets[v + 1] = offsets[v] + old_len + start[v];
         }
-        self.offsets[n] = self.sets.len() as u64;
-        // 4. Scatter.
+        let mut sets = vec![0u32; offsets[n] as usize];
+        {
+            let old = &self.sets;
+            let (old_off, new_off) = (&self.offsets, &offsets);
+            let target = ScatterTarget::new(&mut sets);
+            let block = n.div_ceil(rayon::current_num_threads() * 4).max(1024);
+            (0..n.div_ceil(block)).into_par_iter().for_each(|b| {
+                for v in b * block..((b + 1) * block).min(n) {
+                    let l = &old[old_off[v] as usize..old_off[v + 1] as usize];
+                    target.write_slice(new_off[v] as usize, l);
+                }
+            });
+        }
+        for v in 0..n {
+            // Where v's new sets begin: right after its old list.
+            start[v] = offsets[v] + (self.offsets[v + 1] - self.offsets[v]);
+        }
+        self.sets = sets;
+        self.offsets = offsets;
+        // 4. Scatter, each range through its own cursor per node (absolute slot: one random
+        // read-modify-write per id instead of two reads and an increment).
+        let mut cursors: Vec<Vec<u64>> = counts
+            .into_par_iter()
+            .map(|c| c.iter().zip(&start).map(|(&k, &s)| s + k as u64).collect())
+            .collect();
         let target = ScatterTarget::new(&mut self.sets);
-        counts.par_iter_mut().enumerate().for_each(|(p, slot)| {
+        cursors.par_iter_mut().enumerate().for_each(|(p, cur)| {
             for (i, set) in coll.sets_in(range(p)) {
                 for &v in set {
-                    let k = &mut slot[v as usize];
-                    target.write(start[v as usize] as usize + *k as usize, i as u32);
+                    let k = &mut cur[v as usize];
+                    target.write(*k as usize, i as u32);
                     *k += 1;
                 }
             }
@@ -155,6 +168,16 @@ impl ScatterTarget {
         ScatterTarget {
             ptr: s.as_mut_ptr(),
             len: s.len(),
+        }
+    }
+
+    /// Writes `xs` from position `at` (a run no other thread writes).
+    fn write_slice(&self, at: usize, xs: &[u32]) {
+        assert!(at + xs.len() <= self.len, "scatter out of bounds");
+        // In bounds (checked above) and written by one thread only (disjoint runs).
+        #[allow(unsafe_code)]
+        unsafe {
+            std::ptr::copy_nonoverlapping(xs.as_ptr(), self.ptr.add(at), xs.len())
         }
     }
 
@@ -292,7 +315,7 @@ pub fn greedy_with_bonus(
 }
 
 /// Fewest index entries of a pick worth updating the slices in parallel.
-const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 2048 };
+const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 256 };
 /// Fewest sets worth a slice of its own.
 const MIN_SETS_PER_SLICE: usize = if cfg!(test) { 16 } else { 1 << 14 };
 
@@ -322,21 +345,40 @@ impl<'a> Slice<'a> {
             let len = coll.len();
             let pieces = per_part.min(len.div_ceil(MIN_SETS_PER_SLICE)).max(1);
             let span = len.div_ceil(pieces).max(1);
-            let mut counts: Vec<Vec<u32>> = vec![Vec::new(); pieces];
-            // Counts from the index by binary search on each node's (sorted) set list.
-            counts.par_iter_mut().enumerate().for_each(|(p, c)| {
-                let (a, b) = ((p * span).min(len) as u32, ((p + 1) * span).min(len) as u32);
-                *c = (0..n as u32)
-                    .map(|v| {
-                        let l = index.sets_of(v);
-                        if pieces == 1 {
-                            l.len() as u32
-                        } else {
-                            (l.partition_point(|&s| s < b) - l.partition_point(|&s| s < a)) as u32
+            // Where each node's (sorted) set list crosses each inner boundary: one binary
+            // search per node and boundary, then each piece's counts are differences.
+            let inner = pieces - 1;
+            let mut cuts = vec![0u32; n * inner];
+            if inner > 0 {
+                cuts.par_chunks_mut(inner * 1024)
+                    .enumerate()
+                    .for_each(|(b, block)| {
+                        for (k, row) in block.chunks_mut(inner).enumerate() {
+                            let l = index.sets_of((b * 1024 + k) as u32);
+                            if l.is_empty() {
+                                continue;
+                            }
+                            for (q, c) in row.iter_mut().enumerate() {
+                                let at = ((q + 1) * span).min(len) as u32;
+                                *c = l.partition_point(|&s| s < at) as u32;
+                            }
                         }
-                    })
-                    .collect();
-            });
+                    });
+            }
+            let counts: Vec<Vec<u32>> = (0..pieces)
+                .into_par_iter()
+                .map(|p| {
+                    (0..n)
+                        .map(|v| {
+                            let full = index.sets_of(v as u32).len() as u32;
+                            let row = &cuts[v * inner..(v + 1) * inner];
+                            let hi = if p < inner { row[p] } else { full };
+                            let lo = if p > 0 { row[p - 1] } else { 0 };
+                            hi - lo
+                        })
+                        .collect()
+                })
+                .collect();
             for (p, count) in counts.into_iter().enumerate() {
                 let (a, b) = ((p * span).min(len) as u32, ((p + 1) * span).min(len) as u32);
                 out.push(Slice {
