@@ -314,93 +314,49 @@ pub fn greedy_with_bonus(
     out
 }
 
-/// Fewest index entries of a pick worth updating the slices in parallel.
-const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 256 };
-/// Fewest sets worth a slice of its own.
-const MIN_SETS_PER_SLICE: usize = if cfg!(test) { 16 } else { 1 << 14 };
+/// Fewest index entries of a pick worth updating the slices in parallel (measured on NetHEPT's
+/// 584k + 584k sets: 256 was slower, a waste of wake-ups on small picks).
+const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 2048 };
 
-/// A contiguous range of one collection's sets with its own uncovered flags and its own count,
-/// per node, of the uncovered sets in the range holding it. The greedy's marginal gain of a
-/// node is the sum of its counts over all slices; being disjoint, slices update in parallel.
+/// One collection's sets with their own uncovered flags and their own count, per node, of the
+/// uncovered sets holding it. The greedy's marginal gain of a node is the sum of its counts over
+/// all slices; being disjoint, slices update in parallel. (Splitting one collection into
+/// several slices by set range was tried: on two threads its picks were no faster, the memory
+/// traffic of a pick being the limit, and R1 and R2 together gained 1.3x.)
 struct Slice<'a> {
     coll: &'a RrCollection,
     index: &'a InvertedIndex,
-    sets: std::ops::Range<u32>,
     count: Vec<u32>,
     covered: Vec<bool>,
 }
 
 impl<'a> Slice<'a> {
-    /// About one slice per thread over all parts, each part split into equal set ranges. The
-    /// split changes only who does the work: counts add up to the same marginal gains.
     fn split(parts: &[(&'a RrCollection, &'a InvertedIndex)], n: usize) -> Vec<Slice<'a>> {
-        let per_part = rayon::current_num_threads().div_ceil(parts.len().max(1));
-        let mut out = Vec::new();
-        for &(coll, index) in parts {
-            debug_assert_eq!(
-                index.indexed(),
-                coll.len(),
-                "index must cover its collection"
-            );
-            let len = coll.len();
-            let pieces = per_part.min(len.div_ceil(MIN_SETS_PER_SLICE)).max(1);
-            let span = len.div_ceil(pieces).max(1);
-            // Where each node's (sorted) set list crosses each inner boundary: one binary
-            // search per node and boundary, then each piece's counts are differences.
-            let inner = pieces - 1;
-            let mut cuts = vec![0u32; n * inner];
-            if inner > 0 {
-                cuts.par_chunks_mut(inner * 1024)
-                    .enumerate()
-                    .for_each(|(b, block)| {
-                        for (k, row) in block.chunks_mut(inner).enumerate() {
-                            let l = index.sets_of((b * 1024 + k) as u32);
-                            if l.is_empty() {
-                                continue;
-                            }
-                            for (q, c) in row.iter_mut().enumerate() {
-                                let at = ((q + 1) * span).min(len) as u32;
-                                *c = l.partition_point(|&s| s < at) as u32;
-                            }
-                        }
-                    });
-            }
-            let counts: Vec<Vec<u32>> = (0..pieces)
-                .into_par_iter()
-                .map(|p| {
-                    (0..n)
-                        .map(|v| {
-                            let full = index.sets_of(v as u32).len() as u32;
-                            let row = &cuts[v * inner..(v + 1) * inner];
-                            let hi = if p < inner { row[p] } else { full };
-                            let lo = if p > 0 { row[p - 1] } else { 0 };
-                            hi - lo
-                        })
-                        .collect()
-                })
-                .collect();
-            for (p, count) in counts.into_iter().enumerate() {
-                let (a, b) = ((p * span).min(len) as u32, ((p + 1) * span).min(len) as u32);
-                out.push(Slice {
+        parts
+            .par_iter()
+            .map(|&(coll, index)| {
+                debug_assert_eq!(
+                    index.indexed(),
+                    coll.len(),
+                    "index must cover its collection"
+                );
+                Slice {
                     coll,
                     index,
-                    sets: a..b,
-                    count,
-                    covered: vec![false; (b - a) as usize],
-                });
-            }
-        }
-        out
+                    count: (0..n as u32)
+                        .map(|v| index.sets_of(v).len() as u32)
+                        .collect(),
+                    covered: vec![false; coll.len()],
+                }
+            })
+            .collect()
     }
 
     /// Covers the slice's sets holding `v`; returns how many were newly covered.
     fn take(&mut self, v: u32) -> u64 {
-        let l = self.index.sets_of(v);
-        let lo = l.partition_point(|&s| s < self.sets.start);
-        let hi = l.partition_point(|&s| s < self.sets.end);
         let mut gain = 0;
-        for &s in &l[lo..hi] {
-            let c = &mut self.covered[(s - self.sets.start) as usize];
+        for &s in self.index.sets_of(v) {
+            let c = &mut self.covered[s as usize];
             if !*c {
                 *c = true;
                 gain += 1;

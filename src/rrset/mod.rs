@@ -493,7 +493,14 @@ mod tests {
             .all(|c| c.len() == CHUNK));
         assert!(whole.iter().eq(grown.iter()));
         assert!((0..5000).all(|i| whole.set(i) == grown.set(i)));
-        for r in [0..0, 0..5000, 1000..3100, 1024..2048, 4999..5000, 3000..3000] {
+        for r in [
+            0..0,
+            0..5000,
+            1000..3100,
+            1024..2048,
+            4999..5000,
+            3000..3000,
+        ] {
             let want: Vec<(usize, &[u32])> = r.clone().map(|i| (i, whole.set(i))).collect();
             assert!(grown.sets_in(r).eq(want));
         }
@@ -532,8 +539,6 @@ mod tests {
         assert_eq!(p.len(), want.len());
         assert!((0..p.len()).all(|i| p.set(i) == want[i].as_slice()));
         let r = 17..p.len() - 5;
-        assert!(p
-            .sets_in(r.clone())
-            .eq(r.map(|i| (i, want[i].as_slice()))));
+        assert!(p.sets_in(r.clone()).eq(r.map(|i| (i, want[i].as_slice()))));
     }
 }
