@@ -2,9 +2,10 @@
 //!
 //! An RR set of a uniformly random root `r` holds every node that reaches `r` in one random
 //! live-edge world; a seed set `S` reaches `r` exactly when it intersects the set, so
-//! `n * Pr[S ∩ R ≠ ∅]` is the expected reach of `S` (Borgs et al. 2014). Sets are stored flat:
-//! one `u32` arena plus `u64` offsets (4 bytes per stored id). Set `i` is drawn from its own stream
-//! `(seed, purpose, i)`, so a collection is the same whatever the thread count.
+//! `n * Pr[S ∩ R ≠ ∅]` is the expected reach of `S` (Borgs et al. 2014). Sets are stored flat in
+//! chunks: `u32` ids with `u32` local offsets (4 bytes per stored id plus 4 per set). Set `i` is
+//! drawn from its own stream `(seed, purpose, i)`, so a collection is the same whatever the
+//! thread count.
 
 mod coverage;
 mod roots;
