@@ -99,6 +99,8 @@ pub struct Allocation {
     pub rr_sets: u64,
     /// Peak RR bytes.
     pub rr_bytes: u64,
+    /// Ids stored in the selection's RR sets.
+    pub rr_ids: u64,
     /// Doubling rounds.
     pub rounds: u32,
     /// The limit that stopped sampling, if any.
@@ -435,6 +437,7 @@ pub fn allocate_on(
         upper_bound: ub_greedy.min(ub_lp),
         rr_sets: s.rr_sets,
         rr_bytes: s.peak_bytes.max(s.sets.bytes() + index.bytes()),
+        rr_ids: s.sets.total_ids(),
         rounds: s.rounds,
         limit: s.limit,
     }

@@ -486,6 +486,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         status: seedplan::select::SelectStatus,
         rr_sets: u64,
         rr_bytes: u64,
+        rr_ids: u64,
         method: String,
         solver: Option<plan::SolverInfo>,
     }
@@ -557,6 +558,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 },
                 rr_sets: al.rr_sets,
                 rr_bytes: al.rr_bytes,
+                rr_ids: al.rr_ids,
                 method: al.method.clone(),
                 solver: Some(plan::SolverInfo {
                     status: al.solver_status,
@@ -587,6 +589,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 status: sel.status,
                 rr_sets: sel.rr_sets,
                 rr_bytes: sel.rr_bytes,
+                rr_ids: sel.rr_ids,
                 method: algo.name().to_string(),
                 solver: None,
             }
@@ -677,6 +680,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         delta,
         rr_sets: chosen.rr_sets,
         rr_bytes: chosen.rr_bytes,
+        rr_ids: chosen.rr_ids,
         spent: costs.as_ref().map(|_| spend),
         budget: rules.as_ref().map(|r| r.budget),
         certificate,

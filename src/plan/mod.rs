@@ -105,8 +105,10 @@ pub struct SeedingPlan {
     pub delta: f64,
     /// RR sets sampled by the algorithm.
     pub rr_sets: u64,
-    /// Peak bytes of RR storage.
+    /// Peak bytes of RR storage (sets, their offsets and the node-to-sets index).
     pub rr_bytes: u64,
+    /// Ids stored in the algorithm's RR sets (each counted once; the index holds them again).
+    pub rr_ids: u64,
     /// Total spend when costs are known.
     pub spent: Option<f64>,
     /// Budget, for budgeted plans.

@@ -191,10 +191,36 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 plan.rr_sets,
                 plan.timings.algorithm_seconds
             )?;
+            writeln!(out, "{}", resources_lines(plan))?;
             writeln!(out, "reproduce       {}", plan.command)?;
         }
     }
     Ok(())
+}
+
+/// Time by phase, the process's peak memory, and what the RR sets took per stored id.
+fn resources_lines(plan: &SeedingPlan) -> String {
+    let t = &plan.timings;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let mut s = format!(
+        "time            {:.3}s (load {:.3}s, algorithm {:.3}s, estimate {:.3}s)",
+        t.total_seconds, t.load_seconds, t.algorithm_seconds, t.estimate_seconds
+    );
+    let mut mem = Vec::new();
+    if let Some(p) = plan.peak_memory_bytes {
+        mem.push(format!("peak {:.1} MiB", mib(p)));
+    }
+    if plan.rr_ids > 0 {
+        mem.push(format!(
+            "RR storage {:.1} MiB ({:.1} bytes per stored id, offsets and index included)",
+            mib(plan.rr_bytes),
+            plan.rr_bytes as f64 / plan.rr_ids as f64
+        ));
+    }
+    if !mem.is_empty() {
+        s.push_str(&format!("\nmemory          {}", mem.join("; ")));
+    }
+    s
 }
 
 fn pct(x: f64) -> String {
