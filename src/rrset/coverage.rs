@@ -45,12 +45,24 @@ impl InvertedIndex {
     }
 
     /// Indexes the sets of `coll` past the ones already indexed (`coll` must be the collection
-    /// indexed so far, grown at its end). The lists are laid out afresh, each node's old list
-    /// followed by its new sets, so lists stay in increasing set order. The new sets are split into one range per
-    /// thread: each range counts its memberships, prefix sums over (node, range) give every range
-    /// its own slots, and the ranges scatter in parallel. The layout is the same for any thread
-    /// count.
+    /// indexed so far, grown at its end). Each node's old list is followed by its new sets, so
+    /// lists stay in increasing set order. The new sets are split into one range per thread:
+    /// each range counts its memberships, prefix sums over (node, range) give every range its
+    /// own slots, and the ranges scatter in parallel. The layout is the same for any thread
+    /// count. The lists are laid out afresh, the old ones copied in parallel (see
+    /// `extend_in_place` for the alternative).
     pub fn extend(&mut self, coll: &RrCollection) {
+        self.extend_with(coll, false)
+    }
+
+    /// As [`InvertedIndex::extend`], but the array grows in place and the old lists move right
+    /// on one thread: slower, but it never holds the old and the new array at once. For an
+    /// index extended beside other work, where the serial move costs no wall time.
+    pub fn extend_in_place(&mut self, coll: &RrCollection) {
+        self.extend_with(coll, true)
+    }
+
+    fn extend_with(&mut self, coll: &RrCollection, in_place: bool) {
         let n = self.offsets.len() - 1;
         let (from, to) = (self.indexed, coll.len());
         if to <= from {
@@ -85,34 +97,57 @@ impl InvertedIndex {
             }
             start[v] = acc as u64;
         }
-        // 3. Lay the lists out afresh: node v's old list, then its new sets. The new array comes
-        // zeroed from the allocator (untouched pages, faulted in by whichever thread writes
-        // them first) and the old lists are copied over in parallel blocks of nodes; growing in
-        // place instead meant a serial zeroing and a serial move of every old list.
-        let mut offsets = vec![0u64; n + 1];
-        for v in 0..n {
-            let old_len = self.offsets[v + 1] - self.offsets[v];
-            offsets[v + 1] = offsets[v] + old_len + start[v];
-        }
-        let mut sets = vec![0u32; offsets[n] as usize];
-        {
-            let old = &self.sets;
-            let (old_off, new_off) = (&self.offsets, &offsets);
-            let target = ScatterTarget::new(&mut sets);
-            let block = n.div_ceil(rayon::current_num_threads() * 4).max(1024);
-            (0..n.div_ceil(block)).into_par_iter().for_each(|b| {
-                for v in b * block..((b + 1) * block).min(n) {
-                    let l = &old[old_off[v] as usize..old_off[v + 1] as usize];
-                    target.write_slice(new_off[v] as usize, l);
+        if in_place {
+            // 3. Move each old list right by everything added to the nodes before it, last node
+            // first so nothing is overwritten before it moves.
+            let added: u64 = start.iter().sum();
+            let old_total = self.sets.len();
+            self.sets.resize(old_total + added as usize, 0);
+            let mut shift = added;
+            // Old end of v's list = old start of v + 1's, saved before that one moved.
+            let mut b = old_total;
+            for v in (0..n).rev() {
+                shift -= start[v];
+                let a = self.offsets[v] as usize;
+                if shift > 0 && b > a {
+                    self.sets.copy_within(a..b, a + shift as usize);
                 }
-            });
+                // Where v's new sets begin: right after its moved old list.
+                start[v] = b as u64 + shift;
+                self.offsets[v] += shift;
+                b = a;
+            }
+            self.offsets[n] = self.sets.len() as u64;
+        } else {
+            // 3. Lay the lists out afresh: node v's old list, then its new sets. The new array
+            // comes zeroed from the allocator (untouched pages, faulted in by whichever thread
+            // writes them first) and the old lists are copied over in parallel blocks of nodes;
+            // growing in place means a serial zeroing and a serial move of every old list.
+            let mut offsets = vec![0u64; n + 1];
+            for v in 0..n {
+                let old_len = self.offsets[v + 1] - self.offsets[v];
+                offsets[v + 1] = offsets[v] + old_len + start[v];
+            }
+            let mut sets = vec![0u32; offsets[n] as usize];
+            {
+                let old = &self.sets;
+                let (old_off, new_off) = (&self.offsets, &offsets);
+                let target = ScatterTarget::new(&mut sets);
+                let block = n.div_ceil(rayon::current_num_threads() * 4).max(1024);
+                (0..n.div_ceil(block)).into_par_iter().for_each(|b| {
+                    for v in b * block..((b + 1) * block).min(n) {
+                        let l = &old[old_off[v] as usize..old_off[v + 1] as usize];
+                        target.write_slice(new_off[v] as usize, l);
+                    }
+                });
+            }
+            for v in 0..n {
+                // Where v's new sets begin: right after its old list.
+                start[v] = offsets[v] + (self.offsets[v + 1] - self.offsets[v]);
+            }
+            self.sets = sets;
+            self.offsets = offsets;
         }
-        for v in 0..n {
-            // Where v's new sets begin: right after its old list.
-            start[v] = offsets[v] + (self.offsets[v + 1] - self.offsets[v]);
-        }
-        self.sets = sets;
-        self.offsets = offsets;
         // 4. Scatter, each range through its own cursor per node (absolute slot: one random
         // read-modify-write per id instead of two reads and an increment).
         let mut cursors: Vec<Vec<u64>> = counts
@@ -505,12 +540,16 @@ mod tests {
         let roots = RootSampler::uniform(40);
         let mut c = RrCollection::new(8, Purpose::RrSelect);
         let mut ix = InvertedIndex::empty(40);
+        let mut in_place = InvertedIndex::empty(40);
         for target in [1u64, 7, 100, 101, 900] {
             c.extend_to(&m, &roots, target);
             ix.extend(&c);
+            in_place.extend_in_place(&c);
             let whole = InvertedIndex::build(&c, 40);
             assert_eq!(ix.offsets, whole.offsets);
             assert_eq!(ix.sets, whole.sets);
+            assert_eq!(in_place.offsets, whole.offsets);
+            assert_eq!(in_place.sets, whole.sets);
         }
         let mut other = RrCollection::new(9, Purpose::RrValidate);
         other.extend_to(&m, &roots, 500);

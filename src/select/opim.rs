@@ -115,22 +115,41 @@ impl Selector for Opim {
         let mut prev: Option<Vec<u32>> = None;
         // Kept across rounds: each round indexes only the sets it added.
         let mut index = InvertedIndex::empty(n);
+        let mut index2 = InvertedIndex::empty(n);
         let mut peak_bytes = 0u64;
         let mut round = 0u32;
         loop {
             round += 1;
             ctx.progress.begin("sampling RR sets", None);
             let mut hit = r1.extend_limited(ctx.model, roots, theta, &cfg.limits);
+            // Pairs of independent steps run side by side: on two threads the index's scatter
+            // and the serial greedy leave gaps that the other step fills (one thread runs them
+            // in turn, as before). `auto` indexes R2 as it grows, for its final selection.
             if hit.is_none() {
-                hit = r2.extend_limited(ctx.model, roots, theta, &cfg.limits);
+                hit = rayon::join(
+                    || r2.extend_limited(ctx.model, roots, theta, &cfg.limits),
+                    || index.extend(&r1),
+                )
+                .0;
+            } else {
+                index.extend(&r1);
             }
             ctx.progress.end();
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.len() as f64).max(1.0);
             let th2 = (r2.len() as f64).max(1.0);
-            index.extend(&r1);
-            peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes());
-            let g = select(&[(&r1, &index)], th);
+            let auto = self.stop == StopRule::Converged;
+            let (g, ()) = rayon::join(
+                || select(&[(&r1, &index)], th),
+                || {
+                    if auto {
+                        // In place: beside the greedy its serial move costs no wall time, and it
+                        // never holds two copies of R2's index at the peak (the final round).
+                        index2.extend_in_place(&r2)
+                    }
+                },
+            );
+            peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
@@ -197,9 +216,9 @@ impl Selector for Opim {
                     (certified && (rse <= AUTO_RSE && converged || at_imm)) || at_cap
                 }
             };
-            // The next round doubles both arenas and the index (4 bytes per id): a memory limit
-            // stops a run that would otherwise go on.
-            let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
+            // The next round doubles both collections and their indexes: a memory limit stops a
+            // run that would otherwise go on.
+            let next_bytes = 2 * (r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
             if !stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
                 hit = Some(LimitHit::Memory);
             }
@@ -211,12 +230,12 @@ impl Selector for Opim {
             });
             if stop && self.stop == StopRule::Converged && (certified || hit.is_some()) {
                 // Both collections have served their purpose (R1 to select, R2 to decide when
-                // to stop); the final selection covers all of their sets, R2 indexed on its own
-                // (no copy of R2 into R1, no move of R1's index). Its reach is certified later
+                // to stop); the final selection covers all of their sets, each collection with
+                // its own index (no copy of R2 into R1). Its reach is certified later
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.len() as f64 + r2.len() as f64;
                 let rr_ids = r1.total_ids() + r2.total_ids();
-                let index2 = InvertedIndex::build(&r2, n);
+                index2.extend_in_place(&r2);
                 peak_bytes =
                     peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
                 let g = select(&[(&r1, &index), (&r2, &index2)], theta_all);
