@@ -163,6 +163,29 @@ fn mip_matches_exhaustive_optimum_and_bounds_are_ordered() {
             on.greedy_bound + 1e-9 >= opt,
             "seed {seed}: greedy bound below optimum"
         );
+        // The LP-dual bound: valid (above the optimum and, by weak duality, above the LP that
+        // keeps every rule), never looser than the greedy's, and near the LP it is the dual of.
+        assert!(
+            on.dual_bound + 1e-9 >= opt,
+            "seed {seed}: dual below optimum"
+        );
+        // (The interior-point LP solves to a relative 1e-6 or so.)
+        assert!(
+            on.dual_bound >= lp * (1.0 - 1e-5),
+            "seed {seed}: dual {} < LP {lp}",
+            on.dual_bound
+        );
+        assert!(on.dual_bound <= on.greedy_bound);
+        if seed % 2 == 0 {
+            // Without category rules the dual is of this very LP: the descent must close most
+            // of the gap the greedy bound leaves above it (it closes all of it here).
+            assert!(
+                on.dual_bound <= lp + 0.25 * (on.greedy_bound - lp) + 1e-6,
+                "seed {seed}: dual {} far from LP {lp} (greedy bound {})",
+                on.dual_bound,
+                on.greedy_bound
+            );
+        }
         if seed % 2 == 0 {
             // Budget only: better-of-two greedy is 0.405-approximate (Tang et al. 2021).
             assert!(
@@ -256,6 +279,9 @@ proptest! {
         c.mip_seconds = 5.0;
         let on = optimize_on(&coll, inst.graph.num_nodes(), &inst.costs, &cons, &c);
         prop_assert!(satisfies(&on.greedy.seeds, &inst, &cons).is_ok(), "greedy: {:?}", satisfies(&on.greedy.seeds, &inst, &cons));
+        let opt = brute_force(&coll, &inst, &cons);
+        prop_assert!(on.dual_bound + 1e-9 >= opt, "dual {} < optimum {opt}", on.dual_bound);
+        prop_assert!(on.dual_bound <= on.greedy_bound);
         if let Some(m) = &on.mip {
             if !m.objective.is_nan() {
                 prop_assert!(satisfies(&m.chosen, &inst, &cons).is_ok(), "mip: {:?}", satisfies(&m.chosen, &inst, &cons));

@@ -568,6 +568,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                     mip_coverage: al.mip_coverage,
                     lp_bound: al.lp_bound,
                     greedy_bound: al.greedy_bound,
+                    dual_bound: al.dual_bound,
                 }),
             }
         }

@@ -154,6 +154,9 @@ pub struct SolverInfo {
     pub lp_bound: Option<f64>,
     /// Greedy data-dependent bound on coverage.
     pub greedy_bound: f64,
+    /// LP-dual bound on coverage over all candidates (subgradient descent; never above
+    /// `greedy_bound`).
+    pub dual_bound: f64,
 }
 
 /// Targeted (weighted) reach.
