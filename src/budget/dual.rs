@@ -9,9 +9,9 @@
 //! `OPT <= sum_r (1 - alpha_r) + FK(A)`, with `A_v = sum_{r containing v} alpha_r`,
 //!
 //! where `FK` is the fractional knapsack of values `A_v` and costs `c_v` under the budget (the
-//! best multiplier of the budget row, in closed form). With a seed cap `K`, the sum of the `K`
-//! largest `A_v` bounds too, and the smaller of the two is taken: dropping a constraint keeps a
-//! relaxation. Category rules are dropped the same way. The greedy's data-dependent bound is the
+//! best multiplier of the budget row, in closed form). A seed cap `K` gets a multiplier of its
+//! own, `nu * K + FK(A - nu)`, searched by bisection (`knapsack_with_cap`; every `nu` is valid).
+//! Category rules are dropped: dropping a constraint keeps a relaxation. The greedy's data-dependent bound is the
 //! special case `alpha_r = 0` on the sets its prefix covers and 1 elsewhere; the descent starts
 //! there and never reports more than its best iterate, so it is never looser.
 //!
@@ -36,13 +36,20 @@ pub struct DualBound {
     pub iterations: usize,
 }
 
-/// How long the descent may run.
+/// How much work the descent may do. A count of id visits, not seconds, so the bound (and the
+/// certificate built on it) is the same on every run with the same seed.
 #[derive(Debug, Clone, Copy)]
 pub struct Effort {
     /// Most iterations.
     pub iterations: usize,
-    /// Most seconds.
-    pub seconds: f64,
+    /// Most stored ids visited in all (each iteration visits every id twice).
+    pub visits: u64,
+}
+
+/// Working bytes of the descent for a collection of `sets` sets (its share per set, its
+/// subgradient per set), to count with the RR storage.
+pub fn working_bytes(sets: usize) -> u64 {
+    8 * sets as u64
 }
 
 /// Upper bound on the best coverage of `coll` by a plan within the budget and seed cap of
@@ -57,46 +64,50 @@ pub fn dual_bound(
     n: usize,
     effort: Effort,
 ) -> DualBound {
-    let t0 = std::time::Instant::now();
     let m = coll.len();
-    // Sets the must-includes cover are in every plan: they count fully and take no share.
-    let mut fixed = vec![false; m];
+    // Share of each set; sets the must-includes cover are in every plan: they count fully, take
+    // no share, and are marked `FIXED`. (f32 shares: any value in [0, 1] gives a valid bound,
+    // and the sums below are taken in f64.)
+    const FIXED: f32 = -1.0;
+    let mut alpha: Vec<f32> = vec![1.0; m];
+    let mut base = 0.0;
     for &v in &cons.include {
         for &s in index.sets_of(v) {
-            fixed[s as usize] = true;
+            if alpha[s as usize] != FIXED {
+                alpha[s as usize] = FIXED;
+                base += 1.0;
+            }
         }
     }
-    let base = fixed.iter().filter(|&&f| f).count() as f64;
     let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
-    let cap = (cons.budget - inc_cost).max(0.0);
+    // The same tolerance as the plans' own budget check, so no feasible plan is cut off.
+    let cap = (cons.budget + 1e-9 - inc_cost).max(0.0);
     let slots = cons.max_seeds.saturating_sub(cons.include.len());
-    let cand: Vec<bool> = (0..n as u32)
-        .map(|v| cons.allowed(costs, v) && !cons.include.contains(&v))
+    let cands: Vec<u32> = (0..n as u32)
+        .filter(|&v| cons.allowed(costs, v) && !cons.include.contains(&v))
         .collect();
-    let cands: Vec<u32> = (0..n as u32).filter(|&v| cand[v as usize]).collect();
     let cost: Vec<f64> = cands.iter().map(|&v| costs.cost_of(v).unwrap()).collect();
 
-    // Start: alpha = 0 on the sets the whole plan covers, 1 elsewhere (the greedy bound at the
-    // plan's last prefix), and remember the plan's coverage as the target of the steps.
-    let mut alpha: Vec<f64> = vec![1.0; m];
+    // Start: no share on the sets the whole plan covers, a full one elsewhere (the greedy bound
+    // at the plan's last prefix), and the plan's coverage as the target of the steps.
     let mut covered = base;
     for &v in plan.iter().filter(|v| !cons.include.contains(v)) {
         for &s in index.sets_of(v) {
-            if !fixed[s as usize] && alpha[s as usize] == 1.0 {
+            if alpha[s as usize] == 1.0 {
                 alpha[s as usize] = 0.0;
                 covered += 1.0;
             }
         }
     }
-    for (a, &f) in alpha.iter_mut().zip(&fixed) {
-        if f {
-            *a = 0.0;
-        }
-    }
     let target = covered;
+    let per_iteration = 2 * coll.total_ids().max(1);
+    let max_iter = effort
+        .iterations
+        .min((effort.visits / per_iteration).max(1) as usize);
 
     let mut a_v = vec![0.0f64; n];
     let mut x = vec![0.0f64; n];
+    let mut g = vec![0.0f32; m];
     let mut order: Vec<usize> = (0..cands.len()).collect();
     let mut best = f64::INFINITY;
     // Polyak's step scale, halved whenever `PATIENCE` iterations bring no better bound.
@@ -104,20 +115,20 @@ pub fn dual_bound(
     let mut since_best = 0;
     let mut mark = f64::INFINITY;
     let mut iterations = 0;
-    while iterations < effort.iterations && t0.elapsed().as_secs_f64() < effort.seconds {
+    while iterations < max_iter {
         iterations += 1;
         // A_v for the candidates.
         a_v.iter_mut().for_each(|a| *a = 0.0);
         let mut paid = base;
         for (i, set) in coll.sets_in(0..m) {
-            if fixed[i] {
+            let a = alpha[i];
+            if a == FIXED {
                 continue;
             }
-            let a = alpha[i];
-            paid += 1.0 - a;
+            paid += 1.0 - a as f64;
             if a > 0.0 {
                 for &v in set {
-                    a_v[v as usize] += a;
+                    a_v[v as usize] += a as f64;
                 }
             }
         }
@@ -151,16 +162,17 @@ pub fn dual_bound(
             mark = best;
         }
         // Subgradient g_r = sum_{v in r} x_v - 1 on the free sets; a Polyak step down.
-        let mut g = vec![0.0f64; m];
-        let mut norm = 0.0;
+        let mut norm = 0.0f64;
         for (i, set) in coll.sets_in(0..m) {
-            if fixed[i] {
+            let a = alpha[i];
+            g[i] = 0.0;
+            if a == FIXED {
                 continue;
             }
             let gi = set.iter().map(|&v| x[v as usize]).sum::<f64>() - 1.0;
-            // Components that would push alpha out of [0, 1] do not move it: leave them out.
-            if (gi > 0.0 && alpha[i] > 0.0) || (gi < 0.0 && alpha[i] < 1.0) {
-                g[i] = gi;
+            // Components that would push the share out of [0, 1] do not move it: leave them out.
+            if (gi > 0.0 && a > 0.0) || (gi < 0.0 && a < 1.0) {
+                g[i] = gi as f32;
                 norm += gi * gi;
             }
         }
@@ -168,13 +180,15 @@ pub fn dual_bound(
             break;
         }
         let step = eta * (bound - target).max(1e-9) / norm;
-        for (a, gi) in alpha.iter_mut().zip(&g) {
-            *a = (*a - step * gi).clamp(0.0, 1.0);
+        for (a, &gi) in alpha.iter_mut().zip(&g) {
+            if *a != FIXED {
+                *a = (*a as f64 - step * gi as f64).clamp(0.0, 1.0) as f32;
+            }
         }
     }
-    // Rounding in the sums above is far below one set; a hair of slack keeps the bound safe.
+    // Rounding in the sums above is far below this slack (relative 1e-9 of the bound).
     DualBound {
-        bound: best * (1.0 + 1e-12) + 1e-9,
+        bound: best * (1.0 + 1e-9) + 1e-6,
         iterations,
     }
 }

@@ -322,7 +322,7 @@ pub fn budget_upper_bound(
     let mut covered_set = vec![false; coll.len()];
     let mut covered = 0u64;
     let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
-    let cap = cons.budget - inc_cost;
+    let cap = cons.budget + 1e-9 - inc_cost;
     let mut chosen = vec![false; n];
     let knap = |count: &[u32], chosen: &[bool]| -> f64 {
         let mut items: Vec<(f64, f64)> = (0..n as u32)

@@ -153,11 +153,12 @@ pub fn optimize_on(
         cons,
         &greedy.seeds,
         n,
-        // A quarter of the MIP's allowance, at most 2 s: 2 s for a plan at the default
-        // `--mip-seconds`, 0.5 s for each point of a curve.
+        // Work in proportion to the MIP's allowance, counted in id visits so the bound does not
+        // depend on the machine: about a quarter of it, at most 2 s here (the demo market at
+        // the default `--mip-seconds`), 0.5 s for each point of a curve.
         dual::Effort {
             iterations: 500,
-            seconds: (cfg.mip_seconds / 4.0).clamp(0.1, 2.0),
+            visits: ((cfg.mip_seconds / 4.0).clamp(0.1, 2.0) * 1.5e8) as u64,
         },
     );
     let dual_bound = dual.bound.min(greedy_bound);
@@ -473,7 +474,9 @@ pub fn allocate_on(
         dual_bound: on.dual_bound,
         upper_bound: ub_greedy.min(ub_lp),
         rr_sets: s.rr_sets,
-        rr_bytes: s.peak_bytes.max(s.sets.bytes() + index.bytes()),
+        rr_bytes: s
+            .peak_bytes
+            .max(s.sets.bytes() + index.bytes() + dual::working_bytes(s.sets.len())),
         rr_ids: s.sets.total_ids(),
         rounds: s.rounds,
         limit: s.limit,

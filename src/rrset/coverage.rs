@@ -20,6 +20,8 @@ pub struct InvertedIndex {
     sets: Vec<u32>,
     /// Sets of the collection indexed so far (a prefix of it).
     indexed: usize,
+    /// Most bytes held at once, the old and the new layout of a fresh extension included.
+    peak: u64,
 }
 
 impl InvertedIndex {
@@ -36,6 +38,7 @@ impl InvertedIndex {
             offsets: vec![0; n + 1],
             sets: Vec::new(),
             indexed: 0,
+            peak: 0,
         }
     }
 
@@ -145,6 +148,9 @@ impl InvertedIndex {
                 // Where v's new sets begin: right after its old list.
                 start[v] = offsets[v] + (self.offsets[v + 1] - self.offsets[v]);
             }
+            self.peak = self
+                .peak
+                .max(self.bytes() + (sets.capacity() * 4 + offsets.capacity() * 8) as u64);
             self.sets = sets;
             self.offsets = offsets;
         }
@@ -176,6 +182,12 @@ impl InvertedIndex {
     /// Bytes held.
     pub fn bytes(&self) -> u64 {
         (self.sets.capacity() * 4 + self.offsets.capacity() * 8) as u64
+    }
+
+    /// Most bytes held at once so far: a fresh extension holds the old layout and the new one
+    /// together for a moment.
+    pub fn peak_bytes(&self) -> u64 {
+        self.peak.max(self.bytes())
     }
 }
 

@@ -149,7 +149,8 @@ impl Selector for Opim {
                     }
                 },
             );
-            peak_bytes = peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
+            peak_bytes =
+                peak_bytes.max(r1.bytes() + r2.bytes() + index.peak_bytes() + index2.bytes());
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
@@ -216,9 +217,11 @@ impl Selector for Opim {
                     (certified && (rse <= AUTO_RSE && converged || at_imm)) || at_cap
                 }
             };
-            // The next round doubles both collections and their indexes: a memory limit stops a
-            // run that would otherwise go on.
-            let next_bytes = 2 * (r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
+            // The next round doubles both collections and their indexes, and R1's index holds its
+            // old layout beside the new one for a moment: a memory limit stops a run that would
+            // otherwise go on.
+            let next_bytes =
+                2 * (r1.bytes() + r2.bytes() + index.bytes() + index2.bytes()) + index.bytes();
             if !stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
                 hit = Some(LimitHit::Memory);
             }
