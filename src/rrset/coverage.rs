@@ -58,9 +58,10 @@ impl InvertedIndex {
         self.extend_with(coll, false)
     }
 
-    /// As [`InvertedIndex::extend`], but the array grows in place and the old lists move right
-    /// on one thread: slower, but it never holds the old and the new array at once. For an
-    /// index extended beside other work, where the serial move costs no wall time.
+    /// As [`InvertedIndex::extend`], but the array grows in place (a `realloc`, which large
+    /// blocks get by remapping) and the old lists move right on one thread: slower, but it
+    /// builds no second array beside the first. For an index extended beside other work, where
+    /// the serial move costs no wall time.
     pub fn extend_in_place(&mut self, coll: &RrCollection) {
         self.extend_with(coll, true)
     }

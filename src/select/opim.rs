@@ -115,7 +115,9 @@ impl Selector for Opim {
         let mut prev: Option<Vec<u32>> = None;
         // Kept across rounds: each round indexes only the sets it added.
         let mut index = InvertedIndex::empty(n);
-        let mut index2 = InvertedIndex::empty(n);
+        // R2's index, for `auto`'s final selection only.
+        let auto = self.stop == StopRule::Converged;
+        let mut index2 = InvertedIndex::empty(if auto { n } else { 0 });
         let mut peak_bytes = 0u64;
         let mut round = 0u32;
         loop {
@@ -138,7 +140,6 @@ impl Selector for Opim {
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.len() as f64).max(1.0);
             let th2 = (r2.len() as f64).max(1.0);
-            let auto = self.stop == StopRule::Converged;
             let (g, ()) = rayon::join(
                 || select(&[(&r1, &index)], th),
                 || {
