@@ -97,7 +97,8 @@ pub struct CurveArgs {
     /// Approximation slack of the sampling rule.
     #[arg(long, default_value_t = seedplan::select::DEFAULT_EPSILON)]
     pub epsilon: f64,
-    /// MIP time limit per budget, seconds.
+    /// MIP time limit per budget, seconds; the LP-dual bound gets work worth about a quarter of
+    /// it (counted in id visits, so the certificate does not depend on the machine).
     #[arg(long, default_value_t = 2.0)]
     pub mip_seconds: f64,
     /// Output format.
@@ -330,7 +331,9 @@ pub struct PlanArgs {
     /// sampling before exceeding it.
     #[arg(long)]
     pub max_memory: Option<String>,
-    /// Time limit of the MIP refinement of budgeted plans, seconds.
+    /// Time limit of the MIP refinement of budgeted plans, seconds; the LP-dual bound behind the
+    /// certificate gets work worth about a quarter of it (counted in id visits, so the
+    /// certificate does not depend on the machine).
     #[arg(long, default_value_t = 10.0)]
     pub mip_seconds: f64,
     /// Candidates in the MIP's reduced pool.
