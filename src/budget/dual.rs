@@ -108,7 +108,6 @@ pub fn dual_bound(
     let mut a_v = vec![0.0f64; n];
     let mut x = vec![0.0f64; n];
     let mut g = vec![0.0f32; m];
-    let mut order: Vec<usize> = (0..cands.len()).collect();
     let mut best = f64::INFINITY;
     // Polyak's step scale, halved whenever `PATIENCE` iterations bring no better bound.
     let mut eta: f64 = 1.0;
@@ -134,7 +133,7 @@ pub fn dual_bound(
         }
         // The best fractional choice of candidates under the budget and the seed cap.
         let vals: Vec<f64> = cands.iter().map(|&v| a_v[v as usize]).collect();
-        let (value, choice) = knapsack_with_cap(&vals, &cost, cap, slots, &mut order);
+        let (value, choice) = knapsack_with_cap(&vals, &cost, cap, slots);
         x.iter_mut().for_each(|y| *y = 0.0);
         for &(i, t) in &choice {
             x[cands[i] as usize] = t;
@@ -194,27 +193,19 @@ pub fn dual_bound(
 }
 
 /// Fractional knapsack: the most value from items `vals` (costs `cost`, each taken at most once,
-/// in part or whole) within `cap`, by value per cost. Returns the value and the (item, fraction)
-/// taken; `order` is scratch.
-fn knapsack(
-    vals: &[f64],
-    cost: &[f64],
-    cap: f64,
-    shift: f64,
-    order: &mut Vec<usize>,
-) -> (f64, Vec<(usize, f64)>) {
+/// in part or whole) within `cap`, by value per cost, after subtracting `shift` from every value.
+/// Returns the value and the (item, fraction) taken.
+fn knapsack(vals: &[f64], cost: &[f64], cap: f64, shift: f64) -> (f64, Vec<(usize, f64)>) {
     // Ratios computed once and compared with `total_cmp`: a total order, which cross-multiplied
     // comparisons are not under rounding (the sort caught one).
-    order.clear();
-    order.extend((0..vals.len()).filter(|&i| vals[i] > shift));
-    let ratio = |i: usize| (vals[i] - shift) / cost[i];
-    let mut keyed: Vec<(f64, usize)> = order.iter().map(|&i| (ratio(i), i)).collect();
+    let mut keyed: Vec<(f64, usize)> = (0..vals.len())
+        .filter(|&i| vals[i] > shift)
+        .map(|i| ((vals[i] - shift) / cost[i], i))
+        .collect();
     keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    order.clear();
-    order.extend(keyed.iter().map(|k| k.1));
     let (mut total, mut room) = (0.0, cap);
     let mut taken = Vec::new();
-    for &i in order.iter() {
+    for &(_, i) in &keyed {
         if room <= 0.0 {
             break;
         }
@@ -235,9 +226,8 @@ fn knapsack_with_cap(
     cost: &[f64],
     cap: f64,
     slots: usize,
-    order: &mut Vec<usize>,
 ) -> (f64, Vec<(usize, f64)>) {
-    let (v0, x0) = knapsack(vals, cost, cap, 0.0, order);
+    let (v0, x0) = knapsack(vals, cost, cap, 0.0);
     let used = |x: &[(usize, f64)]| x.iter().map(|t| t.1).sum::<f64>();
     if used(&x0) <= slots as f64 {
         return (v0, x0);
@@ -246,7 +236,7 @@ fn knapsack_with_cap(
     let mut best = (v0, x0);
     for _ in 0..30 {
         let nu = 0.5 * (lo + hi);
-        let (v, x) = knapsack(vals, cost, cap, nu, order);
+        let (v, x) = knapsack(vals, cost, cap, nu);
         let bound = nu * slots as f64 + v;
         let over = used(&x) > slots as f64;
         if bound < best.0 {
@@ -269,7 +259,6 @@ mod tests {
     /// multiplier, sits at the dual optimum.
     #[test]
     fn capped_knapsack_bounds_and_is_tight() {
-        let mut order = Vec::new();
         for seed in 0..40u64 {
             let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
             let mut next = || {
@@ -283,7 +272,7 @@ mod tests {
             let cost: Vec<f64> = (0..n).map(|_| 0.5 + next()).collect();
             let cap = 5.0 + next() * 2.0;
             let slots = 1 + (seed % 4) as usize;
-            let (bound, x_frac) = knapsack_with_cap(&vals, &cost, cap, slots, &mut order);
+            let (bound, x_frac) = knapsack_with_cap(&vals, &cost, cap, slots);
             // Every feasible 0/1 choice stays below.
             for mask in 0u32..(1 << n) {
                 let pick: Vec<usize> = (0..n).filter(|&i| mask >> i & 1 == 1).collect();
@@ -294,8 +283,7 @@ mod tests {
                 }
             }
             // The dual function at any multiplier bounds too, and the one found is the best.
-            let dual_at =
-                |nu: f64| nu * slots as f64 + knapsack(&vals, &cost, cap, nu, &mut Vec::new()).0;
+            let dual_at = |nu: f64| nu * slots as f64 + knapsack(&vals, &cost, cap, nu).0;
             let vmax = vals.iter().copied().fold(0.0, f64::max);
             let scan = (0..=2000)
                 .map(|i| dual_at(vmax * i as f64 / 2000.0))
