@@ -252,6 +252,21 @@ pub struct CoverageGreedy {
     pub covered: f64,
     /// Upper bound on the coverage of the best feasible seed set of the same size.
     pub upper_bound: f64,
+    /// On a pool (`greedy_on_pool`): `Some(key)` when a node outside the pool could have been
+    /// the next pick, with its bound on the gain; the picks are then not the full greedy's and
+    /// the pool must grow. `None` otherwise.
+    pub blocked: Option<f64>,
+}
+
+/// The pool a collection was projected on (`RrCollection::extend_pool`): who is in it, and per
+/// node outside it, the sets drawn that held it, over all parts. A node outside can gain at
+/// most that many sets (plus its bonus) at any step.
+#[derive(Debug, Clone, Copy)]
+pub struct Pool<'a> {
+    /// Nodes whose memberships are stored.
+    pub keep: &'a [bool],
+    /// Per node outside the pool, the sets that held it.
+    pub dropped: &'a [u64],
 }
 
 /// Picks up to `k` seeds greedily by RR-set coverage. `candidates` restricts who may be picked;
@@ -293,10 +308,32 @@ pub fn greedy_with_bonus(
     forced: &[u32],
     bonus: Option<&[f64]>,
 ) -> CoverageGreedy {
+    greedy_on_pool(parts, n, k, candidates, forced, bonus, None)
+}
+
+/// As [`greedy_with_bonus`] on collections projected on a pool. Nodes outside the pool enter
+/// the lazy heap with a fixed key, their dropped count plus bonus, which bounds their gain at
+/// every step: while every pick's gain beats them (ties go to the smaller id, as ever) the picks,
+/// gains and coverage are exactly the full greedy's, and the upper bound stays an upper bound
+/// (a top-k sum over bounds on the gains). When one of them reaches the top the greedy stops
+/// and says so in `blocked`.
+pub fn greedy_on_pool(
+    parts: &[(&RrCollection, &InvertedIndex)],
+    n: usize,
+    k: usize,
+    candidates: Option<&[bool]>,
+    forced: &[u32],
+    bonus: Option<&[f64]>,
+    pool: Option<Pool<'_>>,
+) -> CoverageGreedy {
     let extra = |v: u32| bonus.map_or(0.0, |b| b[v as usize]);
+    let outside = |v: u32| pool.is_some_and(|p| !p.keep[v as usize]);
     let mut slices = Slice::split(parts, n);
     let key = |slices: &[Slice<'_>], v: u32| {
-        let c: u64 = slices.iter().map(|s| s.count[v as usize] as u64).sum();
+        let c: u64 = match pool {
+            Some(p) if !p.keep[v as usize] => p.dropped[v as usize],
+            _ => slices.iter().map(|s| s.count[v as usize] as u64).sum(),
+        };
         OrderedFloat(c as f64 + extra(v))
     };
     let mut chosen = vec![false; n];
@@ -305,6 +342,7 @@ pub fn greedy_with_bonus(
         gains: Vec::with_capacity(k),
         covered: 0.0,
         upper_bound: f64::INFINITY,
+        blocked: None,
     };
     let take = |v: u32, slices: &mut [Slice<'_>], out: &mut CoverageGreedy| {
         // Each slice owns its sets and its counts, so the slices update in parallel without
@@ -321,16 +359,36 @@ pub fn greedy_with_bonus(
         out.covered += gain;
     };
     for &f in forced.iter().take(k) {
+        if outside(f) {
+            // Its sets were not kept: its gain cannot be counted.
+            out.blocked = Some(f64::INFINITY);
+            return out;
+        }
         if !chosen[f as usize] {
             chosen[f as usize] = true;
             take(f, &mut slices, &mut out);
         }
     }
     let free = k.saturating_sub(out.seeds.len());
-    let mut heap: BinaryHeap<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
-        .filter(|&v| !chosen[v as usize] && candidates.is_none_or(|c| c[v as usize]))
+    let open = |v: &u32| !chosen[*v as usize] && candidates.is_none_or(|c| c[*v as usize]);
+    let mut entries: Vec<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
+        .filter(|v| open(v) && !outside(*v))
         .map(|v| (key(&slices, v), Reverse(v)))
         .collect();
+    if pool.is_some() {
+        // Of the nodes outside the pool only the `free` best can matter: the bound sums at most
+        // `free` keys, and a block needs the best one.
+        let mut out_keys: Vec<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
+            .filter(|v| open(v) && outside(*v))
+            .map(|v| (key(&slices, v), Reverse(v)))
+            .collect();
+        if out_keys.len() > free && free > 0 {
+            out_keys.select_nth_unstable_by(free - 1, |a, b| b.cmp(a));
+        }
+        out_keys.truncate(free.max(1));
+        entries.extend(out_keys);
+    }
+    let mut heap = BinaryHeap::from(entries);
     let mut top: Vec<(OrderedFloat<f64>, Reverse<u32>)> = Vec::with_capacity(free);
     for step in 0..=free {
         // Pop the `free - step` best fresh entries (exact top marginal gains), or at least one.
@@ -353,7 +411,11 @@ pub fn greedy_with_bonus(
             heap.extend(top.drain(..));
             break;
         }
-        let (_, Reverse(v)) = top[0];
+        let (c, Reverse(v)) = top[0];
+        if outside(v) {
+            out.blocked = Some(c.0);
+            break;
+        }
         heap.extend(top.drain(1..));
         chosen[v as usize] = true;
         take(v, &mut slices, &mut out);
@@ -495,6 +557,57 @@ mod tests {
                 r.upper_bound
             );
             assert!(r.covered >= (1.0 - 1.0 / std::f64::consts::E) * best as f64);
+        }
+    }
+
+    #[test]
+    fn a_pool_gives_the_full_greedy_or_says_it_cannot() {
+        let mut edges: Vec<(u32, u32)> = (1..120u32).map(|v| (0, v)).collect();
+        edges.extend((0..900u32).map(|i| ((i * 17) % 200, (i * 31 + 7) % 200)));
+        edges.retain(|&(a, b)| a != b);
+        edges.sort_unstable();
+        edges.dedup();
+        let g = Graph::from_edges(200, &edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.3),
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(200);
+        let mut full = RrCollection::new(6, Purpose::RrSelect);
+        full.extend_to(&m, &roots, 20_000);
+        let ix = InvertedIndex::build(&full, 200);
+        let bonus: Vec<f64> = (0..200).map(|v| (v % 4) as f64).collect();
+        let want = greedy_with_bonus(&[(&full, &ix)], 200, 8, None, &[], Some(&bonus));
+        let last = *want.gains.last().unwrap();
+        let count = |v: usize| ix.sets_of(v as u32).len() as f64 + bonus[v];
+        for (bar, blocked) in [(0.5 * last, false), (1.5 * want.gains[0], true)] {
+            let keep: Vec<bool> = (0..200).map(|v| count(v) >= bar).collect();
+            let mut pooled = full.clone();
+            pooled.project(&keep);
+            let pix = InvertedIndex::build(&pooled, 200);
+            let dropped: Vec<u64> = pooled.dropped().iter().map(|&c| c as u64).collect();
+            let pool = Pool {
+                keep: &keep,
+                dropped: &dropped,
+            };
+            let got = greedy_on_pool(
+                &[(&pooled, &pix)],
+                200,
+                8,
+                None,
+                &[],
+                Some(&bonus),
+                Some(pool),
+            );
+            assert_eq!(got.blocked.is_some(), blocked);
+            if !blocked {
+                assert_eq!(got.seeds, want.seeds);
+                assert_eq!(got.gains, want.gains);
+                assert!(got.upper_bound >= want.upper_bound);
+            }
         }
     }
 

@@ -11,7 +11,8 @@ mod coverage;
 mod roots;
 
 pub use coverage::{
-    greedy_max_coverage, greedy_on_index, greedy_with_bonus, CoverageGreedy, InvertedIndex,
+    greedy_max_coverage, greedy_on_index, greedy_on_pool, greedy_with_bonus, CoverageGreedy,
+    InvertedIndex, Pool,
 };
 pub use roots::RootSampler;
 
@@ -86,9 +87,16 @@ pub struct RrCollection {
     starts: Vec<usize>,
     /// Every chunk but the last holds exactly `CHUNK` sets.
     aligned: bool,
+    /// Unaligned collections only: `buckets[b]` is the chunk holding set `b * CHUNK`, so a set
+    /// is found by a step or two from there instead of a binary search (the greedy looks up
+    /// every set it covers).
+    buckets: Vec<u32>,
     total_ids: u64,
     /// Sets drawn; more than stored for a projected collection (see `extend_projected`).
     sampled: u64,
+    /// For a collection projected on a pool (`extend_pool`, `project`): per node left out of
+    /// the pool, the sets drawn that held it. Empty otherwise.
+    dropped: Vec<u32>,
     seed: u64,
     purpose: Purpose,
 }
@@ -100,8 +108,10 @@ impl RrCollection {
             chunks: Vec::new(),
             starts: vec![0],
             aligned: true,
+            buckets: Vec::new(),
             total_ids: 0,
             sampled: 0,
+            dropped: Vec::new(),
             seed,
             purpose,
         }
@@ -143,7 +153,11 @@ impl RrCollection {
         if self.aligned {
             i / CHUNK
         } else {
-            self.starts.partition_point(|&s| s <= i) - 1
+            let mut c = self.buckets[i / CHUNK] as usize;
+            while self.starts[c + 1] <= i {
+                c += 1;
+            }
+            c
         }
     }
 
@@ -176,10 +190,13 @@ impl RrCollection {
             .flat_map(|c| (0..c.len()).map(move |j| c.set(j)))
     }
 
-    /// Bytes held by the sets and their offsets (4 bytes per id plus 4 per set).
+    /// Bytes held by the sets and their offsets (4 bytes per id plus 4 per set), and a pool's
+    /// dropped counts.
     pub fn bytes(&self) -> u64 {
         (self.chunks.iter().map(Chunk::bytes).sum::<usize>()
             + self.starts.capacity() * 8
+            + self.buckets.capacity() * 4
+            + self.dropped.capacity() * 4
             + self.chunks.capacity() * std::mem::size_of::<Chunk>()) as u64
     }
 
@@ -213,6 +230,28 @@ impl RrCollection {
         let end = n + chunk.len();
         self.chunks.push(chunk);
         self.starts.push(end);
+        if !self.aligned {
+            self.bucket_chunks(self.chunks.len() - 1);
+        }
+    }
+
+    /// Leaves alignment behind: from now on chunks have any size, found through `buckets`.
+    fn unalign(&mut self) {
+        if self.aligned {
+            self.aligned = false;
+            self.buckets.clear();
+            for c in 0..self.chunks.len() {
+                self.bucket_chunks(c);
+            }
+        }
+    }
+
+    /// Records chunk `c` (the last one so far) for the buckets its sets begin.
+    fn bucket_chunks(&mut self, c: usize) {
+        let end = self.starts[c + 1];
+        while self.buckets.len() * CHUNK < end {
+            self.buckets.push(c as u32);
+        }
     }
 
     /// Grows the collection toward `target` in batches, stopping early (between batches) when a
@@ -224,16 +263,33 @@ impl RrCollection {
         target: u64,
         limits: &crate::limits::Limits,
     ) -> Option<crate::limits::LimitHit> {
+        self.extend_limited_on(model, roots, target, limits, None)
+    }
+
+    /// As [`RrCollection::extend_limited`], projecting the new sets on `pool` when one is given
+    /// (see [`RrCollection::extend_pool`]).
+    pub fn extend_limited_on(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        limits: &crate::limits::Limits,
+        pool: Option<&[bool]>,
+    ) -> Option<crate::limits::LimitHit> {
         const BATCH: u64 = CHUNK as u64 * 64;
         loop {
             if let Some(h) = limits.expired() {
                 return Some(h);
             }
-            let cur = self.len() as u64;
+            let cur = self.sampled;
             if cur >= target {
                 return None;
             }
-            self.extend_to(model, roots, (cur + BATCH).min(target));
+            let next = (cur + BATCH).min(target);
+            match pool {
+                None => self.extend_to(model, roots, next),
+                Some(keep) => self.extend_pool(model, roots, next, keep),
+            }
         }
     }
 
@@ -254,8 +310,80 @@ impl RrCollection {
         target: u64,
         keep: &[bool],
     ) {
-        self.aligned = false;
+        self.unalign();
         self.extend_inner(model, roots, target, Some(keep));
+    }
+
+    /// Draws sets up to `target` in all and stores of each only its members in the pool `keep`
+    /// (nothing of a set with none), as `extend_projected` does, and also counts, per node left
+    /// out, the sets that held it (`dropped`). Those counts bound what a node outside the pool
+    /// could add to a greedy on the full sets, so the greedy on the pool can prove it picked
+    /// what the full greedy would have (`greedy_on_pool`). On NetHEPT the pool that `auto`
+    /// keeps holds a sixth of the ids: the sets, their offsets and the index shrink with it.
+    pub fn extend_pool(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        keep: &[bool],
+    ) {
+        assert!(
+            self.sampled == 0 || self.is_pooled(),
+            "a full collection cannot grow on a pool"
+        );
+        if self.dropped.is_empty() {
+            self.dropped = vec![0; keep.len()];
+        }
+        self.unalign();
+        self.extend_inner(model, roots, target, Some(keep));
+    }
+
+    /// Whether this collection was projected on a pool (`extend_pool`, `project`).
+    pub fn is_pooled(&self) -> bool {
+        !self.dropped.is_empty()
+    }
+
+    /// Per node outside the pool, the sets drawn that held it (empty without a pool).
+    pub fn dropped(&self) -> &[u32] {
+        &self.dropped
+    }
+
+    /// Projects the sets held so far on the pool `keep`, as if they had been drawn by
+    /// `extend_pool`. The collection must be full (not projected yet).
+    pub fn project(&mut self, keep: &[bool]) {
+        assert_eq!(self.sampled, self.len() as u64, "project a full collection");
+        let mut dropped = vec![0u32; keep.len()];
+        let mut out = RrCollection::new(self.seed, self.purpose);
+        out.unalign();
+        let mut part = Chunk::new();
+        for set in self.iter() {
+            let before = part.ids.len();
+            for &v in set {
+                if keep[v as usize] {
+                    part.ids.push(v);
+                } else {
+                    dropped[v as usize] += 1;
+                }
+            }
+            if part.ids.len() > before {
+                part.offs.push(part.ids.len() as u32);
+                if part.len() == CHUNK {
+                    out.push_chunk(std::mem::replace(&mut part, Chunk::new()));
+                }
+            }
+        }
+        out.push_chunk(part.exact());
+        out.sampled = self.sampled;
+        out.dropped = dropped;
+        *self = out;
+    }
+
+    /// Draws again the sets drawn so far (the same streams), projected on the pool `keep`: the
+    /// way to a larger pool, which the sets already projected cannot give.
+    pub fn resample_pool(&mut self, model: &Model<'_>, roots: &RootSampler, keep: &[bool]) {
+        let target = self.sampled;
+        *self = RrCollection::new(self.seed, self.purpose);
+        self.extend_pool(model, roots, target, keep);
     }
 
     fn extend_inner(
@@ -272,6 +400,7 @@ impl RrCollection {
         debug_assert!(keep.is_some() || self.sampled == self.len() as u64);
         let streams = Streams::new(self.seed, self.purpose);
         let stratified = roots.is_stratified();
+        let count_dropped = !self.dropped.is_empty();
         // Work items end on multiples of CHUNK, so a full collection's chunks line up with them.
         let step = CHUNK as u64;
         let mut bounds = vec![start];
@@ -281,49 +410,98 @@ impl RrCollection {
             b += step;
         }
         bounds.push(target);
-        let chunks: Vec<Chunk> = bounds
-            .windows(2)
-            .map(|w| (w[0], w[1]))
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map_init(
-                || (model.workspace(), Chunk::new(), Vec::new()),
-                |(ws, buf, scratch), (c0, c1)| {
-                    buf.offs.truncate(1);
-                    buf.ids.clear();
-                    for i in c0..c1 {
-                        let mut rng = streams.rng(i);
-                        let root = roots.sample(&mut rng);
-                        let draw = |rng: &mut _, ws: &mut _, out: &mut Vec<u32>| {
-                            if stratified {
-                                model.sample_rr_live_root(root, rng, ws, out)
-                            } else {
-                                model.sample_rr(root, rng, ws, out)
-                            }
-                        };
-                        match keep {
-                            None => draw(&mut rng, ws, &mut buf.ids),
-                            Some(keep) => {
-                                scratch.clear();
-                                draw(&mut rng, ws, scratch);
-                                let before = buf.ids.len();
-                                buf.ids
-                                    .extend(scratch.iter().filter(|&&v| keep[v as usize]));
-                                if buf.ids.len() == before {
-                                    continue;
-                                }
+        let items: Vec<(u64, u64)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+        // Sets `c0..c1` into `buf` (cleared first); with `keep`, members are counted in
+        // `dropped` when it is not empty.
+        let fill = |ws: &mut crate::diffusion::Workspace,
+                    buf: &mut Chunk,
+                    dropped: &mut [u32],
+                    (c0, c1): (u64, u64)| {
+            buf.offs.truncate(1);
+            buf.ids.clear();
+            for i in c0..c1 {
+                let mut rng = streams.rng(i);
+                let root = roots.sample(&mut rng);
+                let draw = |rng: &mut _, ws: &mut _, out: &mut Vec<u32>| {
+                    if stratified {
+                        model.sample_rr_live_root(root, rng, ws, out)
+                    } else {
+                        model.sample_rr(root, rng, ws, out)
+                    }
+                };
+                match keep {
+                    None => draw(&mut rng, ws, &mut buf.ids),
+                    Some(keep) => {
+                        let before = buf.ids.len();
+                        draw(&mut rng, ws, &mut buf.ids);
+                        // Compact the kept members in place without a branch per member (which
+                        // ones are kept is a coin flip to the predictor). Every member is
+                        // counted: only the counts of nodes outside the pool are ever read.
+                        let mut w = before;
+                        for r in before..buf.ids.len() {
+                            let v = buf.ids[r];
+                            buf.ids[w] = v;
+                            w += keep[v as usize] as usize;
+                            if let Some(d) = dropped.get_mut(v as usize) {
+                                *d += 1;
                             }
                         }
-                        assert!(
-                            buf.ids.len() <= u32::MAX as usize,
-                            "an RR chunk outgrew 4G ids"
-                        );
-                        buf.offs.push(buf.ids.len() as u32);
+                        buf.ids.truncate(w);
+                        if w == before {
+                            continue;
+                        }
                     }
-                    buf.exact()
-                },
-            )
-            .collect();
+                }
+                assert!(
+                    buf.ids.len() <= u32::MAX as usize,
+                    "an RR chunk outgrew 4G ids"
+                );
+                buf.offs.push(buf.ids.len() as u32);
+            }
+            buf.exact()
+        };
+        let chunks: Vec<Chunk> = if count_dropped {
+            // Each group of items counts into its own array; the sums are integers, so the
+            // counts are the same for any split.
+            let n = self.dropped.len();
+            let (chunks, dropped) = items
+                .into_par_iter()
+                .fold(
+                    || ((model.workspace(), Chunk::new(), vec![0u32; n]), Vec::new()),
+                    |((mut ws, mut buf, mut dropped), mut out), item| {
+                        out.push(fill(&mut ws, &mut buf, &mut dropped, item));
+                        ((ws, buf, dropped), out)
+                    },
+                )
+                .map(|((_, _, dropped), out)| (out, dropped))
+                .reduce(
+                    || (Vec::new(), Vec::new()),
+                    |(mut a, mut da), (b, db)| {
+                        a.extend(b);
+                        if da.is_empty() {
+                            da = db;
+                        } else if !db.is_empty() {
+                            da.iter_mut().zip(&db).for_each(|(x, y)| *x += y);
+                        }
+                        (a, da)
+                    },
+                );
+            if !dropped.is_empty() {
+                self.dropped
+                    .iter_mut()
+                    .zip(&dropped)
+                    .for_each(|(x, y)| *x += y);
+            }
+            chunks
+        } else {
+            items
+                .into_par_iter()
+                .map_init(
+                    || (model.workspace(), Chunk::new()),
+                    |(ws, buf), item| fill(ws, buf, &mut [], item),
+                )
+                .collect()
+        };
         self.chunks.reserve(chunks.len());
         for c in chunks {
             self.push_chunk(c);
@@ -363,9 +541,21 @@ impl RrCollection {
     /// Moves all sets of `other` to the end of this collection (no copy when this one ends on a
     /// chunk boundary).
     pub fn absorb(&mut self, other: RrCollection) {
+        assert!(
+            self.sampled == 0 || other.sampled == 0 || self.is_pooled() == other.is_pooled(),
+            "absorb mixes a pooled and a full collection"
+        );
+        if self.dropped.is_empty() {
+            self.dropped = other.dropped;
+        } else {
+            self.dropped
+                .iter_mut()
+                .zip(&other.dropped)
+                .for_each(|(x, y)| *x += y);
+        }
         self.sampled += other.sampled;
         if !other.aligned {
-            self.aligned = false;
+            self.unalign();
         }
         for c in other.chunks {
             self.push_chunk(c);
@@ -541,5 +731,36 @@ mod tests {
         assert!((0..p.len()).all(|i| p.set(i) == want[i].as_slice()));
         let r = 17..p.len() - 5;
         assert!(p.sets_in(r.clone()).eq(r.map(|i| (i, want[i].as_slice()))));
+        // A pool: the same sets, and per node outside it the sets that held it, whether drawn on
+        // the pool, projected afterwards, drawn again, or grown from two halves.
+        let mut counts = vec![0u32; 60];
+        whole
+            .iter()
+            .flatten()
+            .for_each(|&v| counts[v as usize] += 1);
+        let mut drawn = RrCollection::new(2, Purpose::RrSelect);
+        drawn.extend_pool(&m, &roots, 1500, &keep);
+        drawn.extend_pool(&m, &roots, 5000, &keep);
+        let mut projected = whole.clone();
+        projected.project(&keep);
+        let mut again = drawn.clone();
+        again.resample_pool(&m, &roots, &keep);
+        for c in [&drawn, &projected, &again] {
+            assert!(c.is_pooled());
+            assert_eq!(c.sampled(), 5000);
+            assert_eq!(c.len(), want.len());
+            assert!((0..c.len()).all(|i| c.set(i) == want[i].as_slice()));
+            assert!((0..60).all(|v| keep[v] || c.dropped()[v] == counts[v]));
+        }
+        let mut half = whole.prefix(2000);
+        half.project(&keep);
+        let mut rest = RrCollection::new(2, Purpose::RrSelect);
+        rest.extend_pool(&m, &roots, 5000, &keep);
+        let before: Vec<u32> = half.dropped().to_vec();
+        let rest_counts = rest.dropped().to_vec();
+        half.absorb(rest);
+        assert_eq!(half.sampled(), 7000);
+        assert!((0..60).all(|v| keep[v] || half.dropped()[v] == before[v] + rest_counts[v]));
+        assert!((0..60).all(|v| keep[v] || rest_counts[v] == counts[v]));
     }
 }

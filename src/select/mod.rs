@@ -111,9 +111,11 @@ impl Algorithm {
         match self {
             Algorithm::Auto => Box::new(opim::Opim {
                 stop: opim::StopRule::Converged,
+                pool: Some(opim::PoolRule::DEFAULT),
             }),
             Algorithm::Opim => Box::new(opim::Opim {
                 stop: opim::StopRule::Certificate,
+                pool: None,
             }),
             Algorithm::Imm => Box::new(imm::Imm),
             Algorithm::Celf => Box::new(mc_greedy::McGreedy(mc_greedy::Laziness::Celf)),
