@@ -174,6 +174,26 @@ impl InvertedIndex {
         self.indexed = to;
     }
 
+    /// Keeps only the lists of nodes in `keep` (the others become empty): the index of a
+    /// collection just projected on that pool (`RrCollection::project`), without building it
+    /// again.
+    pub fn retain(&mut self, keep: &[bool]) {
+        let n = self.offsets.len() - 1;
+        let (mut w, mut from) = (0usize, 0usize);
+        for (v, &k) in keep.iter().enumerate().take(n) {
+            let to = self.offsets[v + 1] as usize;
+            self.offsets[v] = w as u64;
+            if k {
+                self.sets.copy_within(from..to, w);
+                w += to - from;
+            }
+            from = to;
+        }
+        self.offsets[n] = w as u64;
+        self.sets.truncate(w);
+        self.sets.shrink_to_fit();
+    }
+
     /// Sets containing `v`.
     #[inline]
     pub fn sets_of(&self, v: u32) -> &[u32] {

@@ -348,34 +348,36 @@ impl RrCollection {
         &self.dropped
     }
 
-    /// Projects the sets held so far on the pool `keep`, as if they had been drawn by
-    /// `extend_pool`. The collection must be full (not projected yet).
+    /// Projects the sets held so far on the pool `keep`, in place, as `extend_pool` would have
+    /// stored them but for one thing: a set left with no member stays, empty, so the sets keep
+    /// their numbers and an index of them needs only to drop the lists of nodes outside the pool
+    /// (`InvertedIndex::retain`) instead of being built again. The collection must be full.
     pub fn project(&mut self, keep: &[bool]) {
         assert_eq!(self.sampled, self.len() as u64, "project a full collection");
         let mut dropped = vec![0u32; keep.len()];
-        let mut out = RrCollection::new(self.seed, self.purpose);
-        out.unalign();
-        let mut part = Chunk::new();
-        for set in self.iter() {
-            let before = part.ids.len();
-            for &v in set {
-                if keep[v as usize] {
-                    part.ids.push(v);
-                } else {
-                    dropped[v as usize] += 1;
+        let mut total = 0u64;
+        for c in &mut self.chunks {
+            let (mut w, mut from) = (0usize, 0usize);
+            for j in 0..c.len() {
+                let to = c.offs[j + 1] as usize;
+                for r in from..to {
+                    let v = c.ids[r];
+                    if keep[v as usize] {
+                        c.ids[w] = v;
+                        w += 1;
+                    } else {
+                        dropped[v as usize] += 1;
+                    }
                 }
+                c.offs[j + 1] = w as u32;
+                from = to;
             }
-            if part.ids.len() > before {
-                part.offs.push(part.ids.len() as u32);
-                if part.len() == CHUNK {
-                    out.push_chunk(std::mem::replace(&mut part, Chunk::new()));
-                }
-            }
+            c.ids.truncate(w);
+            c.ids.shrink_to_fit();
+            total += w as u64;
         }
-        out.push_chunk(part.exact());
-        out.sampled = self.sampled;
-        out.dropped = dropped;
-        *self = out;
+        self.total_ids = total;
+        self.dropped = dropped;
     }
 
     /// Draws again the sets drawn so far (the same streams), projected on the pool `keep`: the
@@ -748,10 +750,20 @@ mod tests {
         for c in [&drawn, &projected, &again] {
             assert!(c.is_pooled());
             assert_eq!(c.sampled(), 5000);
-            assert_eq!(c.len(), want.len());
-            assert!((0..c.len()).all(|i| c.set(i) == want[i].as_slice()));
             assert!((0..60).all(|v| keep[v] || c.dropped()[v] == counts[v]));
+            let stored: Vec<&[u32]> = c.iter().filter(|s| !s.is_empty()).collect();
+            assert_eq!(stored.len(), want.len());
+            assert!(stored.iter().zip(&want).all(|(a, b)| *a == b.as_slice()));
         }
+        // Projected in place, the sets keep their numbers (empty ones too), so the index of the
+        // full sets, cut down to the pool, is the index of the projected ones.
+        assert_eq!(projected.len(), 5000);
+        assert_eq!(projected.total_ids(), drawn.total_ids());
+        let mut cut = crate::rrset::InvertedIndex::build(&whole, 60);
+        cut.retain(&keep);
+        let built = crate::rrset::InvertedIndex::build(&projected, 60);
+        assert!((0..60u32).all(|v| cut.sets_of(v) == built.sets_of(v)));
+        assert!((0..60u32).all(|v| keep[v as usize] || cut.sets_of(v).is_empty()));
         let mut half = whole.prefix(2000);
         half.project(&keep);
         let mut rest = RrCollection::new(2, Purpose::RrSelect);

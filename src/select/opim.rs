@@ -403,10 +403,16 @@ impl Selector for Opim {
             let rule = self.pool.filter(|r| auto && r1.sampled() >= r.after);
             if let (Some(rule), None) = (rule, &pool) {
                 if let Some(keep) = pool_of(&g, &index, bonus_for(th).as_deref(), rule, ctx) {
-                    r1.project(&keep);
-                    r2.project(&keep);
-                    index = InvertedIndex::build(&r1, n);
-                    index2 = InvertedIndex::build(&r2, n);
+                    rayon::join(
+                        || {
+                            r1.project(&keep);
+                            index.retain(&keep);
+                        },
+                        || {
+                            r2.project(&keep);
+                            index2.retain(&keep);
+                        },
+                    );
                     pool = Some(keep);
                 }
             }
