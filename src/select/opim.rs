@@ -16,6 +16,12 @@
 //! plan's own independent estimate sets. `auto` also draws its sets from stratified roots
 //! (`RootSampler::stratified`): singleton sets are credited exactly, which on wiki-Vote cuts the
 //! sets needed for the same quality by about four.
+//!
+//! Once the greedy's counts are reliable (`PoolRule`), `auto` keeps only the members of a pool
+//! of nodes that could still be picked, and counts per node left out the sets that held it; the
+//! greedy proves from those counts that it picked what it would have on the full sets, or the
+//! pool grows and the sets are drawn again (`widen`, `regrow`). On NetHEPT this halves the peak
+//! memory; the seeds never change.
 
 use super::{ln_choose, SelectContext, SelectStatus, Selection, Selector};
 use crate::diffusion::Model;
