@@ -144,27 +144,31 @@ fn plan_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn plan_json_contract_and_thread_independence() {
+/// The plan JSON of the demo market with `extra` flags, on 1 and on 2 threads.
+fn demo_plans_on_1_and_2_threads(extra: &[&str]) -> (serde_json::Value, serde_json::Value) {
     let g = dataset("demo/follows.csv");
     let c = dataset("demo/costs.csv");
-    let base = [
+    let mut base = vec![
         "--graph",
         g.to_str().unwrap(),
         "--edge-meaning",
         "follows",
         "--costs",
         c.to_str().unwrap(),
-        "-k",
-        "5",
-        "--seed",
-        "3",
     ];
-    let mut a1 = base.to_vec();
-    a1.extend(["--threads", "1"]);
-    let mut a2 = base.to_vec();
-    a2.extend(["--threads", "2"]);
-    let (p1, p2) = (plan_json(&a1), plan_json(&a2));
+    base.extend_from_slice(extra);
+    let run = |threads: &'static str| {
+        let mut a = base.clone();
+        a.extend(["--threads", threads]);
+        plan_json(&a)
+    };
+    (run("1"), run("2"))
+}
+
+#[test]
+fn plan_json_contract_and_thread_independence() {
+    let g = dataset("demo/follows.csv");
+    let (p1, p2) = demo_plans_on_1_and_2_threads(&["-k", "5", "--seed", "3"]);
     assert_eq!(p1["seeds"], p2["seeds"]);
     assert_eq!(p1["expected_reach"], p2["expected_reach"]);
     assert_eq!(p1["format_version"], 1);
@@ -224,25 +228,7 @@ fn plan_json_contract_and_thread_independence() {
 fn budget_plan_and_certificate_are_thread_independent() {
     // Budget 20,000 on the demo market: the plan (1,000 seeds) is larger than the MIP pool, so
     // no time-limited solver runs, and the LP-dual bound counts its work, not seconds.
-    let g = dataset("demo/follows.csv");
-    let c = dataset("demo/costs.csv");
-    let base = [
-        "--graph",
-        g.to_str().unwrap(),
-        "--edge-meaning",
-        "follows",
-        "--costs",
-        c.to_str().unwrap(),
-        "--budget",
-        "20000",
-        "--seed",
-        "2",
-    ];
-    let mut a1 = base.to_vec();
-    a1.extend(["--threads", "1"]);
-    let mut a2 = base.to_vec();
-    a2.extend(["--threads", "2"]);
-    let (p1, p2) = (plan_json(&a1), plan_json(&a2));
+    let (p1, p2) = demo_plans_on_1_and_2_threads(&["--budget", "20000", "--seed", "2"]);
     assert_eq!(p1["seeds"], p2["seeds"]);
     assert_eq!(p1["certificate"], p2["certificate"]);
     assert_eq!(p1["upper_bound"], p2["upper_bound"]);

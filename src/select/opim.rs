@@ -238,20 +238,10 @@ impl Selector for Opim {
                 // sets again on it, and rerun.
                 let keep = pool.as_mut().expect("blocked only on a pool");
                 widen(keep, &dropped, bar, bonus_for(th).as_deref(), ctx);
-                ctx.progress.note(&format!(
-                    "round {round}: pool grown to {} nodes, sets drawn again",
-                    keep.iter().filter(|&&x| x).count()
-                ));
-                regrow(
-                    ctx.model,
-                    roots,
-                    keep,
-                    &mut r1,
-                    &mut index,
-                    &mut r2,
-                    &mut index2,
-                    auto,
-                )?;
+                ctx.progress
+                    .note(&format!("round {round}: {}", grown(keep)));
+                let (c1, c2) = ((&mut r1, &mut index), (&mut r2, &mut index2));
+                regrow(ctx.model, roots, keep, c1, c2, auto)?;
                 (g, dropped) = select(&[(&r1, &index)], th, pool.as_deref());
             }
             peak_bytes =
@@ -352,20 +342,10 @@ impl Selector for Opim {
                 while let Some(bar) = g.blocked {
                     let keep = pool.as_mut().expect("blocked only on a pool");
                     widen(keep, &dropped, bar, bonus_for(theta_all).as_deref(), ctx);
-                    ctx.progress.note(&format!(
-                        "final selection: pool grown to {} nodes, sets drawn again",
-                        keep.iter().filter(|&&x| x).count()
-                    ));
-                    regrow(
-                        ctx.model,
-                        roots,
-                        keep,
-                        &mut r1,
-                        &mut index,
-                        &mut r2,
-                        &mut index2,
-                        true,
-                    )?;
+                    ctx.progress
+                        .note(&format!("final selection: {}", grown(keep)));
+                    let (c1, c2) = ((&mut r1, &mut index), (&mut r2, &mut index2));
+                    regrow(ctx.model, roots, keep, c1, c2, true)?;
                     (g, dropped) =
                         select(&[(&r1, &index), (&r2, &index2)], theta_all, pool.as_deref());
                 }
@@ -494,6 +474,12 @@ fn widen(
     }
 }
 
+/// The progress note of a grown pool.
+fn grown(keep: &[bool]) -> String {
+    let size = keep.iter().filter(|&&x| x).count();
+    format!("pool grown to {size} nodes, sets drawn again")
+}
+
 /// Draws both collections' sets again on the grown pool `keep` and indexes them afresh (R2's
 /// index only when `index_r2`). The old indexes go first, so the two never coexist.
 ///
@@ -501,15 +487,12 @@ fn widen(
 /// `--max-memory` (it cannot: until it is done there is no selection to return); it never
 /// happened with `PoolRule::DEFAULT` over the graphs and settings measured (BENCHMARKS.md). An
 /// interrupt stops before it.
-#[allow(clippy::too_many_arguments)]
 fn regrow(
     model: &Model<'_>,
     roots: &RootSampler,
     keep: &[bool],
-    r1: &mut RrCollection,
-    index: &mut InvertedIndex,
-    r2: &mut RrCollection,
-    index2: &mut InvertedIndex,
+    (r1, index): (&mut RrCollection, &mut InvertedIndex),
+    (r2, index2): (&mut RrCollection, &mut InvertedIndex),
     index_r2: bool,
 ) -> Result<()> {
     if crate::limits::interrupted() {
