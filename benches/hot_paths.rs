@@ -172,6 +172,41 @@ fn rr_sampling_real(c: &mut Criterion) {
     group.finish();
 }
 
+/// How RR sampling alone scales from one thread to two: `auto`'s stratified sets on the
+/// reference graphs, 200k sets per iteration (BENCHMARKS.md compares this with the two-thread
+/// speed-up of whole runs, whose serial steps sampling does not have).
+fn rr_sampling_threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rr_sampling_threads_200k_stratified_sets");
+    group.sample_size(20);
+    for (name, g) in real_graphs() {
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(g.num_nodes()).stratified(&m);
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            group.throughput(Throughput::Elements(200_000));
+            group.bench_function(BenchmarkId::new(format!("{threads}_threads"), name), |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let mut r = RrCollection::new(7, Purpose::RrSelect);
+                        r.extend_to(&m, &roots, 200_000);
+                        r.total_ids()
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn coverage_greedy(c: &mut Criterion) {
     let mut group = c.benchmark_group("coverage_greedy_k50");
     group.sample_size(10);
@@ -219,6 +254,7 @@ criterion_group!(
     parsing,
     rr_sampling,
     rr_sampling_real,
+    rr_sampling_threads,
     coverage_greedy,
     monte_carlo
 );

@@ -53,25 +53,36 @@ impl InvertedIndex {
     /// each range counts its memberships, prefix sums over (node, range) give every range its
     /// own slots, and the ranges scatter in parallel. The layout is the same for any thread
     /// count. The lists are laid out afresh, the old ones copied in parallel (see
-    /// `extend_in_place` for the alternative).
+    /// `extend_batch` for the alternative).
     pub fn extend(&mut self, coll: &RrCollection) {
         self.extend_with(coll, false)
     }
 
-    /// As [`InvertedIndex::extend`], but the array grows in place (a `realloc`, which large
-    /// blocks get by remapping) and the old lists move right on one thread: slower, but it
-    /// builds no second array beside the first. For an index extended beside other work, where
-    /// the serial move costs no wall time.
-    pub fn extend_in_place(&mut self, coll: &RrCollection) {
-        self.extend_with(coll, true)
+    /// Indexes every set of `batch` as the sets numbered from `indexed()` on: the index of a
+    /// collection that is not kept, only its batches one at a time (`IndexedRr`). The array
+    /// grows in place (a `realloc`, which large blocks get by remapping) and the old lists move
+    /// right on one thread: slower than `extend`, but the index is never held twice.
+    pub fn extend_batch(&mut self, batch: &RrCollection) {
+        self.extend_with(batch, true)
     }
 
-    fn extend_with(&mut self, coll: &RrCollection, in_place: bool) {
+    /// Indexes sets `from..coll.len()` of `coll`, numbered from `base + from` on: `from` is
+    /// where this index left off in `coll`, or 0 for a batch numbered after the sets indexed
+    /// (which grows the index in place).
+    fn extend_with(&mut self, coll: &RrCollection, batch: bool) {
         let n = self.offsets.len() - 1;
-        let (from, to) = (self.indexed, coll.len());
+        let (from, to, base) = if batch {
+            (0, coll.len(), self.indexed)
+        } else {
+            (self.indexed, coll.len(), 0)
+        };
         if to <= from {
             return;
         }
+        assert!(
+            base + to <= u32::MAX as usize,
+            "an index numbers at most 4G sets"
+        );
         let parts = rayon::current_num_threads()
             .clamp(1, 64)
             .min((to - from).div_ceil(MIN_SETS_PER_PART));
@@ -101,11 +112,13 @@ impl InvertedIndex {
             }
             start[v] = acc as u64;
         }
-        if in_place {
+        if batch {
             // 3. Move each old list right by everything added to the nodes before it, last node
             // first so nothing is overwritten before it moves.
             let added: u64 = start.iter().sum();
             let old_total = self.sets.len();
+            // Exactly: the amortised doubling of `resize` could leave the index at twice its size.
+            self.sets.reserve_exact(added as usize);
             self.sets.resize(old_total + added as usize, 0);
             let mut shift = added;
             // Old end of v's list = old start of v + 1's, saved before that one moved.
@@ -166,12 +179,12 @@ impl InvertedIndex {
             for (i, set) in coll.sets_in(range(p)) {
                 for &v in set {
                     let k = &mut cur[v as usize];
-                    target.write(*k as usize, i as u32);
+                    target.write(*k as usize, (base + i) as u32);
                     *k += 1;
                 }
             }
         });
-        self.indexed = to;
+        self.indexed = base + to;
     }
 
     /// Keeps only the lists of nodes in `keep` (the others become empty): the index of a
@@ -348,13 +361,47 @@ pub fn greedy_on_pool(
     bonus: Option<&[f64]>,
     pool: Option<Pool<'_>>,
 ) -> CoverageGreedy {
+    let parts: Vec<Part<'_>> = parts.iter().map(|&(c, ix)| Part::Sets(c, ix)).collect();
+    greedy_on_parts(&parts, n, k, candidates, forced, bonus, pool)
+}
+
+/// One part of the sets a greedy covers (`greedy_on_parts`).
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    /// Sets kept with their index: each node's gain is a count, decremented for every member of
+    /// a set when the set is covered.
+    Sets(&'a RrCollection, &'a InvertedIndex),
+    /// The index alone (`IndexedRr`): a node's gain is counted afresh, by a scan of its list,
+    /// whenever the lazy greedy asks for it. Half the memory of `Sets`; the picks, gains and
+    /// bound are the same, only found by other work.
+    Index(&'a InvertedIndex),
+}
+
+impl Part<'_> {
+    fn index(&self) -> &InvertedIndex {
+        match self {
+            Part::Sets(_, ix) | Part::Index(ix) => ix,
+        }
+    }
+}
+
+/// As [`greedy_on_pool`], over parts that may be kept as sets or as an index alone.
+pub fn greedy_on_parts(
+    parts: &[Part<'_>],
+    n: usize,
+    k: usize,
+    candidates: Option<&[bool]>,
+    forced: &[u32],
+    bonus: Option<&[f64]>,
+    pool: Option<Pool<'_>>,
+) -> CoverageGreedy {
     let extra = |v: u32| bonus.map_or(0.0, |b| b[v as usize]);
     let outside = |v: u32| pool.is_some_and(|p| !p.keep[v as usize]);
     let mut slices = Slice::split(parts, n);
     let key = |slices: &[Slice<'_>], v: u32| {
         let c: u64 = match pool {
             Some(p) if !p.keep[v as usize] => p.dropped[v as usize],
-            _ => slices.iter().map(|s| s.count[v as usize] as u64).sum(),
+            _ => slices.iter().map(|s| s.gain(v)).sum(),
         };
         OrderedFloat(c as f64 + extra(v))
     };
@@ -369,7 +416,7 @@ pub fn greedy_on_pool(
     let take = |v: u32, slices: &mut [Slice<'_>], out: &mut CoverageGreedy| {
         // Each slice owns its sets and its counts, so the slices update in parallel without
         // atomics; a pick touching few sets stays on this thread.
-        let work: usize = parts.iter().map(|(_, ix)| ix.sets_of(v).len()).sum();
+        let work: usize = parts.iter().map(|p| p.index().sets_of(v).len()).sum();
         let gain: u64 = if slices.len() > 1 && work >= PAR_TAKE_MIN {
             slices.par_iter_mut().map(|s| s.take(v)).sum()
         } else {
@@ -456,32 +503,58 @@ const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 2048 };
 /// several slices by set range was tried: on two threads its picks were no faster, the memory
 /// traffic of a pick being the limit, and R1 and R2 together gained 1.3x.)
 struct Slice<'a> {
-    coll: &'a RrCollection,
+    /// The sets, for a `Part::Sets`; `None` for an index alone.
+    coll: Option<&'a RrCollection>,
     index: &'a InvertedIndex,
+    /// Per node, its uncovered sets (`Part::Sets` only).
     count: Vec<u32>,
     covered: Vec<bool>,
 }
 
 impl<'a> Slice<'a> {
-    fn split(parts: &[(&'a RrCollection, &'a InvertedIndex)], n: usize) -> Vec<Slice<'a>> {
+    fn split(parts: &[Part<'a>], n: usize) -> Vec<Slice<'a>> {
         parts
             .par_iter()
-            .map(|&(coll, index)| {
-                debug_assert_eq!(
-                    index.indexed(),
-                    coll.len(),
-                    "index must cover its collection"
-                );
-                Slice {
-                    coll,
-                    index,
-                    count: (0..n as u32)
-                        .map(|v| index.sets_of(v).len() as u32)
-                        .collect(),
-                    covered: vec![false; coll.len()],
+            .map(|&part| match part {
+                Part::Sets(coll, index) => {
+                    debug_assert_eq!(
+                        index.indexed(),
+                        coll.len(),
+                        "index must cover its collection"
+                    );
+                    Slice {
+                        coll: Some(coll),
+                        index,
+                        count: (0..n as u32)
+                            .map(|v| index.sets_of(v).len() as u32)
+                            .collect(),
+                        covered: vec![false; coll.len()],
+                    }
                 }
+                Part::Index(index) => Slice {
+                    coll: None,
+                    index,
+                    count: Vec::new(),
+                    covered: vec![false; index.indexed()],
+                },
             })
             .collect()
+    }
+
+    /// Sets of this slice holding `v` and not yet covered.
+    #[inline]
+    fn gain(&self, v: u32) -> u64 {
+        match self.coll {
+            Some(_) => self.count[v as usize] as u64,
+            None => {
+                let covered = &self.covered;
+                self.index
+                    .sets_of(v)
+                    .iter()
+                    .map(|&s| !covered[s as usize] as u64)
+                    .sum()
+            }
+        }
     }
 
     /// Covers the slice's sets holding `v`; returns how many were newly covered.
@@ -492,8 +565,10 @@ impl<'a> Slice<'a> {
             if !*c {
                 *c = true;
                 gain += 1;
-                for &w in self.coll.set(s as usize) {
-                    self.count[w as usize] -= 1;
+                if let Some(coll) = self.coll {
+                    for &w in coll.set(s as usize) {
+                        self.count[w as usize] -= 1;
+                    }
                 }
             }
         }
@@ -723,16 +798,19 @@ mod tests {
         let roots = RootSampler::uniform(40);
         let mut c = RrCollection::new(8, Purpose::RrSelect);
         let mut ix = InvertedIndex::empty(40);
-        let mut in_place = InvertedIndex::empty(40);
+        // The same sets drawn batch by batch, each indexed in place and dropped.
+        let mut batches = InvertedIndex::empty(40);
         for target in [1u64, 7, 100, 101, 900] {
+            let mut batch = RrCollection::new_at(8, Purpose::RrSelect, c.sampled());
+            batch.extend_to(&m, &roots, target);
+            batches.extend_batch(&batch);
             c.extend_to(&m, &roots, target);
             ix.extend(&c);
-            in_place.extend_in_place(&c);
             let whole = InvertedIndex::build(&c, 40);
             assert_eq!(ix.offsets, whole.offsets);
             assert_eq!(ix.sets, whole.sets);
-            assert_eq!(in_place.offsets, whole.offsets);
-            assert_eq!(in_place.sets, whole.sets);
+            assert_eq!(batches.offsets, whole.offsets);
+            assert_eq!(batches.sets, whole.sets);
         }
         let mut other = RrCollection::new(9, Purpose::RrValidate);
         other.extend_to(&m, &roots, 500);

@@ -8,12 +8,14 @@
 //! thread count.
 
 mod coverage;
+mod indexed;
 mod roots;
 
 pub use coverage::{
-    greedy_max_coverage, greedy_on_index, greedy_on_pool, greedy_with_bonus, CoverageGreedy,
-    InvertedIndex, Pool,
+    greedy_max_coverage, greedy_on_index, greedy_on_parts, greedy_on_pool, greedy_with_bonus,
+    CoverageGreedy, InvertedIndex, Part, Pool,
 };
+pub use indexed::IndexedRr;
 pub use roots::RootSampler;
 
 use crate::diffusion::Model;
@@ -92,7 +94,10 @@ pub struct RrCollection {
     /// every set it covers).
     buckets: Vec<u32>,
     total_ids: u64,
-    /// Sets drawn; more than stored for a projected collection (see `extend_projected`).
+    /// Stream index of the first set (0 but for a batch of a longer collection, see `new_at`).
+    first: u64,
+    /// Stream index past the last set drawn: `first` plus the sets drawn, which are more than
+    /// those stored for a projected collection (see `extend_projected`).
     sampled: u64,
     /// For a collection projected on a pool (`extend_pool`, `project`): per node left out of
     /// the pool, the sets drawn that held it. Empty otherwise.
@@ -106,13 +111,21 @@ pub struct RrCollection {
 impl RrCollection {
     /// An empty collection whose set `i` will be drawn from stream `(seed, purpose, i)`.
     pub fn new(seed: u64, purpose: Purpose) -> Self {
+        Self::new_at(seed, purpose, 0)
+    }
+
+    /// An empty collection whose sets are those of `new(seed, purpose)` from `first` on: a
+    /// batch of a longer collection, drawn without holding the sets before it (see
+    /// `IndexedRr`). Its `sampled()` counts from 0, as if the sets before it had been drawn.
+    pub fn new_at(seed: u64, purpose: Purpose, first: u64) -> Self {
         RrCollection {
             chunks: Vec::new(),
             starts: vec![0],
             aligned: true,
             buckets: Vec::new(),
             total_ids: 0,
-            sampled: 0,
+            first,
+            sampled: first,
             dropped: Vec::new(),
             drop_buffers: Vec::new(),
             seed,
@@ -332,7 +345,7 @@ impl RrCollection {
         keep: &[bool],
     ) {
         assert!(
-            self.sampled == 0 || self.is_pooled(),
+            self.sampled == self.first || self.is_pooled(),
             "a full collection cannot grow on a pool"
         );
         if self.dropped.is_empty() {
@@ -361,8 +374,14 @@ impl RrCollection {
     /// stored them but for one thing: a set left with no member stays, empty, so the sets keep
     /// their numbers and an index of them needs only to drop the lists of nodes outside the pool
     /// (`InvertedIndex::retain`) instead of being built again. The collection must be full.
-    pub fn project(&mut self, keep: &[bool]) {
-        assert_eq!(self.sampled, self.len() as u64, "project a full collection");
+    /// (The oracle of `IndexedRr::project` in tests.)
+    #[cfg(test)]
+    pub(crate) fn project(&mut self, keep: &[bool]) {
+        assert_eq!(
+            self.sampled - self.first,
+            self.len() as u64,
+            "project a full collection"
+        );
         let mut dropped = vec![0u32; keep.len()];
         let mut total = 0u64;
         for c in &mut self.chunks {
@@ -389,14 +408,6 @@ impl RrCollection {
         self.dropped = dropped;
     }
 
-    /// Draws again the sets drawn so far (the same streams), projected on the pool `keep`: the
-    /// way to a larger pool, which the sets already projected cannot give.
-    pub fn resample_pool(&mut self, model: &Model<'_>, roots: &RootSampler, keep: &[bool]) {
-        let target = self.sampled;
-        *self = RrCollection::new(self.seed, self.purpose);
-        self.extend_pool(model, roots, target, keep);
-    }
-
     fn extend_inner(
         &mut self,
         model: &Model<'_>,
@@ -412,7 +423,7 @@ impl RrCollection {
             keep.is_some() || !self.is_pooled(),
             "a pooled collection grows only on its pool"
         );
-        debug_assert!(keep.is_some() || self.sampled == self.len() as u64);
+        debug_assert!(keep.is_some() || self.sampled - self.first == self.len() as u64);
         let streams = Streams::new(self.seed, self.purpose);
         let stratified = roots.is_stratified();
         let count_dropped = !self.dropped.is_empty();
@@ -551,6 +562,7 @@ impl RrCollection {
     /// Moves all sets of `other` to the end of this collection (no copy when this one ends on a
     /// chunk boundary).
     pub fn absorb(&mut self, other: RrCollection) {
+        assert!(self.first == 0 && other.first == 0, "absorb a batch");
         assert!(
             self.sampled == 0 || other.sampled == 0 || self.is_pooled() == other.is_pooled(),
             "absorb mixes a pooled and a full collection"
@@ -587,8 +599,10 @@ impl RrCollection {
 
     /// Coverage of two seed sets on the same sets, with the sets only the first covers and those
     /// only the second covers: `(cov_a, cov_b, only_a, only_b)`. The difference of the two
-    /// coverages is `only_a - only_b`, and its sampling variance about `only_a + only_b`.
-    pub fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
+    /// coverages is `only_a - only_b`, and its sampling variance about `only_a + only_b`. (The
+    /// oracle of `IndexedRr::coverage_pair` in tests.)
+    #[cfg(test)]
+    pub(crate) fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
         self.chunks
             .par_iter()
             .with_min_len(4)
@@ -743,7 +757,7 @@ mod tests {
         let r = 17..p.len() - 5;
         assert!(p.sets_in(r.clone()).eq(r.map(|i| (i, want[i].as_slice()))));
         // A pool: the same sets, and per node outside it the sets that held it, whether drawn on
-        // the pool, projected afterwards, drawn again, or grown from two halves.
+        // the pool, projected afterwards, or grown from two halves.
         let mut counts = vec![0u32; 60];
         whole
             .iter()
@@ -754,9 +768,7 @@ mod tests {
         drawn.extend_pool(&m, &roots, 5000, &keep);
         let mut projected = whole.clone();
         projected.project(&keep);
-        let mut again = drawn.clone();
-        again.resample_pool(&m, &roots, &keep);
-        for c in [&drawn, &projected, &again] {
+        for c in [&drawn, &projected] {
             assert!(c.is_pooled());
             assert_eq!(c.sampled(), 5000);
             assert!((0..60).all(|v| keep[v] || c.dropped()[v] == counts[v]));

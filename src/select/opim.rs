@@ -29,7 +29,7 @@ use crate::error::Result;
 use crate::limits::LimitHit;
 use crate::rng::Purpose;
 use crate::rrset::{
-    greedy_on_pool, CoverageGreedy, InvertedIndex, Pool, RootSampler, RrCollection,
+    greedy_on_parts, CoverageGreedy, IndexedRr, InvertedIndex, Part, Pool, RootSampler,
 };
 
 /// When the doubling loop stops.
@@ -136,38 +136,37 @@ impl Selector for Opim {
                 .exact()
                 .map(|e| e.iter().map(|&x| x * theta / pop).collect())
         };
-        // The greedy on `theta` sets held by collections with their indexes, on the pool when
-        // there is one.
-        let select =
-            |parts: &[(&RrCollection, &InvertedIndex)], theta: f64, keep: Option<&[bool]>| {
-                let bonus = bonus_for(theta);
-                let dropped: Vec<u64> = match keep {
-                    Some(_) => {
-                        let mut sum = vec![0u64; n];
-                        for (c, _) in parts {
-                            sum.iter_mut()
-                                .zip(c.dropped())
-                                .for_each(|(x, y)| *x += y as u64);
-                        }
-                        sum
+        // The greedy on `theta` sets held by collections, on the pool when there is one.
+        let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>| {
+            let bonus = bonus_for(theta);
+            let dropped: Vec<u64> = match keep {
+                Some(_) => {
+                    let mut sum = vec![0u64; n];
+                    for c in parts {
+                        sum.iter_mut()
+                            .zip(c.dropped())
+                            .for_each(|(x, &y)| *x += y as u64);
                     }
-                    None => Vec::new(),
-                };
-                let pool = keep.map(|keep| Pool {
-                    keep,
-                    dropped: &dropped,
-                });
-                let g = greedy_on_pool(
-                    parts,
-                    n,
-                    k,
-                    ctx.candidates,
-                    ctx.forced,
-                    bonus.as_deref(),
-                    pool,
-                );
-                (g, dropped)
+                    sum
+                }
+                None => Vec::new(),
             };
+            let pool = keep.map(|keep| Pool {
+                keep,
+                dropped: &dropped,
+            });
+            let parts: Vec<Part<'_>> = parts.iter().map(|c| Part::Index(c.index())).collect();
+            let g = greedy_on_parts(
+                &parts,
+                n,
+                k,
+                ctx.candidates,
+                ctx.forced,
+                bonus.as_deref(),
+                pool,
+            );
+            (g, dropped)
+        };
         let (theta0, mut theta_max) = opim_sizes(n, k.max(1), cfg.epsilon, delta);
         let mut capped = false;
         if let Some(cap) = cfg.max_rr_sets {
@@ -180,15 +179,13 @@ impl Selector for Opim {
         let a = (3.0 * i_max as f64 / delta).ln();
         let target = E_FACTOR - cfg.epsilon;
 
-        let mut r1 = RrCollection::new(cfg.seed, Purpose::RrSelect);
-        let mut r2 = RrCollection::new(cfg.seed, Purpose::RrValidate);
+        // Both collections are kept as their indexes alone (`IndexedRr`): half the memory of
+        // sets and index, and the same picks.
+        let mut r1 = IndexedRr::new(cfg.seed, Purpose::RrSelect, n);
+        let mut r2 = IndexedRr::new(cfg.seed, Purpose::RrValidate, n);
         let mut theta = (theta0.ceil() as u64).min(theta_max as u64).max(1);
         let mut prev: Option<Vec<u32>> = None;
-        // Kept across rounds: each round indexes only the sets it added.
-        let mut index = InvertedIndex::empty(n);
-        // R2's index, for `auto`'s final selection only.
         let auto = self.stop == StopRule::Converged;
-        let mut index2 = InvertedIndex::empty(if auto { n } else { 0 });
         let mut peak_bytes = 0u64;
         let mut round = 0u32;
         if auto {
@@ -205,34 +202,22 @@ impl Selector for Opim {
         loop {
             round += 1;
             ctx.progress.begin("sampling RR sets", None);
-            let mut hit =
-                r1.extend_limited_on(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
-            // Pairs of independent steps run side by side: on two threads the index's scatter
-            // and the serial greedy leave gaps that the other step fills (one thread runs them
-            // in turn, as before). `auto` indexes R2 as it grows, for its final selection.
-            if hit.is_none() {
-                hit = rayon::join(
-                    || r2.extend_limited_on(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
-                    || index.extend(&r1),
-                )
-                .0;
-            } else {
-                index.extend(&r1);
-            }
+            let mut hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
+            // The greedy on R1 is serial and R2 does not depend on it: R2 draws beside it, on
+            // the other thread and then on both (rayon's join steals back). A limit hit on R1
+            // skips R2's round.
+            let ((mut g, mut dropped), hit2) = rayon::join(
+                || select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref()),
+                || match hit {
+                    None => r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
+                    Some(_) => None,
+                },
+            );
+            hit = hit.or(hit2);
             ctx.progress.end();
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.sampled() as f64).max(1.0);
             let th2 = (r2.sampled() as f64).max(1.0);
-            let ((mut g, mut dropped), ()) = rayon::join(
-                || select(&[(&r1, &index)], th, pool.as_deref()),
-                || {
-                    if auto {
-                        // In place: beside the greedy its serial move costs no wall time, and it
-                        // never holds two copies of R2's index at the peak (the final round).
-                        index2.extend_in_place(&r2)
-                    }
-                },
-            );
             while let Some(bar) = g.blocked {
                 // A node outside the pool could have been picked: grow the pool, draw the same
                 // sets again on it, and rerun.
@@ -240,12 +225,10 @@ impl Selector for Opim {
                 widen(keep, &dropped, bar, bonus_for(th).as_deref(), ctx);
                 ctx.progress
                     .note(&format!("round {round}: {}", grown(keep)));
-                let (c1, c2) = ((&mut r1, &mut index), (&mut r2, &mut index2));
-                regrow(ctx.model, roots, keep, c1, c2, auto)?;
-                (g, dropped) = select(&[(&r1, &index)], th, pool.as_deref());
+                regrow(ctx.model, roots, keep, &mut r1, &mut r2)?;
+                (g, dropped) = select(&[&r1], th, pool.as_deref());
             }
-            peak_bytes =
-                peak_bytes.max(r1.bytes() + r2.bytes() + index.peak_bytes() + index2.bytes());
+            peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
@@ -314,11 +297,9 @@ impl Selector for Opim {
                     (certified && (rse <= AUTO_RSE && converged || at_imm)) || at_cap
                 }
             };
-            // The next round doubles both collections and their indexes, and R1's index holds its
-            // old layout beside the new one for a moment: a memory limit stops a run that would
-            // otherwise go on.
-            let next_bytes =
-                2 * (r1.bytes() + r2.bytes() + index.bytes() + index2.bytes()) + index.bytes();
+            // The next round doubles both collections, with a batch of sets in flight beside each:
+            // a memory limit stops a run that would otherwise go on.
+            let next_bytes = 3 * (r1.bytes() + r2.bytes());
             if !stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
                 hit = Some(LimitHit::Memory);
             }
@@ -334,23 +315,16 @@ impl Selector for Opim {
                 // its own index (no copy of R2 into R1). Its reach is certified later
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
-                index2.extend_in_place(&r2);
-                peak_bytes =
-                    peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
-                let (mut g, mut dropped) =
-                    select(&[(&r1, &index), (&r2, &index2)], theta_all, pool.as_deref());
+                let (mut g, mut dropped) = select(&[&r1, &r2], theta_all, pool.as_deref());
                 while let Some(bar) = g.blocked {
                     let keep = pool.as_mut().expect("blocked only on a pool");
                     widen(keep, &dropped, bar, bonus_for(theta_all).as_deref(), ctx);
                     ctx.progress
                         .note(&format!("final selection: {}", grown(keep)));
-                    let (c1, c2) = ((&mut r1, &mut index), (&mut r2, &mut index2));
-                    regrow(ctx.model, roots, keep, c1, c2, true)?;
-                    (g, dropped) =
-                        select(&[(&r1, &index), (&r2, &index2)], theta_all, pool.as_deref());
+                    regrow(ctx.model, roots, keep, &mut r1, &mut r2)?;
+                    (g, dropped) = select(&[&r1, &r2], theta_all, pool.as_deref());
                 }
-                peak_bytes =
-                    peak_bytes.max(r1.bytes() + r2.bytes() + index.bytes() + index2.bytes());
+                peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
                 let rr_ids = r1.total_ids() + r2.total_ids();
                 let scale = pop / theta_all;
                 return Ok(Selection {
@@ -394,17 +368,8 @@ impl Selector for Opim {
             }
             let rule = self.pool.filter(|r| auto && r1.sampled() >= r.after);
             if let (Some(rule), None) = (rule, &pool) {
-                if let Some(keep) = pool_of(&g, &index, bonus_for(th).as_deref(), rule, ctx) {
-                    rayon::join(
-                        || {
-                            r1.project(&keep);
-                            index.retain(&keep);
-                        },
-                        || {
-                            r2.project(&keep);
-                            index2.retain(&keep);
-                        },
-                    );
+                if let Some(keep) = pool_of(&g, r1.index(), bonus_for(th).as_deref(), rule, ctx) {
+                    rayon::join(|| r1.project(&keep), || r2.project(&keep));
                     pool = Some(keep);
                 }
             }
@@ -480,8 +445,7 @@ fn grown(keep: &[bool]) -> String {
     format!("pool grown to {size} nodes, sets drawn again")
 }
 
-/// Draws both collections' sets again on the grown pool `keep` and indexes them afresh (R2's
-/// index only when `index_r2`). The old indexes go first, so the two never coexist.
+/// Draws both collections' sets again on the grown pool `keep`.
 ///
 /// A regrowth redraws every set drawn so far and does not stop at `--time-limit` or
 /// `--max-memory` (it cannot: until it is done there is no selection to return); it never
@@ -491,22 +455,15 @@ fn regrow(
     model: &Model<'_>,
     roots: &RootSampler,
     keep: &[bool],
-    (r1, index): (&mut RrCollection, &mut InvertedIndex),
-    (r2, index2): (&mut RrCollection, &mut InvertedIndex),
-    index_r2: bool,
+    r1: &mut IndexedRr,
+    r2: &mut IndexedRr,
 ) -> Result<()> {
     if crate::limits::interrupted() {
         return Err(crate::error::Error::Interrupted);
     }
-    let n = keep.len();
-    *index = InvertedIndex::empty(n);
-    *index2 = InvertedIndex::empty(if index_r2 { n } else { 0 });
-    r1.resample_pool(model, roots, keep);
-    r2.resample_pool(model, roots, keep);
-    *index = InvertedIndex::build(r1, n);
-    if index_r2 {
-        *index2 = InvertedIndex::build(r2, n);
-    }
+    // One at a time: each drops its old index before drawing again.
+    r1.regrow(model, roots, keep);
+    r2.regrow(model, roots, keep);
     Ok(())
 }
 

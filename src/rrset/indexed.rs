@@ -1,0 +1,409 @@
+//! An RR collection kept as its node→sets index alone.
+//!
+//! The coverage greedy needs, for each node, the sets holding it (the index); the sets
+//! themselves only serve to keep every node's count of uncovered sets up to date. Counting a
+//! node's uncovered sets by a scan of its list when the lazy greedy asks for it gives the same
+//! gains, so a collection that is only ever covered and selected on need not keep its sets:
+//! `IndexedRr` draws them in batches, indexes each batch and drops it. The index is one 4-byte id
+//! per stored membership plus 8 bytes per node; the sets would be as much again plus 4 bytes
+//! per set. `auto` and `opim` keep both their collections this way.
+
+use super::{InvertedIndex, RootSampler, RrCollection, CHUNK};
+use crate::diffusion::Model;
+use crate::limits::{LimitHit, Limits};
+use crate::rng::Purpose;
+
+/// Fewest sets drawn in one batch; a round draws in at most about four batches beyond that, so
+/// the sets in flight stay a fraction of the index while each index extension (which moves the
+/// lists already held) is amortised over many sets.
+const MIN_BATCH: u64 = CHUNK as u64 * 64;
+
+/// RR sets drawn from streams `(seed, purpose, i)` and kept only as their index: set numbers are
+/// the stored sets in order (a set with no member in the pool is drawn but not stored).
+#[derive(Debug, Clone)]
+pub struct IndexedRr {
+    seed: u64,
+    purpose: Purpose,
+    index: InvertedIndex,
+    /// Sets drawn.
+    sampled: u64,
+    /// Memberships indexed.
+    ids: u64,
+    /// On a pool: per node left out, the sets drawn that held it. Empty otherwise.
+    dropped: Vec<u32>,
+    /// Most bytes held at once: the index and a batch in flight.
+    peak: u64,
+}
+
+impl IndexedRr {
+    /// No sets yet, over nodes `0..n`.
+    pub fn new(seed: u64, purpose: Purpose, n: usize) -> Self {
+        IndexedRr {
+            seed,
+            purpose,
+            index: InvertedIndex::empty(n),
+            sampled: 0,
+            ids: 0,
+            dropped: Vec::new(),
+            peak: 0,
+        }
+    }
+
+    /// The index: node → numbers of the stored sets holding it, in increasing order.
+    pub fn index(&self) -> &InvertedIndex {
+        &self.index
+    }
+
+    /// Sets drawn (estimates divide by this).
+    pub fn sampled(&self) -> u64 {
+        self.sampled
+    }
+
+    /// Sets stored: the set numbers in use.
+    pub fn len(&self) -> usize {
+        self.index.indexed()
+    }
+
+    /// True when no set is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Memberships stored.
+    pub fn total_ids(&self) -> u64 {
+        self.ids
+    }
+
+    /// Whether the collection is kept on a pool (`project`, `grow` with a pool).
+    pub fn is_pooled(&self) -> bool {
+        !self.dropped.is_empty()
+    }
+
+    /// Per node outside the pool, the sets drawn that held it (empty without a pool; entries of
+    /// nodes in the pool mean nothing).
+    pub fn dropped(&self) -> &[u32] {
+        &self.dropped
+    }
+
+    /// Bytes held now.
+    pub fn bytes(&self) -> u64 {
+        self.index.bytes() + self.dropped.capacity() as u64 * 4
+    }
+
+    /// Most bytes held at once so far, a batch in flight included.
+    pub fn peak_bytes(&self) -> u64 {
+        self.peak.max(self.bytes())
+    }
+
+    /// Draws sets up to `target` in all, in batches, each indexed and dropped; on a pool
+    /// (`keep`), stores only the members in it and counts the others in `dropped`. Stops between
+    /// batches when a limit is hit and returns it. A collection with a pool grows only on it.
+    pub fn grow(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        limits: &Limits,
+        keep: Option<&[bool]>,
+    ) -> Option<LimitHit> {
+        assert!(
+            keep.is_some() || !self.is_pooled(),
+            "a pooled collection grows only on its pool"
+        );
+        // About four batches a call, at least `MIN_BATCH` sets each, ending on whole chunks.
+        let step = target
+            .saturating_sub(self.sampled)
+            .div_ceil(4)
+            .next_multiple_of(CHUNK as u64)
+            .max(MIN_BATCH);
+        while self.sampled < target {
+            if let Some(h) = limits.expired() {
+                return Some(h);
+            }
+            let next = (self.sampled + step).min(target);
+            let mut batch = RrCollection::new_at(self.seed, self.purpose, self.sampled);
+            match keep {
+                None => batch.extend_to(model, roots, next),
+                Some(keep) => batch.extend_pool(model, roots, next, keep),
+            }
+            self.index.extend_batch(&batch);
+            self.peak = self
+                .peak
+                .max(self.index.peak_bytes() + batch.bytes() + self.dropped.capacity() as u64 * 4);
+            if keep.is_some() {
+                let d = batch.dropped();
+                if self.dropped.is_empty() {
+                    self.dropped = d;
+                } else {
+                    self.dropped.iter_mut().zip(d).for_each(|(x, y)| *x += y);
+                }
+            }
+            self.ids += batch.total_ids();
+            self.sampled = next;
+        }
+        None
+    }
+
+    /// Keeps only the pool `keep`: each node left out is counted in `dropped` (its list's
+    /// length: every set drawn that held it) and its list is cut. Set numbers stay; a set left
+    /// with no member is still numbered, and covered by nobody.
+    pub fn project(&mut self, keep: &[bool]) {
+        assert!(!self.is_pooled(), "project a collection kept in full");
+        let n = keep.len();
+        self.dropped = (0..n as u32)
+            .map(|v| {
+                if keep[v as usize] {
+                    0
+                } else {
+                    self.index.sets_of(v).len() as u32
+                }
+            })
+            .collect();
+        self.index.retain(keep);
+        self.ids = (0..n as u32)
+            .map(|v| self.index.sets_of(v).len() as u64)
+            .sum();
+    }
+
+    /// Draws again the sets drawn so far (the same streams), on the grown pool `keep`: the way
+    /// to a larger pool, which the sets already cut cannot give. Ignores limits: until it is
+    /// done there is nothing to select on.
+    pub fn regrow(&mut self, model: &Model<'_>, roots: &RootSampler, keep: &[bool]) {
+        let target = self.sampled;
+        let peak = self.peak;
+        *self = IndexedRr::new(self.seed, self.purpose, keep.len());
+        self.peak = peak;
+        self.grow(model, roots, target, &Limits::none(), Some(keep));
+    }
+
+    /// Stored sets holding at least one node marked in `mask`.
+    pub fn coverage(&self, mask: &[bool]) -> u64 {
+        let mut hit = vec![false; self.len()];
+        let mut count = 0;
+        for v in (0..mask.len()).filter(|&v| mask[v]) {
+            for &s in self.index.sets_of(v as u32) {
+                let h = &mut hit[s as usize];
+                count += !*h as u64;
+                *h = true;
+            }
+        }
+        count
+    }
+
+    /// Coverage of two node sets on the same sets, with the sets only the first covers and those
+    /// only the second covers: `(cov_a, cov_b, only_a, only_b)` (see
+    /// `RrCollection::coverage_pair`).
+    pub fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
+        // Bit 1: covered by `a`, bit 2: by `b`.
+        let mut hit = vec![0u8; self.len()];
+        for (mask, bit) in [(a, 1u8), (b, 2u8)] {
+            for v in (0..mask.len()).filter(|&v| mask[v]) {
+                for &s in self.index.sets_of(v as u32) {
+                    hit[s as usize] |= bit;
+                }
+            }
+        }
+        let mut by = [0u64; 4];
+        hit.iter().for_each(|&h| by[h as usize] += 1);
+        (by[1] + by[3], by[2] + by[3], by[1], by[2])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diffusion::{ModelKind, ProbScheme};
+    use crate::graph::Graph;
+    use crate::rrset::{greedy_on_parts, greedy_on_pool, Part, Pool};
+
+    fn model_graph() -> Graph {
+        let mut edges: Vec<(u32, u32)> = (0..900u32)
+            .map(|i| ((i * 17 + 3) % 120, (i * 29 + 11) % 120))
+            .filter(|(a, b)| a != b)
+            .collect();
+        // A few hubs with long rows, and nodes 120..130 isolated.
+        for h in 0..4u32 {
+            edges.extend((0..40u32).map(|j| (h, 4 + (h * 7 + j * 3) % 116)));
+        }
+        edges.sort_unstable();
+        edges.dedup();
+        Graph::from_edges(130, &edges, None)
+    }
+
+    /// Grown in batches and kept as an index, a collection indexes exactly the sets of the same
+    /// collection drawn whole, on a pool or not, and covers the same.
+    #[test]
+    fn batches_index_the_same_sets_as_one_collection() {
+        let g = model_graph();
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(130).stratified(&m);
+        let n = 130;
+        let keep: Vec<bool> = (0..n).map(|v| v % 3 != 1).collect();
+        let none = Limits::none();
+        for pooled in [false, true] {
+            let mut whole = RrCollection::new(9, Purpose::RrSelect);
+            let mut ix = IndexedRr::new(9, Purpose::RrSelect, n);
+            // Uneven targets: batches end mid-chunk and across several calls.
+            for target in [1000u64, 70_001, 150_000, 300_000] {
+                if pooled {
+                    whole.extend_pool(&m, &roots, target, &keep);
+                    ix.grow(&m, &roots, target, &none, Some(&keep));
+                } else {
+                    whole.extend_to(&m, &roots, target);
+                    ix.grow(&m, &roots, target, &none, None);
+                }
+                let built = InvertedIndex::build(&whole, n);
+                assert_eq!(ix.len(), whole.len());
+                assert_eq!(ix.sampled(), whole.sampled());
+                assert_eq!(ix.total_ids(), whole.total_ids());
+                for v in 0..n as u32 {
+                    assert_eq!(ix.index().sets_of(v), built.sets_of(v), "node {v}");
+                }
+                if pooled {
+                    assert_eq!(ix.dropped(), whole.dropped().as_slice());
+                }
+                let a: Vec<bool> = (0..n).map(|v| v % 7 == 0 && keep[v]).collect();
+                let b: Vec<bool> = (0..n).map(|v| v % 5 == 0 && keep[v]).collect();
+                assert_eq!(ix.coverage(&a), whole.coverage(&a));
+                assert_eq!(ix.coverage_pair(&a, &b), whole.coverage_pair(&a, &b));
+            }
+        }
+    }
+
+    /// Projected on a pool, an index-only collection counts what was left out as a collection
+    /// projected in place does, and a regrowth equals a collection drawn on the pool from the
+    /// start.
+    #[test]
+    fn projection_and_regrowth_match_the_stored_collection() {
+        let g = model_graph();
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(130);
+        let n = 130;
+        let none = Limits::none();
+        let keep: Vec<bool> = (0..n).map(|v| v < 40 || v % 4 == 0).collect();
+        let mut whole = RrCollection::new(4, Purpose::RrValidate);
+        whole.extend_to(&m, &roots, 20_000);
+        let mut ix = IndexedRr::new(4, Purpose::RrValidate, n);
+        ix.grow(&m, &roots, 20_000, &none, None);
+        whole.project(&keep);
+        ix.project(&keep);
+        assert_eq!(ix.dropped(), whole.dropped().as_slice());
+        assert_eq!(ix.total_ids(), whole.total_ids());
+        whole.extend_pool(&m, &roots, 50_000, &keep);
+        ix.grow(&m, &roots, 50_000, &none, Some(&keep));
+        assert_eq!(ix.dropped(), whole.dropped().as_slice());
+        let built = InvertedIndex::build(&whole, n);
+        for v in 0..n as u32 {
+            assert_eq!(ix.index().sets_of(v), built.sets_of(v));
+        }
+        // A larger pool, drawn again.
+        let wider: Vec<bool> = (0..n).map(|v| keep[v] || v % 4 == 1).collect();
+        ix.regrow(&m, &roots, &wider);
+        let mut fresh = RrCollection::new(4, Purpose::RrValidate);
+        fresh.extend_pool(&m, &roots, 50_000, &wider);
+        let built = InvertedIndex::build(&fresh, n);
+        assert_eq!(ix.sampled(), 50_000);
+        assert_eq!(ix.dropped(), fresh.dropped().as_slice());
+        for v in 0..n as u32 {
+            assert_eq!(ix.index().sets_of(v), built.sets_of(v));
+        }
+    }
+
+    /// The greedy on index-only parts picks, gains and bounds exactly as on stored sets: full
+    /// or pooled, one part or two, with a bonus, candidates and forced seeds.
+    #[test]
+    fn index_only_greedy_equals_the_greedy_on_sets() {
+        let g = model_graph();
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(130);
+        let n = 130;
+        let none = Limits::none();
+        let bonus: Vec<f64> = (0..n).map(|v| (v % 11) as f64 * 0.5).collect();
+        let cands: Vec<bool> = (0..n).map(|v| v % 9 != 4).collect();
+        // A pool of the nodes in the most sets (and the forced seeds), as `auto` keeps; the
+        // last case's pool is too small, so that its greedy gets blocked.
+        let mut probe = RrCollection::new(0, Purpose::RrSelect);
+        probe.extend_to(&m, &roots, 6000);
+        let probe = InvertedIndex::build(&probe, n);
+        let (mut full, mut blocked) = (0, 0);
+        for (seed, pooled, bar) in [
+            (1u64, false, 0),
+            (2, true, 15),
+            (3, true, 25),
+            (4, true, 400),
+        ] {
+            let keep: Vec<bool> = (0..n)
+                .map(|v| v == 2 || v == 5 || probe.sets_of(v as u32).len() >= bar)
+                .collect();
+            let mut parts_sets = Vec::new();
+            let mut parts_ix = Vec::new();
+            for purpose in [Purpose::RrSelect, Purpose::RrValidate] {
+                let mut c = RrCollection::new(seed, purpose);
+                let mut ix = IndexedRr::new(seed, purpose, n);
+                c.extend_to(&m, &roots, 6000);
+                ix.grow(&m, &roots, 6000, &none, None);
+                if pooled {
+                    c.project(&keep);
+                    ix.project(&keep);
+                    c.extend_pool(&m, &roots, 15_000, &keep);
+                    ix.grow(&m, &roots, 15_000, &none, Some(&keep));
+                }
+                let built = InvertedIndex::build(&c, n);
+                parts_sets.push((c, built));
+                parts_ix.push(ix);
+            }
+            for np in [1, 2] {
+                let dropped: Vec<u64> = (0..n)
+                    .map(|v| {
+                        parts_ix[..np]
+                            .iter()
+                            .map(|p| p.dropped().get(v).map_or(0, |&d| d as u64))
+                            .sum()
+                    })
+                    .collect();
+                let pool = pooled.then_some(Pool {
+                    keep: &keep,
+                    dropped: &dropped,
+                });
+                for (k, forced, c) in [
+                    (8, &[][..], None),
+                    (12, &[5u32, 2][..], Some(cands.as_slice())),
+                ] {
+                    let sets: Vec<(&RrCollection, &InvertedIndex)> =
+                        parts_sets[..np].iter().map(|(c, i)| (c, i)).collect();
+                    let on_sets = greedy_on_pool(&sets, n, k, c, forced, Some(&bonus), pool);
+                    let parts: Vec<Part<'_>> = parts_ix[..np]
+                        .iter()
+                        .map(|p| Part::Index(p.index()))
+                        .collect();
+                    let on_ix = greedy_on_parts(&parts, n, k, c, forced, Some(&bonus), pool);
+                    assert_eq!(on_ix, on_sets, "seed {seed}, {np} parts, k {k}");
+                    full += (on_ix.seeds.len() == k) as usize;
+                    blocked += on_ix.blocked.is_some() as usize;
+                }
+            }
+        }
+        assert!(
+            full >= 8 && blocked >= 1,
+            "{full} full runs, {blocked} blocked"
+        );
+    }
+}
