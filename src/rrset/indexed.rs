@@ -12,11 +12,12 @@ use super::{InvertedIndex, RootSampler, RrCollection, CHUNK};
 use crate::diffusion::Model;
 use crate::limits::{LimitHit, Limits};
 use crate::rng::Purpose;
+use fixedbitset::FixedBitSet;
 
 /// Fewest sets drawn in one batch; a round draws in at most about four batches beyond that, so
 /// the sets in flight stay a fraction of the index while each index extension (which moves the
 /// lists already held) is amortised over many sets.
-const MIN_BATCH: u64 = CHUNK as u64 * 64;
+const MIN_BATCH: u64 = CHUNK as u64 * 16;
 
 /// RR sets drawn from streams `(seed, purpose, i)` and kept only as their index: set numbers are
 /// the stored sets in order (a set with no member in the pool is drawn but not stored).
@@ -178,34 +179,32 @@ impl IndexedRr {
 
     /// Stored sets holding at least one node marked in `mask`.
     pub fn coverage(&self, mask: &[bool]) -> u64 {
-        let mut hit = vec![false; self.len()];
-        let mut count = 0;
+        self.covered_by(mask).count_ones(..) as u64
+    }
+
+    /// The stored sets holding a node marked in `mask`.
+    fn covered_by(&self, mask: &[bool]) -> FixedBitSet {
+        let mut hit = FixedBitSet::with_capacity(self.len());
         for v in (0..mask.len()).filter(|&v| mask[v]) {
             for &s in self.index.sets_of(v as u32) {
-                let h = &mut hit[s as usize];
-                count += !*h as u64;
-                *h = true;
+                hit.insert(s as usize);
             }
         }
-        count
+        hit
     }
 
     /// Coverage of two node sets on the same sets, with the sets only the first covers and those
     /// only the second covers: `(cov_a, cov_b, only_a, only_b)` (see
     /// `RrCollection::coverage_pair`).
     pub fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
-        // Bit 1: covered by `a`, bit 2: by `b`.
-        let mut hit = vec![0u8; self.len()];
-        for (mask, bit) in [(a, 1u8), (b, 2u8)] {
-            for v in (0..mask.len()).filter(|&v| mask[v]) {
-                for &s in self.index.sets_of(v as u32) {
-                    hit[s as usize] |= bit;
-                }
-            }
-        }
-        let mut by = [0u64; 4];
-        hit.iter().for_each(|&h| by[h as usize] += 1);
-        (by[1] + by[3], by[2] + by[3], by[1], by[2])
+        let (ha, hb) = (self.covered_by(a), self.covered_by(b));
+        let c = |x: usize| x as u64;
+        (
+            c(ha.count_ones(..)),
+            c(hb.count_ones(..)),
+            c(ha.difference_count(&hb)),
+            c(hb.difference_count(&ha)),
+        )
     }
 }
 
