@@ -5,7 +5,7 @@
 //! possible coverage: for every prefix `S_i`, `OPT <= cov(S_i) + (sum of the k largest marginal
 //! gains w.r.t. S_i)`, by submodularity; the minimum over `i` is reported.
 
-use super::RrCollection;
+use super::{PackedIndex, RrCollection};
 use fixedbitset::FixedBitSet;
 use ordered_float::OrderedFloat;
 use rayon::prelude::*;
@@ -372,16 +372,18 @@ pub enum Part<'a> {
     /// Sets kept with their index: each node's gain is a count, decremented for every member of
     /// a set when the set is covered.
     Sets(&'a RrCollection, &'a InvertedIndex),
-    /// The index alone (`IndexedRr`): a node's gain is counted afresh, by a scan of its list,
-    /// whenever the lazy greedy asks for it. Half the memory of `Sets`; the picks, gains and
-    /// bound are the same, only found by other work.
-    Index(&'a InvertedIndex),
+    /// The index alone, gap-coded (`IndexedRr`): a node's gain is counted afresh, by a scan of
+    /// its list, whenever the lazy greedy asks for it. A fraction of the memory of `Sets`; the
+    /// picks, gains and bound are the same, only found by other work.
+    Index(&'a PackedIndex),
 }
 
 impl Part<'_> {
-    fn index(&self) -> &InvertedIndex {
+    /// Entries of `v`'s list: the work of covering its sets.
+    fn work(&self, v: u32) -> usize {
         match self {
-            Part::Sets(_, ix) | Part::Index(ix) => ix,
+            Part::Sets(_, ix) => ix.sets_of(v).len(),
+            Part::Index(ix) => ix.len_of(v),
         }
     }
 }
@@ -417,7 +419,7 @@ pub fn greedy_on_parts(
     let take = |v: u32, slices: &mut [Slice<'_>], out: &mut CoverageGreedy| {
         // Each slice owns its sets and its counts, so the slices update in parallel without
         // atomics; a pick touching few sets stays on this thread.
-        let work: usize = parts.iter().map(|p| p.index().sets_of(v).len()).sum();
+        let work: usize = parts.iter().map(|p| p.work(v)).sum();
         let gain: u64 = if slices.len() > 1 && work >= PAR_TAKE_MIN {
             slices.par_iter_mut().map(|s| s.take(v)).sum()
         } else {
@@ -504,14 +506,21 @@ const PAR_TAKE_MIN: usize = if cfg!(test) { 1 } else { 2048 };
 /// several slices by set range was tried: on two threads its picks were no faster, the memory
 /// traffic of a pick being the limit, and R1 and R2 together gained 1.3x.)
 struct Slice<'a> {
-    /// The sets, for a `Part::Sets`; `None` for an index alone.
-    coll: Option<&'a RrCollection>,
-    index: &'a InvertedIndex,
-    /// Per node, its uncovered sets (`Part::Sets` only).
-    count: Vec<u32>,
+    kind: Kind<'a>,
     /// One bit per set: an eighth of the memory of flags, which at `auto`'s final selection
     /// over 1.2M sets on NetHEPT is a megabyte at its peak.
     covered: FixedBitSet,
+}
+
+enum Kind<'a> {
+    /// The sets with their index, and per node its uncovered sets.
+    Sets {
+        coll: &'a RrCollection,
+        index: &'a InvertedIndex,
+        count: Vec<u32>,
+    },
+    /// The gap-coded index alone: gains are counted by scanning.
+    Packed(&'a PackedIndex),
 }
 
 impl<'a> Slice<'a> {
@@ -526,18 +535,18 @@ impl<'a> Slice<'a> {
                         "index must cover its collection"
                     );
                     Slice {
-                        coll: Some(coll),
-                        index,
-                        count: (0..n as u32)
-                            .map(|v| index.sets_of(v).len() as u32)
-                            .collect(),
+                        kind: Kind::Sets {
+                            coll,
+                            index,
+                            count: (0..n as u32)
+                                .map(|v| index.sets_of(v).len() as u32)
+                                .collect(),
+                        },
                         covered: FixedBitSet::with_capacity(coll.len()),
                     }
                 }
                 Part::Index(index) => Slice {
-                    coll: None,
-                    index,
-                    count: Vec::new(),
+                    kind: Kind::Packed(index),
                     covered: FixedBitSet::with_capacity(index.indexed()),
                 },
             })
@@ -547,29 +556,32 @@ impl<'a> Slice<'a> {
     /// Sets of this slice holding `v` and not yet covered.
     #[inline]
     fn gain(&self, v: u32) -> u64 {
-        match self.coll {
-            Some(_) => self.count[v as usize] as u64,
-            None => {
-                let covered = &self.covered;
-                self.index
-                    .sets_of(v)
-                    .iter()
-                    .map(|&s| !covered.contains(s as usize) as u64)
-                    .sum()
-            }
+        match &self.kind {
+            Kind::Sets { count, .. } => count[v as usize] as u64,
+            Kind::Packed(index) => index
+                .sets_of(v)
+                .map(|s| !self.covered.contains(s as usize) as u64)
+                .sum(),
         }
     }
 
     /// Covers the slice's sets holding `v`; returns how many were newly covered.
     fn take(&mut self, v: u32) -> u64 {
         let mut gain = 0;
-        for &s in self.index.sets_of(v) {
-            if !self.covered.put(s as usize) {
-                gain += 1;
-                if let Some(coll) = self.coll {
-                    for &w in coll.set(s as usize) {
-                        self.count[w as usize] -= 1;
+        match &mut self.kind {
+            Kind::Sets { coll, index, count } => {
+                for &s in index.sets_of(v) {
+                    if !self.covered.put(s as usize) {
+                        gain += 1;
+                        for &w in coll.set(s as usize) {
+                            count[w as usize] -= 1;
+                        }
                     }
+                }
+            }
+            Kind::Packed(index) => {
+                for s in index.sets_of(v) {
+                    gain += !self.covered.put(s as usize) as u64;
                 }
             }
         }

@@ -8,7 +8,7 @@
 //! per stored membership plus 8 bytes per node; the sets would be as much again plus 4 bytes
 //! per set. `auto` and `opim` keep both their collections this way.
 
-use super::{InvertedIndex, RootSampler, RrCollection, CHUNK};
+use super::{PackedIndex, RootSampler, RrCollection, CHUNK};
 use crate::diffusion::Model;
 use crate::limits::{LimitHit, Limits};
 use crate::rng::Purpose;
@@ -25,7 +25,7 @@ const MIN_BATCH: u64 = CHUNK as u64 * 16;
 pub struct IndexedRr {
     seed: u64,
     purpose: Purpose,
-    index: InvertedIndex,
+    index: PackedIndex,
     /// Sets drawn.
     sampled: u64,
     /// Memberships indexed.
@@ -42,7 +42,7 @@ impl IndexedRr {
         IndexedRr {
             seed,
             purpose,
-            index: InvertedIndex::empty(n),
+            index: PackedIndex::empty(n),
             sampled: 0,
             ids: 0,
             dropped: Vec::new(),
@@ -51,7 +51,7 @@ impl IndexedRr {
     }
 
     /// The index: node → numbers of the stored sets holding it, in increasing order.
-    pub fn index(&self) -> &InvertedIndex {
+    pub fn index(&self) -> &PackedIndex {
         &self.index
     }
 
@@ -156,14 +156,12 @@ impl IndexedRr {
                 if keep[v as usize] {
                     0
                 } else {
-                    self.index.sets_of(v).len() as u32
+                    self.index.len_of(v) as u32
                 }
             })
             .collect();
         self.index.retain(keep);
-        self.ids = (0..n as u32)
-            .map(|v| self.index.sets_of(v).len() as u64)
-            .sum();
+        self.ids = (0..n as u32).map(|v| self.index.len_of(v) as u64).sum();
     }
 
     /// Draws again the sets drawn so far (the same streams), on the grown pool `keep`: the way
@@ -186,7 +184,7 @@ impl IndexedRr {
     fn covered_by(&self, mask: &[bool]) -> FixedBitSet {
         let mut hit = FixedBitSet::with_capacity(self.len());
         for v in (0..mask.len()).filter(|&v| mask[v]) {
-            for &s in self.index.sets_of(v as u32) {
+            for s in self.index.sets_of(v as u32) {
                 hit.insert(s as usize);
             }
         }
@@ -213,7 +211,7 @@ mod tests {
     use super::*;
     use crate::diffusion::{ModelKind, ProbScheme};
     use crate::graph::Graph;
-    use crate::rrset::{greedy_on_parts, greedy_on_pool, Part, Pool};
+    use crate::rrset::{greedy_on_parts, greedy_on_pool, InvertedIndex, Part, Pool};
 
     fn model_graph() -> Graph {
         let mut edges: Vec<(u32, u32)> = (0..900u32)
@@ -230,9 +228,19 @@ mod tests {
     }
 
     /// Grown in batches and kept as an index, a collection indexes exactly the sets of the same
-    /// collection drawn whole, on a pool or not, and covers the same.
+    /// collection drawn whole, on a pool or not, and covers the same, whatever the threads.
     #[test]
     fn batches_index_the_same_sets_as_one_collection() {
+        for threads in [1, 2, 3] {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(batches_equal_one_collection);
+        }
+    }
+
+    fn batches_equal_one_collection() {
         let g = model_graph();
         let m = Model::new(
             &g,
@@ -262,7 +270,11 @@ mod tests {
                 assert_eq!(ix.sampled(), whole.sampled());
                 assert_eq!(ix.total_ids(), whole.total_ids());
                 for v in 0..n as u32 {
-                    assert_eq!(ix.index().sets_of(v), built.sets_of(v), "node {v}");
+                    assert_eq!(
+                        ix.index().sets_of(v).collect::<Vec<_>>(),
+                        built.sets_of(v),
+                        "node {v}"
+                    );
                 }
                 if pooled {
                     assert_eq!(ix.dropped(), whole.dropped().as_slice());
@@ -305,7 +317,7 @@ mod tests {
         assert_eq!(ix.dropped(), whole.dropped().as_slice());
         let built = InvertedIndex::build(&whole, n);
         for v in 0..n as u32 {
-            assert_eq!(ix.index().sets_of(v), built.sets_of(v));
+            assert_eq!(ix.index().sets_of(v).collect::<Vec<_>>(), built.sets_of(v));
         }
         // A larger pool, drawn again.
         let wider: Vec<bool> = (0..n).map(|v| keep[v] || v % 4 == 1).collect();
@@ -316,7 +328,7 @@ mod tests {
         assert_eq!(ix.sampled(), 50_000);
         assert_eq!(ix.dropped(), fresh.dropped().as_slice());
         for v in 0..n as u32 {
-            assert_eq!(ix.index().sets_of(v), built.sets_of(v));
+            assert_eq!(ix.index().sets_of(v).collect::<Vec<_>>(), built.sets_of(v));
         }
     }
 

@@ -9,6 +9,7 @@
 
 mod coverage;
 mod indexed;
+mod packed;
 mod roots;
 
 pub use coverage::{
@@ -16,6 +17,7 @@ pub use coverage::{
     CoverageGreedy, InvertedIndex, Part, Pool,
 };
 pub use indexed::IndexedRr;
+pub use packed::PackedIndex;
 pub use roots::RootSampler;
 
 use crate::diffusion::Model;

@@ -1,0 +1,315 @@
+//! A node→sets index stored as 16-bit gaps: the storage of `IndexedRr`.
+//!
+//! Each node's list of set numbers is increasing, so it is kept as the gaps between them, each
+//! in one `u16`; a gap of 65,536 or more (a node in fewer than one set in 65,536, which `auto`'s
+//! pool, made of the nodes in the most sets, almost never holds) takes an escape `0` and two more
+//! words. Half the memory of `u32` set numbers. A byte-wise varint (LEB128) took 1.7 bytes a gap
+//! on NetHEPT instead of 2, but its data-dependent branch made the greedy's scans several
+//! times slower. Lists are read front to back only (the greedy scans them), which is all a gap
+//! code allows.
+
+use super::RrCollection;
+use rayon::prelude::*;
+
+/// Fewest ids in a batch worth splitting over threads (tiny in unit tests, so they exercise
+/// several blocks).
+const MIN_IDS_TO_SPLIT: u64 = if cfg!(test) { 64 } else { 1 << 16 };
+
+/// Node → increasing set numbers, gap-coded. Grows by whole batches of sets numbered after the
+/// sets already indexed (`extend_batch`), in place.
+#[derive(Debug, Clone)]
+pub struct PackedIndex {
+    /// Node `v`'s gaps are `words[offsets[v]..offsets[v + 1]]`.
+    words: Vec<u16>,
+    offsets: Vec<u64>,
+    /// Entries per node.
+    counts: Vec<u32>,
+    /// Per node, its last set number plus one (0 for an empty list): where the next gap counts
+    /// from.
+    last: Vec<u32>,
+    /// Set numbers given so far.
+    indexed: usize,
+    /// Most bytes held at once, the transient counters of an extension included.
+    peak: u64,
+}
+
+/// Words a gap takes (gaps are at least 1, so 0 is free to mark the long form).
+#[inline]
+fn gap_len(gap: u32) -> usize {
+    if gap <= u16::MAX as u32 {
+        1
+    } else {
+        3
+    }
+}
+
+/// Writes `gap` at the front of `out`; returns the words written.
+#[inline]
+fn put_gap(out: &mut [u16], gap: u32) -> usize {
+    debug_assert!(gap >= 1, "set numbers increase");
+    if gap <= u16::MAX as u32 {
+        out[0] = gap as u16;
+        1
+    } else {
+        out[0] = 0;
+        out[1] = (gap >> 16) as u16;
+        out[2] = gap as u16;
+        3
+    }
+}
+
+/// The set numbers of one node's list, decoded front to back.
+#[derive(Debug, Clone)]
+pub struct Sets<'a> {
+    words: std::slice::Iter<'a, u16>,
+    /// Last number decoded, plus one.
+    cur: u32,
+}
+
+impl Iterator for Sets<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        let g = *self.words.next()?;
+        let gap = if g != 0 {
+            g as u32
+        } else {
+            let hi = *self.words.next().expect("a long gap has three words");
+            let lo = *self.words.next().expect("a long gap has three words");
+            (hi as u32) << 16 | lo as u32
+        };
+        self.cur += gap;
+        Some(self.cur - 1)
+    }
+}
+
+impl PackedIndex {
+    /// An index of no sets over nodes `0..n`.
+    pub fn empty(n: usize) -> Self {
+        PackedIndex {
+            words: Vec::new(),
+            offsets: vec![0; n + 1],
+            counts: vec![0; n],
+            last: vec![0; n],
+            indexed: 0,
+            peak: 0,
+        }
+    }
+
+    /// Set numbers given so far (the next batch is numbered from here).
+    pub fn indexed(&self) -> usize {
+        self.indexed
+    }
+
+    /// Number of sets holding `v`.
+    #[inline]
+    pub fn len_of(&self, v: u32) -> usize {
+        self.counts[v as usize] as usize
+    }
+
+    /// Sets holding `v`, in increasing order.
+    #[inline]
+    pub fn sets_of(&self, v: u32) -> Sets<'_> {
+        let (a, b) = (
+            self.offsets[v as usize] as usize,
+            self.offsets[v as usize + 1] as usize,
+        );
+        Sets {
+            words: self.words[a..b].iter(),
+            cur: 0,
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> u64 {
+        (self.words.capacity() * 2
+            + self.offsets.capacity() * 8
+            + (self.counts.capacity() + self.last.capacity()) * 4) as u64
+    }
+
+    /// Most bytes held at once so far.
+    pub fn peak_bytes(&self) -> u64 {
+        self.peak.max(self.bytes())
+    }
+
+    /// Indexes every set of `batch` as the sets numbered from `indexed()` on. Two passes over
+    /// the batch: the first sizes each node's new gaps, then every old list moves right (last
+    /// node first, in place: the index is never held twice) to leave room after it, and the
+    /// second writes the gaps there. Both passes run on blocks of nodes in parallel, each block
+    /// reading the whole batch and touching only its own nodes' counters and words: no counters
+    /// per thread (which on soc-Slashdot0902 would be megabytes at the peak), and the same
+    /// result for any number of blocks.
+    pub fn extend_batch(&mut self, batch: &RrCollection) {
+        let n = self.counts.len();
+        let base = self.indexed;
+        assert!(
+            base + batch.len() <= u32::MAX as usize - 1,
+            "an index numbers at most 4G sets"
+        );
+        let blocks = self.blocks(batch);
+        // 1. New words per node.
+        let mut grow = vec![0u32; n];
+        {
+            let mut parts = Vec::with_capacity(blocks.len());
+            let mut rest = grow.as_mut_slice();
+            for w in blocks.windows(2) {
+                let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+                parts.push((w[0], head));
+                rest = tail;
+            }
+            let last = &self.last;
+            parts.into_par_iter().for_each(|(lo, grow)| {
+                let hi = lo + grow.len();
+                let mut prev = last[lo..hi].to_vec();
+                for (i, set) in batch.sets_in(0..batch.len()) {
+                    let s1 = (base + i) as u32 + 1;
+                    for &v in set {
+                        let v = v as usize;
+                        if (lo..hi).contains(&v) {
+                            grow[v - lo] += gap_len(s1 - prev[v - lo]) as u32;
+                            prev[v - lo] = s1;
+                        }
+                    }
+                }
+            });
+        }
+        // 2. Room after each old list: move every list right by what the nodes before it gain.
+        let added: u64 = grow.iter().map(|&g| g as u64).sum();
+        let old_total = self.words.len();
+        self.words.reserve_exact(added as usize);
+        self.words.resize(old_total + added as usize, 0);
+        let mut shift = added;
+        // Where each node's new gaps go, reusing `grow`: the length of its (moved) old list.
+        let mut b = old_total;
+        for v in (0..n).rev() {
+            shift -= grow[v] as u64;
+            let a = self.offsets[v] as usize;
+            if shift > 0 && b > a {
+                self.words.copy_within(a..b, a + shift as usize);
+            }
+            grow[v] = u32::try_from(b - a).expect("a node's list fits 4G words");
+            self.offsets[v] += shift;
+            b = a;
+        }
+        self.offsets[n] = self.words.len() as u64;
+        self.peak = self
+            .peak
+            .max(self.bytes() + (grow.capacity() * 4 + n * 4) as u64);
+        // 3. The gaps, in set order (so each node's run of them is increasing).
+        {
+            let mut parts = Vec::with_capacity(blocks.len());
+            let (mut words, mut last, mut counts, mut cursor) = (
+                self.words.as_mut_slice(),
+                self.last.as_mut_slice(),
+                self.counts.as_mut_slice(),
+                grow.as_mut_slice(),
+            );
+            for w in blocks.windows(2) {
+                let (lo, hi) = (w[0], w[1]);
+                let span = (self.offsets[hi] - self.offsets[lo]) as usize;
+                let (w_head, w_tail) = words.split_at_mut(span);
+                let (l_head, l_tail) = last.split_at_mut(hi - lo);
+                let (c_head, c_tail) = counts.split_at_mut(hi - lo);
+                let (k_head, k_tail) = cursor.split_at_mut(hi - lo);
+                parts.push((lo, w_head, l_head, c_head, k_head));
+                (words, last, counts, cursor) = (w_tail, l_tail, c_tail, k_tail);
+            }
+            let offsets = &self.offsets;
+            parts
+                .into_par_iter()
+                .for_each(|(lo, words, last, counts, cursor)| {
+                    let hi = lo + last.len();
+                    let origin = offsets[lo] as usize;
+                    for (i, set) in batch.sets_in(0..batch.len()) {
+                        let s1 = (base + i) as u32 + 1;
+                        for &v in set {
+                            let v = v as usize;
+                            if (lo..hi).contains(&v) {
+                                let j = v - lo;
+                                let at = offsets[v] as usize - origin + cursor[j] as usize;
+                                cursor[j] += put_gap(&mut words[at..], s1 - last[j]) as u32;
+                                last[j] = s1;
+                                counts[j] += 1;
+                            }
+                        }
+                    }
+                });
+        }
+        debug_assert!(
+            (0..n).all(|v| self.offsets[v] + grow[v] as u64 == self.offsets[v + 1]),
+            "every node's room is filled exactly"
+        );
+        self.indexed = base + batch.len();
+    }
+
+    /// Node boundaries of the blocks `extend_batch` works on: one a thread for a batch worth
+    /// splitting, each holding about as many entries so far (nodes evenly before any).
+    fn blocks(&self, batch: &RrCollection) -> Vec<usize> {
+        let n = self.counts.len();
+        let parts = if batch.total_ids() >= MIN_IDS_TO_SPLIT {
+            rayon::current_num_threads().clamp(1, 64)
+        } else {
+            1
+        };
+        let total: u64 = self.counts.iter().map(|&c| c as u64).sum();
+        let mut out = vec![0];
+        if total == 0 {
+            out.extend((1..parts).map(|p| p * n / parts));
+        } else {
+            let mut acc = 0u64;
+            for (v, &c) in self.counts.iter().enumerate() {
+                acc += c as u64;
+                if acc * parts as u64 >= total * out.len() as u64 && out.len() < parts {
+                    out.push(v + 1);
+                }
+            }
+        }
+        out.push(n);
+        out.dedup();
+        out
+    }
+
+    /// Keeps only the lists of nodes in `keep` (the others become empty), moving the kept ones
+    /// left in place.
+    pub fn retain(&mut self, keep: &[bool]) {
+        let n = self.counts.len();
+        let (mut w, mut from) = (0usize, 0usize);
+        for (v, &k) in keep.iter().enumerate().take(n) {
+            let to = self.offsets[v + 1] as usize;
+            self.offsets[v] = w as u64;
+            if k {
+                self.words.copy_within(from..to, w);
+                w += to - from;
+            } else {
+                self.counts[v] = 0;
+                self.last[v] = 0;
+            }
+            from = to;
+        }
+        self.offsets[n] = w as u64;
+        self.words.truncate(w);
+        self.words.shrink_to_fit();
+        self.peak = self.bytes();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_round_trip_short_and_long() {
+        let mut buf = [0u16; 3];
+        for x in [1u32, 2, 65_535, 65_536, 65_537, 1 << 20, u32::MAX - 1] {
+            let w = put_gap(&mut buf, x);
+            assert_eq!(w, gap_len(x), "{x}");
+            let s = Sets {
+                words: buf[..w].iter(),
+                cur: 1,
+            };
+            // A one-gap list starting from `cur = 1` decodes to `x`.
+            assert_eq!(s.collect::<Vec<_>>(), vec![x]);
+        }
+    }
+}
