@@ -443,9 +443,15 @@ pub fn greedy_on_parts(
     }
     let free = k.saturating_sub(out.seeds.len());
     let open = |v: &u32| !chosen[*v as usize] && candidates.is_none_or(|c| c[*v as usize]);
+    // Keys need only bound the gains (the lazy loop makes them exact before a pick): a node's
+    // list length bounds its gain without scanning the list.
+    let bound = |v: u32| {
+        let c: u64 = slices.iter().map(|s| s.bound(v)).sum();
+        OrderedFloat(c as f64 + extra(v))
+    };
     let mut entries: Vec<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
         .filter(|v| open(v) && !outside(*v))
-        .map(|v| (key(&slices, v), Reverse(v)))
+        .map(|v| (bound(v), Reverse(v)))
         .collect();
     if pool.is_some() {
         // Of the nodes outside the pool only the `free` best can matter: the bound sums at most
@@ -462,6 +468,19 @@ pub fn greedy_on_parts(
     }
     let mut heap = BinaryHeap::from(entries);
     let mut top: Vec<(OrderedFloat<f64>, Reverse<u32>)> = Vec::with_capacity(free);
+    // Parts kept as an index count a gain by scanning a list: on several threads the stale
+    // entries at the top of the heap are counted a few at a time, side by side. An entry's key
+    // is then known exact while no pick has been taken since (`exact_at`), and the heap pops
+    // exactly as one at a time would have: the picks, gains and bound are the same.
+    let scanning = slices.iter().any(|s| matches!(s.kind, Kind::Packed(_)));
+    let batch_max = if scanning {
+        2 * rayon::current_num_threads()
+    } else {
+        1
+    };
+    let mut exact_at = vec![u32::MAX; if batch_max > 1 { n } else { 0 }];
+    let mut takes = 0u32;
+    let mut batch: Vec<u32> = Vec::with_capacity(batch_max);
     for step in 0..=free {
         // Pop the `free - step` best fresh entries (exact top marginal gains), or at least one.
         let want = (free - step).max(1);
@@ -470,11 +489,42 @@ pub fn greedy_on_parts(
             let Some((c, Reverse(v))) = heap.pop() else {
                 break;
             };
-            let fresh = key(&slices, v);
-            if fresh != c {
-                heap.push((fresh, Reverse(v)));
-            } else {
+            if batch_max == 1 {
+                let fresh = key(&slices, v);
+                if fresh != c {
+                    heap.push((fresh, Reverse(v)));
+                } else {
+                    top.push((c, Reverse(v)));
+                }
+                continue;
+            }
+            if outside(v) || exact_at[v as usize] == takes {
                 top.push((c, Reverse(v)));
+                continue;
+            }
+            batch.clear();
+            batch.push(v);
+            while batch.len() < batch_max {
+                match heap.peek() {
+                    Some(&(_, Reverse(u))) if !outside(u) && exact_at[u as usize] != takes => {
+                        heap.pop();
+                        batch.push(u);
+                    }
+                    _ => break,
+                }
+            }
+            let work: usize = batch
+                .iter()
+                .map(|&u| parts.iter().map(|p| p.work(u)).sum::<usize>())
+                .sum();
+            let fresh: Vec<OrderedFloat<f64>> = if work >= PAR_SCAN_MIN && batch.len() > 1 {
+                batch.par_iter().map(|&u| key(&slices, u)).collect()
+            } else {
+                batch.iter().map(|&u| key(&slices, u)).collect()
+            };
+            for (&u, f) in batch.iter().zip(fresh) {
+                exact_at[u as usize] = takes;
+                heap.push((f, Reverse(u)));
             }
         }
         let bound_sum: f64 = top.iter().take(free - step).map(|t| t.0 .0).sum();
@@ -491,10 +541,16 @@ pub fn greedy_on_parts(
         heap.extend(top.drain(1..));
         chosen[v as usize] = true;
         take(v, &mut slices, &mut out);
+        takes += 1;
     }
     out.upper_bound = out.upper_bound.max(out.covered);
     out
 }
+
+/// Fewest list entries of a batch of stale gains worth counting in parallel (on wiki-Vote,
+/// whose lists are short, counting them side by side at any size made the final selection
+/// slower).
+const PAR_SCAN_MIN: usize = if cfg!(test) { 1 } else { 1 << 16 };
 
 /// Fewest index entries of a pick worth updating the slices in parallel (measured on NetHEPT's
 /// 584k + 584k sets: 256 was slower, a waste of wake-ups on small picks).
@@ -551,6 +607,14 @@ impl<'a> Slice<'a> {
                 },
             })
             .collect()
+    }
+
+    /// A bound on `gain(v)` without a scan: the exact count, or the list's length.
+    fn bound(&self, v: u32) -> u64 {
+        match &self.kind {
+            Kind::Sets { count, .. } => count[v as usize] as u64,
+            Kind::Packed(index) => index.len_of(v) as u64,
+        }
     }
 
     /// Sets of this slice holding `v` and not yet covered.

@@ -17,7 +17,7 @@ use fixedbitset::FixedBitSet;
 /// Fewest sets drawn in one batch; a round draws in at most about four batches beyond that, so
 /// the sets in flight stay a fraction of the index while each index extension (which moves the
 /// lists already held) is amortised over many sets.
-const MIN_BATCH: u64 = CHUNK as u64 * 16;
+const MIN_BATCH: u64 = CHUNK as u64 * 32;
 
 /// RR sets drawn from streams `(seed, purpose, i)` and kept only as their index: set numbers are
 /// the stored sets in order (a set with no member in the pool is drawn but not stored).
@@ -99,6 +99,9 @@ impl IndexedRr {
     /// Draws sets up to `target` in all, in batches, each indexed and dropped; on a pool
     /// (`keep`), stores only the members in it and counts the others in `dropped`. Stops between
     /// batches when a limit is hit and returns it. A collection with a pool grows only on it.
+    ///
+    /// Each batch is indexed while the next one is drawn: the index extension is serial, the
+    /// drawing parallel, so on two threads the drawing takes the other thread and then both.
     pub fn grow(
         &mut self,
         model: &Model<'_>,
@@ -111,38 +114,64 @@ impl IndexedRr {
             keep.is_some() || !self.is_pooled(),
             "a pooled collection grows only on its pool"
         );
-        // About four batches a call, at least `MIN_BATCH` sets each, ending on whole chunks.
+        // About eight batches a call, at least `MIN_BATCH` sets each, ending on whole chunks:
+        // two are in flight at once (one indexed, one drawn).
         let step = target
             .saturating_sub(self.sampled)
-            .div_ceil(4)
+            .div_ceil(8)
             .next_multiple_of(CHUNK as u64)
             .max(MIN_BATCH);
-        while self.sampled < target {
-            if let Some(h) = limits.expired() {
-                return Some(h);
-            }
-            let next = (self.sampled + step).min(target);
-            let mut batch = RrCollection::new_at(self.seed, self.purpose, self.sampled);
+        let (seed, purpose) = (self.seed, self.purpose);
+        let draw = |from: u64, to: u64| {
+            let mut batch = RrCollection::new_at(seed, purpose, from);
             match keep {
-                None => batch.extend_to(model, roots, next),
-                Some(keep) => batch.extend_pool(model, roots, next, keep),
+                None => batch.extend_to(model, roots, to),
+                Some(keep) => batch.extend_pool(model, roots, to, keep),
             }
-            self.index.extend_batch(&batch);
+            batch
+        };
+        let mut drawn = self.sampled;
+        let mut pending: Option<RrCollection> = None;
+        let mut hit = None;
+        loop {
+            let next = if drawn >= target || hit.is_some() {
+                None
+            } else if let Some(h) = limits.expired() {
+                hit = Some(h);
+                None
+            } else {
+                Some((drawn + step).min(target))
+            };
+            if next.is_none() && pending.is_none() {
+                return hit;
+            }
+            let (fresh, ()) = rayon::join(
+                || next.map(|to| draw(drawn, to)),
+                || {
+                    if let Some(batch) = &pending {
+                        self.index.extend_batch(batch);
+                    }
+                },
+            );
+            let in_flight: u64 = pending.iter().chain(&fresh).map(|b| b.bytes()).sum();
             self.peak = self
                 .peak
-                .max(self.index.peak_bytes() + batch.bytes() + self.dropped.capacity() as u64 * 4);
-            if keep.is_some() {
-                let d = batch.dropped();
-                if self.dropped.is_empty() {
-                    self.dropped = d;
-                } else {
-                    self.dropped.iter_mut().zip(d).for_each(|(x, y)| *x += y);
+                .max(self.index.peak_bytes() + in_flight + self.dropped.capacity() as u64 * 4);
+            if let Some(batch) = pending.take() {
+                if keep.is_some() {
+                    let d = batch.dropped();
+                    if self.dropped.is_empty() {
+                        self.dropped = d;
+                    } else {
+                        self.dropped.iter_mut().zip(d).for_each(|(x, y)| *x += y);
+                    }
                 }
+                self.ids += batch.total_ids();
+                self.sampled = batch.sampled();
             }
-            self.ids += batch.total_ids();
-            self.sampled = next;
+            pending = fresh;
+            drawn = next.unwrap_or(drawn);
         }
-        None
     }
 
     /// Keeps only the pool `keep`: each node left out is counted in `dropped` (its list's
@@ -333,9 +362,20 @@ mod tests {
     }
 
     /// The greedy on index-only parts picks, gains and bounds exactly as on stored sets: full
-    /// or pooled, one part or two, with a bonus, candidates and forced seeds.
+    /// or pooled, one part or two, with a bonus, candidates and forced seeds, on one thread and
+    /// on several (which count stale gains a few at a time).
     #[test]
     fn index_only_greedy_equals_the_greedy_on_sets() {
+        for threads in [1, 3] {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(index_only_equals_sets);
+        }
+    }
+
+    fn index_only_equals_sets() {
         let g = model_graph();
         let m = Model::new(
             &g,

@@ -9,11 +9,6 @@
 //! code allows.
 
 use super::RrCollection;
-use rayon::prelude::*;
-
-/// Fewest ids in a batch worth splitting over threads (tiny in unit tests, so they exercise
-/// several blocks).
-const MIN_IDS_TO_SPLIT: u64 = if cfg!(test) { 64 } else { 1 << 16 };
 
 /// Node → increasing set numbers, gap-coded. Grows by whole batches of sets numbered after the
 /// sets already indexed (`extend_batch`), in place.
@@ -136,44 +131,28 @@ impl PackedIndex {
     /// Indexes every set of `batch` as the sets numbered from `indexed()` on. Two passes over
     /// the batch: the first sizes each node's new gaps, then every old list moves right (last
     /// node first, in place: the index is never held twice) to leave room after it, and the
-    /// second writes the gaps there. Both passes run on blocks of nodes in parallel, each block
-    /// reading the whole batch and touching only its own nodes' counters and words: no counters
-    /// per thread (which on soc-Slashdot0902 would be megabytes at the peak), and the same
-    /// result for any number of blocks.
+    /// second writes the gaps there. Serial: split over blocks of nodes, each thread reading the
+    /// whole batch, it ran slower on two threads than on one; `IndexedRr::grow` runs it beside
+    /// the sampling of the next batch instead.
     pub fn extend_batch(&mut self, batch: &RrCollection) {
         let n = self.counts.len();
         let base = self.indexed;
         assert!(
-            base + batch.len() <= u32::MAX as usize - 1,
+            base + batch.len() < u32::MAX as usize,
             "an index numbers at most 4G sets"
         );
-        let blocks = self.blocks(batch);
         // 1. New words per node.
         let mut grow = vec![0u32; n];
-        {
-            let mut parts = Vec::with_capacity(blocks.len());
-            let mut rest = grow.as_mut_slice();
-            for w in blocks.windows(2) {
-                let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-                parts.push((w[0], head));
-                rest = tail;
+        let mut prev = self.last.clone();
+        for (i, set) in batch.sets_in(0..batch.len()) {
+            let s1 = (base + i) as u32 + 1;
+            for &v in set {
+                let v = v as usize;
+                grow[v] += gap_len(s1 - prev[v]) as u32;
+                prev[v] = s1;
             }
-            let last = &self.last;
-            parts.into_par_iter().for_each(|(lo, grow)| {
-                let hi = lo + grow.len();
-                let mut prev = last[lo..hi].to_vec();
-                for (i, set) in batch.sets_in(0..batch.len()) {
-                    let s1 = (base + i) as u32 + 1;
-                    for &v in set {
-                        let v = v as usize;
-                        if (lo..hi).contains(&v) {
-                            grow[v - lo] += gap_len(s1 - prev[v - lo]) as u32;
-                            prev[v - lo] = s1;
-                        }
-                    }
-                }
-            });
         }
+        drop(prev);
         // 2. Room after each old list: move every list right by what the nodes before it gain.
         let added: u64 = grow.iter().map(|&g| g as u64).sum();
         let old_total = self.words.len();
@@ -197,77 +176,21 @@ impl PackedIndex {
             .peak
             .max(self.bytes() + (grow.capacity() * 4 + n * 4) as u64);
         // 3. The gaps, in set order (so each node's run of them is increasing).
-        {
-            let mut parts = Vec::with_capacity(blocks.len());
-            let (mut words, mut last, mut counts, mut cursor) = (
-                self.words.as_mut_slice(),
-                self.last.as_mut_slice(),
-                self.counts.as_mut_slice(),
-                grow.as_mut_slice(),
-            );
-            for w in blocks.windows(2) {
-                let (lo, hi) = (w[0], w[1]);
-                let span = (self.offsets[hi] - self.offsets[lo]) as usize;
-                let (w_head, w_tail) = words.split_at_mut(span);
-                let (l_head, l_tail) = last.split_at_mut(hi - lo);
-                let (c_head, c_tail) = counts.split_at_mut(hi - lo);
-                let (k_head, k_tail) = cursor.split_at_mut(hi - lo);
-                parts.push((lo, w_head, l_head, c_head, k_head));
-                (words, last, counts, cursor) = (w_tail, l_tail, c_tail, k_tail);
+        for (i, set) in batch.sets_in(0..batch.len()) {
+            let s1 = (base + i) as u32 + 1;
+            for &v in set {
+                let v = v as usize;
+                let at = self.offsets[v] as usize + grow[v] as usize;
+                grow[v] += put_gap(&mut self.words[at..], s1 - self.last[v]) as u32;
+                self.last[v] = s1;
+                self.counts[v] += 1;
             }
-            let offsets = &self.offsets;
-            parts
-                .into_par_iter()
-                .for_each(|(lo, words, last, counts, cursor)| {
-                    let hi = lo + last.len();
-                    let origin = offsets[lo] as usize;
-                    for (i, set) in batch.sets_in(0..batch.len()) {
-                        let s1 = (base + i) as u32 + 1;
-                        for &v in set {
-                            let v = v as usize;
-                            if (lo..hi).contains(&v) {
-                                let j = v - lo;
-                                let at = offsets[v] as usize - origin + cursor[j] as usize;
-                                cursor[j] += put_gap(&mut words[at..], s1 - last[j]) as u32;
-                                last[j] = s1;
-                                counts[j] += 1;
-                            }
-                        }
-                    }
-                });
         }
         debug_assert!(
             (0..n).all(|v| self.offsets[v] + grow[v] as u64 == self.offsets[v + 1]),
             "every node's room is filled exactly"
         );
         self.indexed = base + batch.len();
-    }
-
-    /// Node boundaries of the blocks `extend_batch` works on: one a thread for a batch worth
-    /// splitting, each holding about as many entries so far (nodes evenly before any).
-    fn blocks(&self, batch: &RrCollection) -> Vec<usize> {
-        let n = self.counts.len();
-        let parts = if batch.total_ids() >= MIN_IDS_TO_SPLIT {
-            rayon::current_num_threads().clamp(1, 64)
-        } else {
-            1
-        };
-        let total: u64 = self.counts.iter().map(|&c| c as u64).sum();
-        let mut out = vec![0];
-        if total == 0 {
-            out.extend((1..parts).map(|p| p * n / parts));
-        } else {
-            let mut acc = 0u64;
-            for (v, &c) in self.counts.iter().enumerate() {
-                acc += c as u64;
-                if acc * parts as u64 >= total * out.len() as u64 && out.len() < parts {
-                    out.push(v + 1);
-                }
-            }
-        }
-        out.push(n);
-        out.dedup();
-        out
     }
 
     /// Keeps only the lists of nodes in `keep` (the others become empty), moving the kept ones
