@@ -53,37 +53,14 @@ impl InvertedIndex {
     /// lists stay in increasing set order. The new sets are split into one range per thread:
     /// each range counts its memberships, prefix sums over (node, range) give every range its
     /// own slots, and the ranges scatter in parallel. The layout is the same for any thread
-    /// count. The lists are laid out afresh, the old ones copied in parallel (see
-    /// `extend_batch` for the alternative).
+    /// count. The lists are laid out afresh, the old ones copied in parallel.
     pub fn extend(&mut self, coll: &RrCollection) {
-        self.extend_with(coll, false)
-    }
-
-    /// Indexes every set of `batch` as the sets numbered from `indexed()` on: the index of a
-    /// collection that is not kept, only its batches one at a time (`IndexedRr`). The array
-    /// grows in place (a `realloc`, which large blocks get by remapping) and the old lists move
-    /// right on one thread: slower than `extend`, but the index is never held twice.
-    pub fn extend_batch(&mut self, batch: &RrCollection) {
-        self.extend_with(batch, true)
-    }
-
-    /// Indexes sets `from..coll.len()` of `coll`, numbered from `base + from` on: `from` is
-    /// where this index left off in `coll`, or 0 for a batch numbered after the sets indexed
-    /// (which grows the index in place).
-    fn extend_with(&mut self, coll: &RrCollection, batch: bool) {
         let n = self.offsets.len() - 1;
-        let (from, to, base) = if batch {
-            (0, coll.len(), self.indexed)
-        } else {
-            (self.indexed, coll.len(), 0)
-        };
+        let (from, to) = (self.indexed, coll.len());
         if to <= from {
             return;
         }
-        assert!(
-            base + to <= u32::MAX as usize,
-            "an index numbers at most 4G sets"
-        );
+        assert!(to <= u32::MAX as usize, "an index numbers at most 4G sets");
         let parts = rayon::current_num_threads()
             .clamp(1, 64)
             .min((to - from).div_ceil(MIN_SETS_PER_PART));
@@ -113,34 +90,12 @@ impl InvertedIndex {
             }
             start[v] = acc as u64;
         }
-        if batch {
-            // 3. Move each old list right by everything added to the nodes before it, last node
-            // first so nothing is overwritten before it moves.
-            let added: u64 = start.iter().sum();
-            let old_total = self.sets.len();
-            // Exactly: the amortised doubling of `resize` could leave the index at twice its size.
-            self.sets.reserve_exact(added as usize);
-            self.sets.resize(old_total + added as usize, 0);
-            let mut shift = added;
-            // Old end of v's list = old start of v + 1's, saved before that one moved.
-            let mut b = old_total;
-            for v in (0..n).rev() {
-                shift -= start[v];
-                let a = self.offsets[v] as usize;
-                if shift > 0 && b > a {
-                    self.sets.copy_within(a..b, a + shift as usize);
-                }
-                // Where v's new sets begin: right after its moved old list.
-                start[v] = b as u64 + shift;
-                self.offsets[v] += shift;
-                b = a;
-            }
-            self.offsets[n] = self.sets.len() as u64;
-        } else {
-            // 3. Lay the lists out afresh: node v's old list, then its new sets. The new array
-            // comes zeroed from the allocator (untouched pages, faulted in by whichever thread
-            // writes them first) and the old lists are copied over in parallel blocks of nodes;
-            // growing in place means a serial zeroing and a serial move of every old list.
+        // 3. Lay the lists out afresh: node v's old list, then its new sets. The new array comes
+        // zeroed from the allocator (untouched pages, faulted in by whichever thread writes them
+        // first) and the old lists are copied over in parallel blocks of nodes; growing in place
+        // means a serial zeroing and a serial move of every old list (`PackedIndex` does that, to
+        // never hold two copies).
+        {
             let mut offsets = vec![0u64; n + 1];
             for v in 0..n {
                 let old_len = self.offsets[v + 1] - self.offsets[v];
@@ -180,34 +135,12 @@ impl InvertedIndex {
             for (i, set) in coll.sets_in(range(p)) {
                 for &v in set {
                     let k = &mut cur[v as usize];
-                    target.write(*k as usize, (base + i) as u32);
+                    target.write(*k as usize, i as u32);
                     *k += 1;
                 }
             }
         });
-        self.indexed = base + to;
-    }
-
-    /// Keeps only the lists of nodes in `keep` (the others become empty): the index of a
-    /// collection just projected on that pool (`RrCollection::project`), without building it
-    /// again.
-    pub fn retain(&mut self, keep: &[bool]) {
-        let n = self.offsets.len() - 1;
-        let (mut w, mut from) = (0usize, 0usize);
-        for (v, &k) in keep.iter().enumerate().take(n) {
-            let to = self.offsets[v + 1] as usize;
-            self.offsets[v] = w as u64;
-            if k {
-                self.sets.copy_within(from..to, w);
-                w += to - from;
-            }
-            from = to;
-        }
-        self.offsets[n] = w as u64;
-        self.sets.truncate(w);
-        self.sets.shrink_to_fit();
-        // The layouts before the cut are gone; peaks from here on are the small index's.
-        self.peak = self.bytes();
+        self.indexed = to;
     }
 
     /// Sets containing `v`.
@@ -875,19 +808,12 @@ mod tests {
         let roots = RootSampler::uniform(40);
         let mut c = RrCollection::new(8, Purpose::RrSelect);
         let mut ix = InvertedIndex::empty(40);
-        // The same sets drawn batch by batch, each indexed in place and dropped.
-        let mut batches = InvertedIndex::empty(40);
         for target in [1u64, 7, 100, 101, 900] {
-            let mut batch = RrCollection::new_at(8, Purpose::RrSelect, c.sampled());
-            batch.extend_to(&m, &roots, target);
-            batches.extend_batch(&batch);
             c.extend_to(&m, &roots, target);
             ix.extend(&c);
             let whole = InvertedIndex::build(&c, 40);
             assert_eq!(ix.offsets, whole.offsets);
             assert_eq!(ix.sets, whole.sets);
-            assert_eq!(batches.offsets, whole.offsets);
-            assert_eq!(batches.sets, whole.sets);
         }
         let mut other = RrCollection::new(9, Purpose::RrValidate);
         other.extend_to(&m, &roots, 500);
