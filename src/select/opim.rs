@@ -202,18 +202,18 @@ impl Selector for Opim {
         loop {
             round += 1;
             ctx.progress.begin("sampling RR sets", None);
-            let mut hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
-            // The greedy on R1 is serial and R2 does not depend on it: R2 draws beside it, on
-            // the other thread and then on both (rayon's join steals back). A limit hit on R1
-            // skips R2's round.
-            let ((mut g, mut dropped), hit2) = rayon::join(
-                || select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref()),
-                || match hit {
-                    None => r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
-                    Some(_) => None,
+            // R1 grows and is selected on while R2 grows beside it: on two threads R1's serial
+            // steps (its index extensions, the greedy) overlap R2's parallel drawing, and the
+            // other way round.
+            let ((hit1, (mut g, mut dropped)), hit2) = rayon::join(
+                || {
+                    let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
+                    let g = select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref());
+                    (hit, g)
                 },
+                || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
             );
-            hit = hit.or(hit2);
+            let mut hit = hit1.or(hit2);
             ctx.progress.end();
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.sampled() as f64).max(1.0);
