@@ -20,8 +20,12 @@
 //! Once the greedy's counts are reliable (`PoolRule`), `auto` keeps only the members of a pool
 //! of nodes that could still be picked, and counts per node left out the sets that held it; the
 //! greedy proves from those counts that it picked what it would have on the full sets, or the
-//! pool grows and the sets are drawn again (`widen`, `regrow`). On NetHEPT this halves the peak
-//! memory; the seeds never change.
+//! pool grows and the sets are drawn again (`widen`, `regrow`). The seeds never change.
+//!
+//! Both collections keep only their node→sets index (`IndexedRr`: sets drawn in batches,
+//! indexed as 16-bit gaps and dropped), and the greedy counts gains by scanning those lists
+//! (`Part::Index`). With the pool this takes `auto`'s peak on NetHEPT (k = 50) from 54 MiB to
+//! 12 MiB; the picks, gains, bound and certificate are the same as on stored sets.
 
 use super::{ln_choose, SelectContext, SelectStatus, Selection, Selector};
 use crate::diffusion::Model;
