@@ -242,6 +242,28 @@ mod tests {
     use crate::graph::Graph;
     use crate::rrset::{greedy_on_parts, greedy_on_pool, InvertedIndex, Part, Pool};
 
+    /// Weighted-cascade IC on `g`.
+    fn wc(g: &Graph) -> Model<'_> {
+        Model::new(
+            g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap()
+    }
+
+    /// Runs `f` in a pool of each of these sizes.
+    fn on_threads(threads: &[usize], f: fn()) {
+        for &t in threads {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+                .install(f);
+        }
+    }
+
     fn model_graph() -> Graph {
         let mut edges: Vec<(u32, u32)> = (0..900u32)
             .map(|i| ((i * 17 + 3) % 120, (i * 29 + 11) % 120))
@@ -260,24 +282,12 @@ mod tests {
     /// collection drawn whole, on a pool or not, and covers the same, whatever the threads.
     #[test]
     fn batches_index_the_same_sets_as_one_collection() {
-        for threads in [1, 2, 3] {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(batches_equal_one_collection);
-        }
+        on_threads(&[1, 2, 3], batches_equal_one_collection);
     }
 
     fn batches_equal_one_collection() {
         let g = model_graph();
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::WeightedCascade,
-            1,
-        )
-        .unwrap();
+        let m = wc(&g);
         let roots = RootSampler::uniform(130).stratified(&m);
         let n = 130;
         let keep: Vec<bool> = (0..n).map(|v| v % 3 != 1).collect();
@@ -322,13 +332,7 @@ mod tests {
     #[test]
     fn projection_and_regrowth_match_the_stored_collection() {
         let g = model_graph();
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::WeightedCascade,
-            1,
-        )
-        .unwrap();
+        let m = wc(&g);
         let roots = RootSampler::uniform(130);
         let n = 130;
         let none = Limits::none();
@@ -366,24 +370,12 @@ mod tests {
     /// on several (which count stale gains a few at a time).
     #[test]
     fn index_only_greedy_equals_the_greedy_on_sets() {
-        for threads in [1, 3] {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(index_only_equals_sets);
-        }
+        on_threads(&[1, 3], index_only_equals_sets);
     }
 
     fn index_only_equals_sets() {
         let g = model_graph();
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::WeightedCascade,
-            1,
-        )
-        .unwrap();
+        let m = wc(&g);
         let roots = RootSampler::uniform(130);
         let n = 130;
         let none = Limits::none();
