@@ -4,9 +4,10 @@
 //! themselves only serve to keep every node's count of uncovered sets up to date. Counting a
 //! node's uncovered sets by a scan of its list when the lazy greedy asks for it gives the same
 //! gains, so a collection that is only ever covered and selected on need not keep its sets:
-//! `IndexedRr` draws them in batches, indexes each batch and drops it. The index is one 4-byte id
-//! per stored membership plus 8 bytes per node; the sets would be as much again plus 4 bytes
-//! per set. `auto` and `opim` keep both their collections this way.
+//! `IndexedRr` draws them in batches, indexes each batch and drops it. The index (a
+//! `PackedIndex`) takes about 2 bytes per stored membership plus 16 per node, where stored sets
+//! took 4 per membership and 4 per set, and their plain index 4 more per membership. `auto` and
+//! `opim` keep both their collections this way.
 
 use super::{PackedIndex, RootSampler, RrCollection, CHUNK};
 use crate::diffusion::Model;
@@ -14,9 +15,9 @@ use crate::limits::{LimitHit, Limits};
 use crate::rng::Purpose;
 use fixedbitset::FixedBitSet;
 
-/// Fewest sets drawn in one batch; a round draws in at most about four batches beyond that, so
-/// the sets in flight stay a fraction of the index while each index extension (which moves the
-/// lists already held) is amortised over many sets.
+/// Fewest sets drawn in one batch; a round draws in about eight batches beyond that, so the sets
+/// in flight stay a fraction of the index while each index extension (which moves the lists
+/// already held) is amortised over many sets.
 const MIN_BATCH: u64 = CHUNK as u64 * 32;
 
 /// RR sets drawn from streams `(seed, purpose, i)` and kept only as their index: set numbers are
@@ -32,7 +33,7 @@ pub struct IndexedRr {
     ids: u64,
     /// On a pool: per node left out, the sets drawn that held it. Empty otherwise.
     dropped: Vec<u32>,
-    /// Most bytes held at once: the index and a batch in flight.
+    /// Most bytes held at once: the index and the batches in flight.
     peak: u64,
 }
 
@@ -221,8 +222,8 @@ impl IndexedRr {
     }
 
     /// Coverage of two node sets on the same sets, with the sets only the first covers and those
-    /// only the second covers: `(cov_a, cov_b, only_a, only_b)` (see
-    /// `RrCollection::coverage_pair`).
+    /// only the second covers: `(cov_a, cov_b, only_a, only_b)`. The difference of the two
+    /// coverages is `only_a - only_b`, and its sampling variance about `only_a + only_b`.
     pub fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
         let (ha, hb) = (self.covered_by(a), self.covered_by(b));
         let c = |x: usize| x as u64;

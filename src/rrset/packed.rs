@@ -3,10 +3,10 @@
 //! Each node's list of set numbers is increasing, so it is kept as the gaps between them, each
 //! in one `u16`; a gap of 65,536 or more (a node in fewer than one set in 65,536, which `auto`'s
 //! pool, made of the nodes in the most sets, almost never holds) takes an escape `0` and two more
-//! words. Half the memory of `u32` set numbers. A byte-wise varint (LEB128) took 1.7 bytes a gap
-//! on NetHEPT instead of 2, but its data-dependent branch made the greedy's scans several
-//! times slower. Lists are read front to back only (the greedy scans them), which is all a gap
-//! code allows.
+//! words. Half the memory of `u32` set numbers. A byte-wise varint (LEB128) made the RR storage
+//! 8% smaller still (NetHEPT, k = 50: 4.8 against 5.2 MiB), but its data-dependent branch made
+//! the whole selection 1.3-1.4x slower (NetHEPT, soc-Slashdot0902). Lists are read front to back
+//! only (the greedy scans them), which is all a gap code allows.
 
 use super::RrCollection;
 

@@ -183,8 +183,8 @@ impl Selector for Opim {
         let a = (3.0 * i_max as f64 / delta).ln();
         let target = E_FACTOR - cfg.epsilon;
 
-        // Both collections are kept as their indexes alone (`IndexedRr`): half the memory of
-        // sets and index, and the same picks.
+        // Both collections are kept as their indexes alone (`IndexedRr`): a quarter of the
+        // memory of sets and index, and the same picks.
         let mut r1 = IndexedRr::new(cfg.seed, Purpose::RrSelect, n);
         let mut r2 = IndexedRr::new(cfg.seed, Purpose::RrValidate, n);
         let mut theta = (theta0.ceil() as u64).min(theta_max as u64).max(1);
