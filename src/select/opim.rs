@@ -171,6 +171,27 @@ impl Selector for Opim {
             );
             (g, dropped)
         };
+        // While a node outside the pool blocks the greedy (`first`, on R1, or on R1 and R2 with
+        // `both`), grow the pool, draw both collections again on it, and rerun the greedy.
+        let settle = |first: (CoverageGreedy, Vec<u64>),
+                      r1: &mut IndexedRr,
+                      r2: &mut IndexedRr,
+                      both: bool,
+                      theta: f64,
+                      pool: &mut Option<Vec<bool>>,
+                      label: &str|
+         -> Result<(CoverageGreedy, Vec<u64>)> {
+            let (mut g, mut dropped) = first;
+            while let Some(bar) = g.blocked {
+                let keep = pool.as_mut().expect("blocked only on a pool");
+                widen(keep, &dropped, bar, bonus_for(theta).as_deref(), ctx);
+                ctx.progress.note(&format!("{label}: {}", grown(keep)));
+                regrow(ctx.model, roots, keep, r1, r2)?;
+                let parts: &[&IndexedRr] = if both { &[r1, r2] } else { &[r1] };
+                (g, dropped) = select(parts, theta, pool.as_deref());
+            }
+            Ok((g, dropped))
+        };
         let (theta0, mut theta_max) = opim_sizes(n, k.max(1), cfg.epsilon, delta);
         let mut capped = false;
         if let Some(cap) = cfg.max_rr_sets {
@@ -209,7 +230,7 @@ impl Selector for Opim {
             // R1 grows and is selected on while R2 grows beside it: on two threads R1's serial
             // steps (its index extensions, the greedy) overlap R2's parallel drawing, and the
             // other way round.
-            let ((hit1, (mut g, mut dropped)), hit2) = rayon::join(
+            let ((hit1, first), hit2) = rayon::join(
                 || {
                     let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
                     let g = select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref());
@@ -222,16 +243,15 @@ impl Selector for Opim {
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.sampled() as f64).max(1.0);
             let th2 = (r2.sampled() as f64).max(1.0);
-            while let Some(bar) = g.blocked {
-                // A node outside the pool could have been picked: grow the pool, draw the same
-                // sets again on it, and rerun.
-                let keep = pool.as_mut().expect("blocked only on a pool");
-                widen(keep, &dropped, bar, bonus_for(th).as_deref(), ctx);
-                ctx.progress
-                    .note(&format!("round {round}: {}", grown(keep)));
-                regrow(ctx.model, roots, keep, &mut r1, &mut r2)?;
-                (g, dropped) = select(&[&r1], th, pool.as_deref());
-            }
+            let (g, _) = settle(
+                first,
+                &mut r1,
+                &mut r2,
+                false,
+                th,
+                &mut pool,
+                &format!("round {round}"),
+            )?;
             peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
@@ -319,15 +339,16 @@ impl Selector for Opim {
                 // its own index (no copy of R2 into R1). Its reach is certified later
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
-                let (mut g, mut dropped) = select(&[&r1, &r2], theta_all, pool.as_deref());
-                while let Some(bar) = g.blocked {
-                    let keep = pool.as_mut().expect("blocked only on a pool");
-                    widen(keep, &dropped, bar, bonus_for(theta_all).as_deref(), ctx);
-                    ctx.progress
-                        .note(&format!("final selection: {}", grown(keep)));
-                    regrow(ctx.model, roots, keep, &mut r1, &mut r2)?;
-                    (g, dropped) = select(&[&r1, &r2], theta_all, pool.as_deref());
-                }
+                let first = select(&[&r1, &r2], theta_all, pool.as_deref());
+                let (g, _) = settle(
+                    first,
+                    &mut r1,
+                    &mut r2,
+                    true,
+                    theta_all,
+                    &mut pool,
+                    "final selection",
+                )?;
                 peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
                 let rr_ids = r1.total_ids() + r2.total_ids();
                 let scale = pop / theta_all;
