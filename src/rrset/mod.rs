@@ -282,19 +282,6 @@ impl RrCollection {
         target: u64,
         limits: &crate::limits::Limits,
     ) -> Option<crate::limits::LimitHit> {
-        self.extend_limited_on(model, roots, target, limits, None)
-    }
-
-    /// As [`RrCollection::extend_limited`], projecting the new sets on `pool` when one is given
-    /// (see [`RrCollection::extend_pool`]).
-    pub fn extend_limited_on(
-        &mut self,
-        model: &Model<'_>,
-        roots: &RootSampler,
-        target: u64,
-        limits: &crate::limits::Limits,
-        pool: Option<&[bool]>,
-    ) -> Option<crate::limits::LimitHit> {
         const BATCH: u64 = CHUNK as u64 * 64;
         loop {
             if let Some(h) = limits.expired() {
@@ -304,11 +291,7 @@ impl RrCollection {
             if cur >= target {
                 return None;
             }
-            let next = (cur + BATCH).min(target);
-            match pool {
-                None => self.extend_to(model, roots, next),
-                Some(keep) => self.extend_pool(model, roots, next, keep),
-            }
+            self.extend_to(model, roots, (cur + BATCH).min(target));
         }
     }
 
@@ -489,11 +472,10 @@ impl RrCollection {
             buf.exact()
         };
         let chunks: Vec<Chunk> = if count_dropped {
-            // One array of counts per thread, kept from one call to the next and summed only
-            // when read: no `n`-sized zeroing or sum per batch (a graph of millions of nodes
-            // samples in batches of 65k sets). A thread holds its array for one item at a time,
-            // so work stolen inside an item cannot find it locked. The counts are integer sums,
-            // the same whichever thread counted what.
+            // One array of counts per thread (no atomics, no lock held across threads), kept
+            // from one call to the next and summed only when read. A thread holds its array for
+            // one item at a time, so work stolen inside an item cannot find it locked. The counts
+            // are integer sums, the same whichever thread counted what.
             let n = self.dropped.len();
             let threads = rayon::current_num_threads().max(1);
             let mut own = std::mem::take(&mut self.drop_buffers);
