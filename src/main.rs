@@ -7,6 +7,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    seedplan::sys::map_large_allocations();
     let cli = cli::Cli::parse();
     // First SIGINT/SIGTERM: stop at the next safe point and write nothing (temporary files are
     // removed, earlier outputs stay intact); a second one aborts at once.

@@ -2,7 +2,7 @@
 //! transpose. Counting sort keeps memory at the edge arrays plus offsets (no comparison sort of
 //! the whole edge list) and makes the layout independent of input order.
 
-use super::{Graph, LoadReport, NodeTable};
+use super::{Forward, Graph, LoadReport, NodeTable};
 use crate::input::RawEdges;
 use rayon::prelude::*;
 
@@ -139,50 +139,57 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
         w.shrink_to_fit();
     }
 
-    // Transpose: sources arrive in increasing order, so in-rows come out sorted.
-    let mut in_off = vec![0u64; n + 1];
-    for &t in &targets {
-        in_off[t as usize + 1] += 1;
+    let (in_off, in_src, in_w) = transpose(&new_off, &targets, wts.as_deref());
+    let report = LoadReport {
+        path: path.to_string(),
+        lines,
+        bytes,
+        self_loops_dropped: self_loops,
+        duplicates_merged: duplicates,
+        undirected: opts.undirected,
+        edge_meaning: match opts.meaning {
+            EdgeMeaning::Influences => "influences".into(),
+            EdgeMeaning::Follows => "follows".into(),
+        },
+    };
+    let forward = Forward {
+        offsets: new_off,
+        targets,
+        weights: wts,
+    };
+    Graph::from_parts(in_off, in_src, in_w, Some(forward), nodes, report)
+}
+
+/// The transpose of a CSR over `offsets.len() - 1` nodes, weights carried along. Rows are read
+/// in increasing order, so the transposed rows come out sorted.
+pub(super) fn transpose(
+    offsets: &[u64],
+    adj: &[u32],
+    weights: Option<&[f32]>,
+) -> (Vec<u64>, Vec<u32>, Option<Vec<f32>>) {
+    let n = offsets.len() - 1;
+    let mut t_off = vec![0u64; n + 1];
+    for &t in adj {
+        t_off[t as usize + 1] += 1;
     }
     for i in 0..n {
-        in_off[i + 1] += in_off[i];
+        t_off[i + 1] += t_off[i];
     }
-    let mut in_src = vec![0u32; write];
-    let mut in_w = wts.as_ref().map(|_| vec![0f32; write]);
-    let mut cursor: Vec<u64> = in_off[..n].to_vec();
+    let mut t_adj = vec![0u32; adj.len()];
+    let mut t_w = weights.map(|_| vec![0f32; adj.len()]);
+    let mut cursor: Vec<u64> = t_off[..n].to_vec();
     for u in 0..n {
-        for j in new_off[u] as usize..new_off[u + 1] as usize {
-            let v = targets[j] as usize;
+        for j in offsets[u] as usize..offsets[u + 1] as usize {
+            let v = adj[j] as usize;
             let c = cursor[v] as usize;
-            in_src[c] = u as u32;
-            if let (Some(iw), Some(w)) = (in_w.as_mut(), wts.as_ref()) {
-                iw[c] = w[j];
+            t_adj[c] = u as u32;
+            if let (Some(tw), Some(w)) = (t_w.as_mut(), weights) {
+                tw[c] = w[j];
             }
             cursor[v] += 1;
         }
     }
-
-    Graph {
-        out_offsets: new_off,
-        out_targets: targets,
-        in_offsets: in_off,
-        in_sources: in_src,
-        out_weights: wts,
-        in_weights: in_w,
-        nodes,
-        report: LoadReport {
-            path: path.to_string(),
-            lines,
-            bytes,
-            self_loops_dropped: self_loops,
-            duplicates_merged: duplicates,
-            undirected: opts.undirected,
-            edge_meaning: match opts.meaning {
-                EdgeMeaning::Influences => "influences".into(),
-                EdgeMeaning::Follows => "follows".into(),
-            },
-        },
-    }
+    (t_off, t_adj, t_w)
 }
 
 fn split_rows_mut<'a, T>(mut data: &'a mut [T], offsets: &[u64]) -> Vec<&'a mut [T]> {

@@ -1,9 +1,14 @@
-//! The follower graph: compressed sparse rows of out-edges (forward simulation) and in-edges
-//! (reverse sampling), `u32` node ids, `u64` offsets, optional per-edge weights read from the file.
+//! The follower graph: compressed sparse rows of in-edges (reverse sampling) and out-edges
+//! (forward simulation), `u32` node ids, `u64` offsets, optional per-edge weights read from the file.
 //!
 //! Invariants: rows are sorted by neighbour id and hold no duplicates and no self-loops; the
-//! in-CSR is the exact transpose of the out-CSR, and `in_weights[j]` is the weight of the same edge
+//! out-CSR is the exact transpose of the in-CSR, and `in_weights[j]` is the weight of the same edge
 //! as the matching forward entry.
+//!
+//! The in-CSR is always held; the out-CSR is built from it on first use. Reverse-reachable
+//! sampling never reads it, so `plan` with an RR engine on a snapshot does not hold it: 4 bytes
+//! an edge less (3.8 MiB on soc-Slashdot0902, a sixth of its peak). A graph built from text
+//! keeps the out-CSR its construction made.
 
 mod build;
 mod labels;
@@ -14,6 +19,7 @@ pub use labels::NodeTable;
 pub use stats::{DegreeSummary, GraphStats};
 
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// What loading dropped or merged, reported to the user (never silent).
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -37,37 +43,63 @@ pub struct LoadReport {
 /// A directed influence graph: an arc `u -> v` means `u` can influence `v`.
 #[derive(Debug, Clone)]
 pub struct Graph {
-    pub(crate) out_offsets: Vec<u64>,
-    pub(crate) out_targets: Vec<u32>,
     pub(crate) in_offsets: Vec<u64>,
     pub(crate) in_sources: Vec<u32>,
-    pub(crate) out_weights: Option<Vec<f32>>,
     pub(crate) in_weights: Option<Vec<f32>>,
+    forward: OnceLock<Forward>,
     nodes: NodeTable,
     report: LoadReport,
+}
+
+/// The out-CSR, the transpose of the in-CSR.
+#[derive(Debug, Clone)]
+pub(crate) struct Forward {
+    pub(crate) offsets: Vec<u64>,
+    pub(crate) targets: Vec<u32>,
+    pub(crate) weights: Option<Vec<f32>>,
 }
 
 impl Graph {
     /// Number of nodes (every distinct label in the input, including isolated ones).
     #[inline]
     pub fn num_nodes(&self) -> usize {
-        self.out_offsets.len() - 1
+        self.in_offsets.len() - 1
     }
 
     /// Number of arcs after self-loop removal and merging.
     #[inline]
     pub fn num_edges(&self) -> usize {
-        self.out_targets.len()
+        self.in_sources.len()
+    }
+
+    /// The out-CSR, built from the in-CSR on first use.
+    #[inline]
+    pub(crate) fn forward(&self) -> &Forward {
+        self.forward.get_or_init(|| {
+            let (offsets, targets, weights) = build::transpose(
+                &self.in_offsets,
+                &self.in_sources,
+                self.in_weights.as_deref(),
+            );
+            Forward {
+                offsets,
+                targets,
+                weights,
+            }
+        })
+    }
+
+    /// Whether the out-CSR is held (built, or kept from construction).
+    pub fn has_forward(&self) -> bool {
+        self.forward.get().is_some()
     }
 
     /// Out-neighbours of `u` (whom `u` influences), sorted.
     #[inline]
     pub fn out_neighbors(&self, u: u32) -> &[u32] {
-        let (a, b) = (
-            self.out_offsets[u as usize],
-            self.out_offsets[u as usize + 1],
-        );
-        &self.out_targets[a as usize..b as usize]
+        let f = self.forward();
+        let (a, b) = (f.offsets[u as usize], f.offsets[u as usize + 1]);
+        &f.targets[a as usize..b as usize]
     }
 
     /// In-neighbours of `v` (who influences `v`), sorted.
@@ -80,7 +112,8 @@ impl Graph {
     /// Range of `u`'s out-edges in the forward arrays.
     #[inline]
     pub fn out_range(&self, u: u32) -> std::ops::Range<usize> {
-        self.out_offsets[u as usize] as usize..self.out_offsets[u as usize + 1] as usize
+        let f = self.forward();
+        f.offsets[u as usize] as usize..f.offsets[u as usize + 1] as usize
     }
 
     /// Range of `v`'s in-edges in the reverse arrays.
@@ -92,7 +125,8 @@ impl Graph {
     /// Out-degree of `u`.
     #[inline]
     pub fn out_degree(&self, u: u32) -> usize {
-        (self.out_offsets[u as usize + 1] - self.out_offsets[u as usize]) as usize
+        let f = self.forward();
+        (f.offsets[u as usize + 1] - f.offsets[u as usize]) as usize
     }
 
     /// In-degree of `v`.
@@ -103,7 +137,9 @@ impl Graph {
 
     /// Per-edge weights from the file, in forward order, if a probability column was read.
     pub fn out_weights(&self) -> Option<&[f32]> {
-        self.out_weights.as_deref()
+        // Without weights there is nothing to transpose for.
+        self.in_weights.as_ref()?;
+        self.forward().weights.as_deref()
     }
 
     /// Per-edge weights from the file, in reverse order.
@@ -126,33 +162,37 @@ impl Graph {
         &self.report
     }
 
-    /// Heap bytes held by the adjacency arrays (labels excluded).
+    /// Heap bytes held by the adjacency arrays (labels excluded), the out-CSR only if held.
     pub fn adjacency_bytes(&self) -> usize {
-        8 * (self.out_offsets.len() + self.in_offsets.len())
-            + 4 * (self.out_targets.len() + self.in_sources.len())
-            + 4 * self.out_weights.as_ref().map_or(0, |w| w.len())
+        let fwd = self.forward.get().map_or(0, |f| {
+            8 * f.offsets.len()
+                + 4 * f.targets.len()
+                + 4 * f.weights.as_ref().map_or(0, |w| w.len())
+        });
+        fwd + 8 * self.in_offsets.len()
+            + 4 * self.in_sources.len()
             + 4 * self.in_weights.as_ref().map_or(0, |w| w.len())
     }
 
-    /// Assembles a graph from its arrays (snapshot loading); the caller has validated them.
-    #[allow(clippy::too_many_arguments)]
+    /// Assembles a graph from its in-CSR and, when one is at hand, the matching out-CSR (the
+    /// caller has validated them).
     pub(crate) fn from_parts(
-        out_offsets: Vec<u64>,
-        out_targets: Vec<u32>,
         in_offsets: Vec<u64>,
         in_sources: Vec<u32>,
-        out_weights: Option<Vec<f32>>,
         in_weights: Option<Vec<f32>>,
+        forward: Option<Forward>,
         nodes: NodeTable,
         report: LoadReport,
     ) -> Graph {
+        let cell = OnceLock::new();
+        if let Some(f) = forward {
+            let _ = cell.set(f);
+        }
         Graph {
-            out_offsets,
-            out_targets,
             in_offsets,
             in_sources,
-            out_weights,
             in_weights,
+            forward: cell,
             nodes,
             report,
         }

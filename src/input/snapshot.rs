@@ -39,7 +39,8 @@ pub fn write_snapshot(g: &Graph, out: &mut dyn Write) -> std::io::Result<()> {
     let string_bytes: usize = strings.iter().map(|s| s.len()).sum();
     let n = g.num_nodes() as u64;
     let m = g.num_edges() as u64;
-    let weights = g.out_weights.is_some();
+    let weights = g.in_weights.is_some();
+    let fwd = g.forward();
     let mut header = Vec::with_capacity(HEADER);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&VERSION.to_le_bytes());
@@ -75,13 +76,13 @@ pub fn write_snapshot(g: &Graph, out: &mut dyn Write) -> std::io::Result<()> {
             buf.clear();
         }};
     }
-    section!(g.out_offsets.iter());
+    section!(fwd.offsets.iter());
     section!(g.in_offsets.iter());
-    section!(g.out_targets.iter());
-    put(&vec![0u8; pad8(g.out_targets.len() * 4)], out)?;
+    section!(fwd.targets.iter());
+    put(&vec![0u8; pad8(fwd.targets.len() * 4)], out)?;
     section!(g.in_sources.iter());
     put(&vec![0u8; pad8(g.in_sources.len() * 4)], out)?;
-    if let (Some(ow), Some(iw)) = (&g.out_weights, &g.in_weights) {
+    if let (Some(ow), Some(iw)) = (&fwd.weights, &g.in_weights) {
         section!(ow.iter());
         put(&vec![0u8; pad8(ow.len() * 4)], out)?;
         section!(iw.iter());
@@ -211,14 +212,17 @@ pub fn read_snapshot(bytes: &[u8], path: &str) -> Result<Graph> {
         at: 0,
         path,
     };
-    let out_offsets = r.u64s(n + 1)?;
+    // The out-CSR sections are checksummed but not read: the graph rebuilds them from the
+    // in-CSR if and when it needs them (see `graph`), which also makes the two exact transposes.
+    r.take(8 * (n + 1))?;
     let in_offsets = r.u64s(n + 1)?;
-    let out_targets = r.u32s(m)?;
+    r.take(4 * m)?;
     let in_sources = r.u32s(m)?;
-    let (out_weights, in_weights) = if weights {
-        (Some(r.f32s(m)?), Some(r.f32s(m)?))
+    let in_weights = if weights {
+        r.take(4 * m)?;
+        Some(r.f32s(m)?)
     } else {
-        (None, None)
+        None
     };
     let codes = r.u64s(n)?;
     let soffs = r.u64s(ns + 1)?;
@@ -237,29 +241,17 @@ pub fn read_snapshot(bytes: &[u8], path: &str) -> Result<Graph> {
         serde_json::from_slice(r.take(rl)?).map_err(|e| bad(&format!("snapshot report: {e}")))?;
     // Structure: offsets monotone and ending at m, ids in range (checksums catch accidents; this
     // catches a well-formed file that is not a graph).
-    for offs in [&out_offsets, &in_offsets] {
-        if offs[0] != 0 || offs[n] != m as u64 || offs.windows(2).any(|w| w[0] > w[1]) {
-            return Err(bad("snapshot adjacency offsets are inconsistent"));
-        }
+    let offs = &in_offsets;
+    if offs[0] != 0 || offs[n] != m as u64 || offs.windows(2).any(|w| w[0] > w[1]) {
+        return Err(bad("snapshot adjacency offsets are inconsistent"));
     }
-    if out_targets
-        .iter()
-        .chain(&in_sources)
-        .any(|&v| v as usize >= n)
-    {
+    if in_sources.iter().any(|&v| v as usize >= n) {
         return Err(bad("snapshot has a node id out of range"));
     }
     let nodes =
         NodeTable::from_parts(codes, strings).map_err(|e| bad(&format!("snapshot labels: {e}")))?;
     Ok(Graph::from_parts(
-        out_offsets,
-        out_targets,
-        in_offsets,
-        in_sources,
-        out_weights,
-        in_weights,
-        nodes,
-        report,
+        in_offsets, in_sources, in_weights, None, nodes, report,
     ))
 }
 
@@ -274,4 +266,30 @@ pub fn load_snapshot(path: &str) -> Result<Graph> {
     let map = unsafe { memmap2::Mmap::map(&f) }
         .map_err(|e| Error::in_file(path, format!("cannot map: {e}")))?;
     read_snapshot(&map, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_csr_is_rebuilt_from_the_in_csr_exactly() {
+        // Sources, sinks, an isolated node (5), weights 0 and 1.
+        let edges = [(0, 1), (0, 2), (1, 2), (3, 2), (2, 4), (4, 0), (3, 4)];
+        let weights = [0.5, 1.0, 0.0, 0.25, 0.75, 0.125, 1.0];
+        let g = Graph::from_edges(6, &edges, Some(&weights));
+        let mut bytes = Vec::new();
+        write_snapshot(&g, &mut bytes).unwrap();
+        let h = read_snapshot(&bytes, "<memory>").unwrap();
+        assert!(!h.has_forward(), "loading does not build the out-CSR");
+        assert_eq!(h.in_weights(), g.in_weights());
+        for u in 0..6u32 {
+            assert_eq!(h.in_neighbors(u), g.in_neighbors(u));
+            assert_eq!(h.out_neighbors(u), g.out_neighbors(u), "node {u}");
+            let w = |x: &Graph| x.out_weights().unwrap()[x.out_range(u)].to_vec();
+            assert_eq!(w(&h), w(&g), "node {u}");
+        }
+        assert!(h.has_forward());
+        assert_eq!(h.adjacency_bytes(), g.adjacency_bytes());
+    }
 }

@@ -235,7 +235,61 @@ pub struct Pool<'a> {
     /// Nodes whose memberships are stored.
     pub keep: &'a [bool],
     /// Per node outside the pool, the sets that held it.
-    pub dropped: &'a [u64],
+    pub dropped: Dropped<'a>,
+}
+
+/// Per node, the sum of a few count arrays (one per part, or per part and sampling thread),
+/// read where needed: summing them into one array of `n` was a transient the size of the pool's
+/// index on soc-Slashdot0902.
+#[derive(Debug, Clone, Copy)]
+pub struct Dropped<'a>(pub &'a [&'a [u32]]);
+
+impl Dropped<'_> {
+    /// The count of node `v` (0 past an array's end).
+    #[inline]
+    pub fn get(&self, v: usize) -> u64 {
+        self.0
+            .iter()
+            .map(|a| a.get(v).map_or(0, |&x| x as u64))
+            .sum()
+    }
+}
+
+/// The amount picking node `v` earns besides the sets it covers: `per_node[v] * times / over`,
+/// computed where read. `auto` scales its exact per-node reach to `theta` sets this way instead
+/// of holding an array of `n` per greedy; with `times = over = 1` the amounts are `per_node` as
+/// given (multiplying and dividing by 1 is exact).
+#[derive(Debug, Clone, Copy)]
+pub struct Bonus<'a> {
+    per_node: &'a [f64],
+    times: f64,
+    over: f64,
+}
+
+impl<'a> Bonus<'a> {
+    /// The amounts `b`.
+    pub fn of(b: &'a [f64]) -> Self {
+        Bonus {
+            per_node: b,
+            times: 1.0,
+            over: 1.0,
+        }
+    }
+
+    /// The amounts `per_node[v] * times / over`.
+    pub fn scaled(per_node: &'a [f64], times: f64, over: f64) -> Self {
+        Bonus {
+            per_node,
+            times,
+            over,
+        }
+    }
+
+    /// Node `v`'s amount.
+    #[inline]
+    pub fn at(&self, v: usize) -> f64 {
+        self.per_node[v] * self.times / self.over
+    }
 }
 
 /// Picks up to `k` seeds greedily by RR-set coverage. `candidates` restricts who may be picked;
@@ -296,7 +350,7 @@ pub fn greedy_on_pool(
     pool: Option<Pool<'_>>,
 ) -> CoverageGreedy {
     let parts: Vec<Part<'_>> = parts.iter().map(|&(c, ix)| Part::Sets(c, ix)).collect();
-    greedy_on_parts(&parts, n, k, candidates, forced, bonus, pool)
+    greedy_on_parts(&parts, n, k, candidates, forced, bonus.map(Bonus::of), pool)
 }
 
 /// One part of the sets a greedy covers (`greedy_on_parts`).
@@ -316,7 +370,7 @@ impl Part<'_> {
     fn work(&self, v: u32) -> usize {
         match self {
             Part::Sets(_, ix) => ix.sets_of(v).len(),
-            Part::Index(ix) => ix.len_of(v),
+            Part::Index(ix) => ix.bound_of(v),
         }
     }
 }
@@ -328,15 +382,15 @@ pub fn greedy_on_parts(
     k: usize,
     candidates: Option<&[bool]>,
     forced: &[u32],
-    bonus: Option<&[f64]>,
+    bonus: Option<Bonus<'_>>,
     pool: Option<Pool<'_>>,
 ) -> CoverageGreedy {
-    let extra = |v: u32| bonus.map_or(0.0, |b| b[v as usize]);
+    let extra = |v: u32| bonus.map_or(0.0, |b| b.at(v as usize));
     let outside = |v: u32| pool.is_some_and(|p| !p.keep[v as usize]);
     let mut slices = Slice::split(parts, n);
     let key = |slices: &[Slice<'_>], v: u32| {
         let c: u64 = match pool {
-            Some(p) if !p.keep[v as usize] => p.dropped[v as usize],
+            Some(p) if !p.keep[v as usize] => p.dropped.get(v as usize),
             _ => slices.iter().map(|s| s.gain(v)).sum(),
         };
         OrderedFloat(c as f64 + extra(v))
@@ -377,7 +431,7 @@ pub fn greedy_on_parts(
     let free = k.saturating_sub(out.seeds.len());
     let open = |v: &u32| !chosen[*v as usize] && candidates.is_none_or(|c| c[*v as usize]);
     // Keys need only bound the gains (the lazy loop makes them exact before a pick): a node's
-    // list length bounds its gain without scanning the list.
+    // list size bounds its gain without scanning the list.
     let bound = |v: u32| {
         let c: u64 = slices.iter().map(|s| s.bound(v)).sum();
         OrderedFloat(c as f64 + extra(v))
@@ -389,15 +443,24 @@ pub fn greedy_on_parts(
     if pool.is_some() {
         // Of the nodes outside the pool only the `free` best can matter: the bound sums at most
         // `free` keys, and a block needs the best one.
-        let mut out_keys: Vec<(OrderedFloat<f64>, Reverse<u32>)> = (0..n as u32)
-            .filter(|v| open(v) && outside(*v))
-            .map(|v| (key(&slices, v), Reverse(v)))
-            .collect();
-        if out_keys.len() > free && free > 0 {
-            out_keys.select_nth_unstable_by(free - 1, |a, b| b.cmp(a));
+        // Kept in a heap of the `free` best so far: the nodes outside can be most of the graph.
+        let mut outs = (0..n as u32).filter(|v| open(v) && outside(*v));
+        if free == 0 {
+            entries.extend(outs.next().map(|v| (key(&slices, v), Reverse(v))));
+        } else {
+            let mut best: BinaryHeap<Reverse<(OrderedFloat<f64>, Reverse<u32>)>> =
+                BinaryHeap::with_capacity(free + 1);
+            for v in outs {
+                let e = (key(&slices, v), Reverse(v));
+                if best.len() < free {
+                    best.push(Reverse(e));
+                } else if best.peek().is_some_and(|Reverse(low)| e > *low) {
+                    best.pop();
+                    best.push(Reverse(e));
+                }
+            }
+            entries.extend(best.into_iter().map(|Reverse(e)| e));
         }
-        out_keys.truncate(free.max(1));
-        entries.extend(out_keys);
     }
     let mut heap = BinaryHeap::from(entries);
     let mut top: Vec<(OrderedFloat<f64>, Reverse<u32>)> = Vec::with_capacity(free);
@@ -542,11 +605,11 @@ impl<'a> Slice<'a> {
             .collect()
     }
 
-    /// A bound on `gain(v)` without a scan: the exact count, or the list's length.
+    /// A bound on `gain(v)` without a scan: the exact count, or the words of the list.
     fn bound(&self, v: u32) -> u64 {
         match &self.kind {
             Kind::Sets { count, .. } => count[v as usize] as u64,
-            Kind::Packed(index) => index.len_of(v) as u64,
+            Kind::Packed(index) => index.bound_of(v) as u64,
         }
     }
 
@@ -726,15 +789,11 @@ mod tests {
                 (p, ix)
             };
             let ((pa, pia), (pb, pib)) = (project(&a), project(&b));
-            let dropped: Vec<u64> = pa
-                .dropped()
-                .iter()
-                .zip(pb.dropped())
-                .map(|(&x, y)| (x + y) as u64)
-                .collect();
+            let (da, db) = (pa.dropped(), pb.dropped());
+            let arrays = [da.as_slice(), db.as_slice()];
             let pool = Pool {
                 keep,
-                dropped: &dropped,
+                dropped: Dropped(&arrays),
             };
             let got = greedy_on_pool(
                 &[(&pa, &pia), (&pb, &pib)],

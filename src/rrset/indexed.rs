@@ -31,8 +31,10 @@ pub struct IndexedRr {
     sampled: u64,
     /// Memberships indexed.
     ids: u64,
-    /// On a pool: per node left out, the sets drawn that held it. Empty otherwise.
-    dropped: Vec<u32>,
+    /// On a pool: per node left out, the sets drawn that held it, as per-thread arrays that the
+    /// batches count into (`RrCollection::lend_drop_buffers`) and that are summed when read.
+    /// Empty otherwise.
+    dropped: Vec<Vec<u32>>,
     /// Most bytes held at once: the index and the batches in flight.
     peak: u64,
 }
@@ -83,13 +85,30 @@ impl IndexedRr {
 
     /// Per node outside the pool, the sets drawn that held it (empty without a pool; entries of
     /// nodes in the pool mean nothing).
-    pub fn dropped(&self) -> &[u32] {
-        &self.dropped
+    pub fn dropped(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for b in &self.dropped {
+            if out.is_empty() {
+                out = b.clone();
+            } else {
+                out.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            }
+        }
+        out
+    }
+
+    /// The arrays whose sum is `dropped()` (`coverage::Dropped` reads them without summing).
+    pub fn dropped_arrays(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        self.dropped.iter().map(Vec::as_slice)
     }
 
     /// Bytes held now.
     pub fn bytes(&self) -> u64 {
-        self.index.bytes() + self.dropped.capacity() as u64 * 4
+        self.index.bytes() + self.dropped_bytes()
+    }
+
+    fn dropped_bytes(&self) -> u64 {
+        self.dropped.iter().map(Vec::capacity).sum::<usize>() as u64 * 4
     }
 
     /// Most bytes held at once so far, a batch in flight included.
@@ -123,13 +142,21 @@ impl IndexedRr {
             .next_multiple_of(CHUNK as u64)
             .max(MIN_BATCH);
         let (seed, purpose) = (self.seed, self.purpose);
-        let draw = |from: u64, to: u64| {
+        // A batch on a pool counts its dropped members straight into this collection's arrays.
+        let draw = |from: u64, to: u64, bufs: Vec<Vec<u32>>| {
             let mut batch = RrCollection::new_at(seed, purpose, from);
-            match keep {
-                None => batch.extend_to(model, roots, to),
-                Some(keep) => batch.extend_pool(model, roots, to, keep),
-            }
-            batch
+            let bufs = match keep {
+                None => {
+                    batch.extend_to(model, roots, to);
+                    bufs
+                }
+                Some(keep) => {
+                    batch.lend_drop_buffers(bufs);
+                    batch.extend_pool(model, roots, to, keep);
+                    batch.take_drop_buffers()
+                }
+            };
+            (batch, bufs)
         };
         let mut drawn = self.sampled;
         let mut pending: Option<RrCollection> = None;
@@ -146,27 +173,28 @@ impl IndexedRr {
             if next.is_none() && pending.is_none() {
                 return hit;
             }
-            let (fresh, ()) = rayon::join(
-                || next.map(|to| draw(drawn, to)),
+            let bufs = std::mem::take(&mut self.dropped);
+            let index = &mut self.index;
+            let ((fresh, bufs), ()) = rayon::join(
+                || match next {
+                    Some(to) => {
+                        let (batch, bufs) = draw(drawn, to, bufs);
+                        (Some(batch), bufs)
+                    }
+                    None => (None, bufs),
+                },
                 || {
                     if let Some(batch) = &pending {
-                        self.index.extend_batch(batch);
+                        index.extend_batch(batch);
                     }
                 },
             );
+            self.dropped = bufs;
             let in_flight: u64 = pending.iter().chain(&fresh).map(|b| b.bytes()).sum();
             self.peak = self
                 .peak
-                .max(self.index.peak_bytes() + in_flight + self.dropped.capacity() as u64 * 4);
+                .max(self.index.peak_bytes() + in_flight + self.dropped_bytes());
             if let Some(batch) = pending.take() {
-                if keep.is_some() {
-                    let d = batch.dropped();
-                    if self.dropped.is_empty() {
-                        self.dropped = d;
-                    } else {
-                        self.dropped.iter_mut().zip(d).for_each(|(x, y)| *x += y);
-                    }
-                }
                 self.ids += batch.total_ids();
                 self.sampled = batch.sampled();
             }
@@ -181,7 +209,7 @@ impl IndexedRr {
     pub fn project(&mut self, keep: &[bool]) {
         assert!(!self.is_pooled(), "project a collection kept in full");
         let n = keep.len();
-        self.dropped = (0..n as u32)
+        self.dropped = vec![(0..n as u32)
             .map(|v| {
                 if keep[v as usize] {
                     0
@@ -189,7 +217,7 @@ impl IndexedRr {
                     self.index.len_of(v) as u32
                 }
             })
-            .collect();
+            .collect()];
         self.index.retain(keep);
         self.ids = (0..n as u32).map(|v| self.index.len_of(v) as u64).sum();
     }
@@ -241,7 +269,9 @@ mod tests {
     use super::*;
     use crate::diffusion::{ModelKind, ProbScheme};
     use crate::graph::Graph;
-    use crate::rrset::{greedy_on_parts, greedy_on_pool, InvertedIndex, Part, Pool};
+    use crate::rrset::{
+        greedy_on_parts, greedy_on_pool, Bonus, Dropped, InvertedIndex, Part, Pool,
+    };
 
     /// Weighted-cascade IC on `g`.
     fn wc(g: &Graph) -> Model<'_> {
@@ -317,7 +347,7 @@ mod tests {
                     );
                 }
                 if pooled {
-                    assert_eq!(ix.dropped(), whole.dropped().as_slice());
+                    assert_eq!(ix.dropped(), whole.dropped());
                 }
                 let a: Vec<bool> = (0..n).map(|v| v % 7 == 0 && keep[v]).collect();
                 let b: Vec<bool> = (0..n).map(|v| v % 5 == 0 && keep[v]).collect();
@@ -344,11 +374,11 @@ mod tests {
         ix.grow(&m, &roots, 20_000, &none, None);
         whole.project(&keep);
         ix.project(&keep);
-        assert_eq!(ix.dropped(), whole.dropped().as_slice());
+        assert_eq!(ix.dropped(), whole.dropped());
         assert_eq!(ix.total_ids(), whole.total_ids());
         whole.extend_pool(&m, &roots, 50_000, &keep);
         ix.grow(&m, &roots, 50_000, &none, Some(&keep));
-        assert_eq!(ix.dropped(), whole.dropped().as_slice());
+        assert_eq!(ix.dropped(), whole.dropped());
         let built = InvertedIndex::build(&whole, n);
         for v in 0..n as u32 {
             assert_eq!(ix.index().sets_of(v).collect::<Vec<_>>(), built.sets_of(v));
@@ -360,7 +390,7 @@ mod tests {
         fresh.extend_pool(&m, &roots, 50_000, &wider);
         let built = InvertedIndex::build(&fresh, n);
         assert_eq!(ix.sampled(), 50_000);
-        assert_eq!(ix.dropped(), fresh.dropped().as_slice());
+        assert_eq!(ix.dropped(), fresh.dropped());
         for v in 0..n as u32 {
             assert_eq!(ix.index().sets_of(v).collect::<Vec<_>>(), built.sets_of(v));
         }
@@ -415,17 +445,13 @@ mod tests {
                 parts_ix.push(ix);
             }
             for np in [1, 2] {
-                let dropped: Vec<u64> = (0..n)
-                    .map(|v| {
-                        parts_ix[..np]
-                            .iter()
-                            .map(|p| p.dropped().get(v).map_or(0, |&d| d as u64))
-                            .sum()
-                    })
+                let arrays: Vec<&[u32]> = parts_ix[..np]
+                    .iter()
+                    .flat_map(|p| p.dropped_arrays())
                     .collect();
                 let pool = pooled.then_some(Pool {
                     keep: &keep,
-                    dropped: &dropped,
+                    dropped: Dropped(&arrays),
                 });
                 for (k, forced, c) in [
                     (8, &[][..], None),
@@ -438,7 +464,8 @@ mod tests {
                         .iter()
                         .map(|p| Part::Index(p.index()))
                         .collect();
-                    let on_ix = greedy_on_parts(&parts, n, k, c, forced, Some(&bonus), pool);
+                    let on_ix =
+                        greedy_on_parts(&parts, n, k, c, forced, Some(Bonus::of(&bonus)), pool);
                     assert_eq!(on_ix, on_sets, "seed {seed}, {np} parts, k {k}");
                     full += (on_ix.seeds.len() == k) as usize;
                     blocked += on_ix.blocked.is_some() as usize;

@@ -14,7 +14,7 @@ mod roots;
 
 pub use coverage::{
     greedy_max_coverage, greedy_on_index, greedy_on_parts, greedy_on_pool, greedy_with_bonus,
-    CoverageGreedy, InvertedIndex, Part, Pool,
+    Bonus, CoverageGreedy, Dropped, InvertedIndex, Part, Pool,
 };
 pub use indexed::IndexedRr;
 pub use packed::PackedIndex;
@@ -343,6 +343,23 @@ impl RrCollection {
     /// Whether this collection was projected on a pool (`extend_pool`, `project`).
     pub fn is_pooled(&self) -> bool {
         !self.dropped.is_empty()
+    }
+
+    /// Hands this collection per-thread count arrays to count its dropped members into (see
+    /// `extend_inner`), in place of arrays of its own: a batch drawn for an `IndexedRr` counts
+    /// into the collection's arrays, so no batch allocates, sums or frees an array of `n`.
+    pub(crate) fn lend_drop_buffers(&mut self, bufs: Vec<Vec<u32>>) {
+        assert!(
+            self.drop_buffers.is_empty(),
+            "lend to a batch before it grows"
+        );
+        self.drop_buffers = bufs;
+    }
+
+    /// Takes back the per-thread count arrays (`lend_drop_buffers`), with this collection's
+    /// counts added.
+    pub(crate) fn take_drop_buffers(&mut self) -> Vec<Vec<u32>> {
+        std::mem::take(&mut self.drop_buffers)
     }
 
     /// Per node outside the pool, the sets drawn that held it (empty without a pool; the

@@ -33,7 +33,8 @@ use crate::error::Result;
 use crate::limits::LimitHit;
 use crate::rng::Purpose;
 use crate::rrset::{
-    greedy_on_parts, CoverageGreedy, IndexedRr, PackedIndex, Part, Pool, RootSampler,
+    greedy_on_parts, Bonus, CoverageGreedy, Dropped, IndexedRr, PackedIndex, Part, Pool,
+    RootSampler,
 };
 
 /// When the doubling loop stops.
@@ -135,62 +136,52 @@ impl Selector for Opim {
         // Reach credited exactly to a seed list, and the greedy's per-node bonus for `theta`
         // sets (the exact part in set units).
         let exact_of = |seeds: &[u32]| roots.exact_of(seeds);
-        let bonus_for = |theta: f64| -> Option<Vec<f64>> {
-            roots
-                .exact()
-                .map(|e| e.iter().map(|&x| x * theta / pop).collect())
+        let bonus_for = |theta: f64| -> Option<Bonus<'_>> {
+            roots.exact().map(|e| Bonus::scaled(e, theta, pop))
         };
         // The greedy on `theta` sets held by collections, on the pool when there is one.
         let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>| {
-            let bonus = bonus_for(theta);
-            let dropped: Vec<u64> = match keep {
-                Some(_) => {
-                    let mut sum = vec![0u64; n];
-                    for c in parts {
-                        sum.iter_mut()
-                            .zip(c.dropped())
-                            .for_each(|(x, &y)| *x += y as u64);
-                    }
-                    sum
-                }
-                None => Vec::new(),
-            };
+            let arrays: Vec<&[u32]> = parts.iter().flat_map(|c| c.dropped_arrays()).collect();
             let pool = keep.map(|keep| Pool {
                 keep,
-                dropped: &dropped,
+                dropped: Dropped(&arrays),
             });
             let parts: Vec<Part<'_>> = parts.iter().map(|c| Part::Index(c.index())).collect();
-            let g = greedy_on_parts(
+            greedy_on_parts(
                 &parts,
                 n,
                 k,
                 ctx.candidates,
                 ctx.forced,
-                bonus.as_deref(),
+                bonus_for(theta),
                 pool,
-            );
-            (g, dropped)
+            )
         };
         // While a node outside the pool blocks the greedy (`first`, on R1, or on R1 and R2 with
         // `both`), grow the pool, draw both collections again on it, and rerun the greedy.
-        let settle = |first: (CoverageGreedy, Vec<u64>),
+        let settle = |first: CoverageGreedy,
                       r1: &mut IndexedRr,
                       r2: &mut IndexedRr,
                       both: bool,
                       theta: f64,
                       pool: &mut Option<Vec<bool>>,
                       label: &str|
-         -> Result<(CoverageGreedy, Vec<u64>)> {
-            let (mut g, mut dropped) = first;
+         -> Result<CoverageGreedy> {
+            let mut g = first;
             while let Some(bar) = g.blocked {
                 let keep = pool.as_mut().expect("blocked only on a pool");
-                widen(keep, &dropped, bar, bonus_for(theta).as_deref(), ctx);
+                {
+                    let parts: &[&IndexedRr] = if both { &[r1, r2] } else { &[r1] };
+                    let arrays: Vec<&[u32]> =
+                        parts.iter().flat_map(|c| c.dropped_arrays()).collect();
+                    widen(keep, Dropped(&arrays), bar, bonus_for(theta), ctx);
+                }
                 ctx.progress.note(&format!("{label}: {}", grown(keep)));
                 regrow(ctx.model, roots, keep, r1, r2)?;
                 let parts: &[&IndexedRr] = if both { &[r1, r2] } else { &[r1] };
-                (g, dropped) = select(parts, theta, pool.as_deref());
+                g = select(parts, theta, pool.as_deref());
             }
-            Ok((g, dropped))
+            Ok(g)
         };
         let (theta0, mut theta_max) = opim_sizes(n, k.max(1), cfg.epsilon, delta);
         let mut capped = false;
@@ -243,7 +234,7 @@ impl Selector for Opim {
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.sampled() as f64).max(1.0);
             let th2 = (r2.sampled() as f64).max(1.0);
-            let (g, _) = settle(
+            let g = settle(
                 first,
                 &mut r1,
                 &mut r2,
@@ -340,7 +331,7 @@ impl Selector for Opim {
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
                 let first = select(&[&r1, &r2], theta_all, pool.as_deref());
-                let (g, _) = settle(
+                let g = settle(
                     first,
                     &mut r1,
                     &mut r2,
@@ -393,7 +384,7 @@ impl Selector for Opim {
             }
             let rule = self.pool.filter(|r| auto && r1.sampled() >= r.after);
             if let (Some(rule), None) = (rule, &pool) {
-                if let Some(keep) = pool_of(&g, r1.index(), bonus_for(th).as_deref(), rule, ctx) {
+                if let Some(keep) = pool_of(&g, r1.index(), bonus_for(th), rule, ctx) {
                     rayon::join(|| r1.project(&keep), || r2.project(&keep));
                     pool = Some(keep);
                 }
@@ -411,7 +402,7 @@ impl Selector for Opim {
 fn pool_of(
     g: &CoverageGreedy,
     index: &PackedIndex,
-    bonus: Option<&[f64]>,
+    bonus: Option<Bonus<'_>>,
     rule: PoolRule,
     ctx: &SelectContext<'_>,
 ) -> Option<Vec<bool>> {
@@ -420,10 +411,12 @@ fn pool_of(
         return None;
     }
     let n = ctx.n();
+    // Decoded once: the index keeps no per-node counts.
+    let lens: Vec<u32> = (0..n as u32).map(|v| index.len_of(v) as u32).collect();
     let mut keep: Vec<bool> = (0..n as u32)
         .map(|v| {
             ctx.is_candidate(v)
-                && index.len_of(v) as f64 + bonus.map_or(0.0, |b| b[v as usize])
+                && lens[v as usize] as f64 + bonus.map_or(0.0, |b| b.at(v as usize))
                     >= POOL_MARGIN * bar
         })
         .collect();
@@ -432,7 +425,7 @@ fn pool_of(
     }
     // A pool that keeps most ids saves little and costs a projection and a fresh index: on
     // wiki-Vote at k = 50 one keeping 59% of them ran 5% slower for 3% less memory.
-    let ids = |v: usize| index.len_of(v as u32) as u64;
+    let ids = |v: usize| lens[v] as u64;
     let kept: u64 = (0..n).filter(|&v| keep[v]).map(ids).sum();
     let all: u64 = (0..n).map(ids).sum();
     (3 * kept <= 2 * all).then_some(keep)
@@ -443,9 +436,9 @@ fn pool_of(
 /// that node joins: the pool grows at every call).
 fn widen(
     keep: &mut [bool],
-    dropped: &[u64],
+    dropped: Dropped<'_>,
     bar: f64,
-    bonus: Option<&[f64]>,
+    bonus: Option<Bonus<'_>>,
     ctx: &SelectContext<'_>,
 ) {
     for &f in ctx.forced {
@@ -457,7 +450,7 @@ fn widen(
     for (v, k) in keep.iter_mut().enumerate() {
         if !*k
             && ctx.is_candidate(v as u32)
-            && dropped[v] as f64 + bonus.map_or(0.0, |b| b[v]) >= POOL_MARGIN * bar
+            && dropped.get(v) as f64 + bonus.map_or(0.0, |b| b.at(v)) >= POOL_MARGIN * bar
         {
             *k = true;
         }
