@@ -38,8 +38,9 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-/// Makes glibc serve every allocation of 128 KiB or more by its own memory map, for the whole
-/// process (the binary calls it once at start; a library must not).
+/// Sets glibc's mmap threshold to 128 KiB for the whole process: allocations that size or larger,
+/// not served from memory already free in the heap, get their own memory map. The `seedplan`
+/// binary calls it once at start; a program embedding the library decides for itself.
 ///
 /// glibc's default raises that threshold as large blocks are freed, after which they come from
 /// the heap: a freed RR batch or greedy scratch then stays resident, and growing an index by
@@ -49,7 +50,7 @@ pub fn reset_peak_rss() -> bool {
 pub fn map_large_allocations() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        // SAFETY: mallopt only sets an allocator parameter; called before any threads start.
+        // SAFETY: mallopt only sets an allocator parameter, under glibc's own lock.
         #[allow(unsafe_code)]
         unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);

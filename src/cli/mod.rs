@@ -970,7 +970,13 @@ fn rr_budget(
     uses_rr: bool,
 ) -> Result<u64> {
     let g = model.graph();
-    let graph_bytes = (g.adjacency_bytes() + g.nodes().heap_bytes()) as u64;
+    // An algorithm that simulates forward or ranks by out-degree will build the out-CSR.
+    let forward_to_build = if uses_rr || g.has_forward() {
+        0
+    } else {
+        g.forward_bytes()
+    };
+    let graph_bytes = (g.adjacency_bytes() + forward_to_build + g.nodes().heap_bytes()) as u64;
     // Allocator slack, thread stacks, the estimate step and output: a fixed allowance.
     let overhead = 16u64 << 20;
     let size = |b: f64| {

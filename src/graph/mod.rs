@@ -7,8 +7,9 @@
 //!
 //! The in-CSR is always held; the out-CSR is built from it on first use. Reverse-reachable
 //! sampling never reads it, so `plan` with an RR engine on a snapshot does not hold it: 4 bytes
-//! an edge less (3.8 MiB on soc-Slashdot0902, a sixth of its peak). A graph built from text
-//! keeps the out-CSR its construction made.
+//! an edge and 8 a node less (3.9 MiB on soc-Slashdot0902), unless the probabilities need it
+//! (`--probs file` reads the forward weights, trivalency draws by forward rows). A graph built
+//! from text keeps the out-CSR its construction made.
 
 mod build;
 mod labels;
@@ -92,6 +93,12 @@ impl Graph {
     /// Whether the out-CSR is held (built, or kept from construction).
     pub fn has_forward(&self) -> bool {
         self.forward.get().is_some()
+    }
+
+    /// Heap bytes of the out-CSR, held or not (what building it will take).
+    pub fn forward_bytes(&self) -> usize {
+        let m = self.num_edges();
+        8 * (self.num_nodes() + 1) + 4 * m + self.in_weights.as_ref().map_or(0, |_| 4 * m)
     }
 
     /// Out-neighbours of `u` (whom `u` influences), sorted.

@@ -214,6 +214,8 @@ pub fn read_snapshot(bytes: &[u8], path: &str) -> Result<Graph> {
     };
     // The out-CSR sections are checksummed but not read: the graph rebuilds them from the
     // in-CSR if and when it needs them (see `graph`), which also makes the two exact transposes.
+    // (A file whose out-CSR disagreed with its in-CSR, which `convert` never writes, loads as
+    // its in-CSR says.)
     r.take(8 * (n + 1))?;
     let in_offsets = r.u64s(n + 1)?;
     r.take(4 * m)?;

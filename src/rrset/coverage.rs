@@ -366,7 +366,8 @@ pub enum Part<'a> {
 }
 
 impl Part<'_> {
-    /// Entries of `v`'s list: the work of covering its sets.
+    /// The size of `v`'s list (entries, or words of a gap-coded one): the work of covering
+    /// its sets.
     fn work(&self, v: u32) -> usize {
         match self {
             Part::Sets(_, ix) => ix.sets_of(v).len(),

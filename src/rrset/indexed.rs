@@ -5,7 +5,7 @@
 //! node's uncovered sets by a scan of its list when the lazy greedy asks for it gives the same
 //! gains, so a collection that is only ever covered and selected on need not keep its sets:
 //! `IndexedRr` draws them in batches, indexes each batch and drops it. The index (a
-//! `PackedIndex`) takes about 2 bytes per stored membership plus 16 per node, where stored sets
+//! `PackedIndex`) takes about 2 bytes per stored membership plus 8 per node, where stored sets
 //! took 4 per membership and 4 per set, and their plain index 4 more per membership. `auto` and
 //! `opim` keep both their collections this way.
 
@@ -171,6 +171,7 @@ impl IndexedRr {
                 Some((drawn + step).min(target))
             };
             if next.is_none() && pending.is_none() {
+                self.fold_dropped();
                 return hit;
             }
             let bufs = std::mem::take(&mut self.dropped);
@@ -209,17 +210,34 @@ impl IndexedRr {
     pub fn project(&mut self, keep: &[bool]) {
         assert!(!self.is_pooled(), "project a collection kept in full");
         let n = keep.len();
+        let mut kept = 0u64;
         self.dropped = vec![(0..n as u32)
             .map(|v| {
+                let len = self.index.len_of(v) as u32;
                 if keep[v as usize] {
+                    kept += len as u64;
                     0
                 } else {
-                    self.index.len_of(v) as u32
+                    len
                 }
             })
             .collect()];
         self.index.retain(keep);
-        self.ids = (0..n as u32).map(|v| self.index.len_of(v) as u64).sum();
+        self.ids = kept;
+    }
+
+    /// Sums the per-thread dropped counts into one array once a call to `grow` is done: the
+    /// greedy then reads one number a node per collection, whatever the thread count, and
+    /// between rounds a collection holds one array of `n`, not one a thread.
+    fn fold_dropped(&mut self) {
+        if self.dropped.len() > 1 {
+            let mut arrays = std::mem::take(&mut self.dropped).into_iter();
+            let mut sum = arrays.next().expect("more than one array");
+            for b in arrays {
+                sum.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            }
+            self.dropped = vec![sum];
+        }
     }
 
     /// Draws again the sets drawn so far (the same streams), on the grown pool `keep`: the way

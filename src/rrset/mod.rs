@@ -333,7 +333,8 @@ impl RrCollection {
             self.sampled == self.first || self.is_pooled(),
             "a full collection cannot grow on a pool"
         );
-        if self.dropped.is_empty() {
+        // Counts go to the lent arrays when there are some (`lend_drop_buffers`).
+        if !self.is_pooled() {
             self.dropped = vec![0; keep.len()];
         }
         self.unalign();
@@ -342,12 +343,13 @@ impl RrCollection {
 
     /// Whether this collection was projected on a pool (`extend_pool`, `project`).
     pub fn is_pooled(&self) -> bool {
-        !self.dropped.is_empty()
+        !self.dropped.is_empty() || !self.drop_buffers.is_empty()
     }
 
     /// Hands this collection per-thread count arrays to count its dropped members into (see
     /// `extend_inner`), in place of arrays of its own: a batch drawn for an `IndexedRr` counts
-    /// into the collection's arrays, so no batch allocates, sums or frees an array of `n`.
+    /// into the collection's arrays, so a batch allocates no array of `n` while a round's
+    /// arrays suffice (one a thread) and never sums them.
     pub(crate) fn lend_drop_buffers(&mut self, bufs: Vec<Vec<u32>>) {
         assert!(
             self.drop_buffers.is_empty(),
@@ -367,6 +369,9 @@ impl RrCollection {
     pub fn dropped(&self) -> Vec<u32> {
         let mut out = self.dropped.clone();
         for b in &self.drop_buffers {
+            if out.is_empty() {
+                out = vec![0; b.len()];
+            }
             out.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
         out
@@ -428,7 +433,7 @@ impl RrCollection {
         debug_assert!(keep.is_some() || self.sampled - self.first == self.len() as u64);
         let streams = Streams::new(self.seed, self.purpose);
         let stratified = roots.is_stratified();
-        let count_dropped = !self.dropped.is_empty();
+        let count_dropped = self.is_pooled();
         // Work items end on multiples of CHUNK, so a full collection's chunks line up with them.
         let step = CHUNK as u64;
         let mut bounds = vec![start];
@@ -493,7 +498,7 @@ impl RrCollection {
             // from one call to the next and summed only when read. A thread holds its array for
             // one item at a time, so work stolen inside an item cannot find it locked. The counts
             // are integer sums, the same whichever thread counted what.
-            let n = self.dropped.len();
+            let n = keep.map_or(0, <[bool]>::len);
             let threads = rayon::current_num_threads().max(1);
             let mut own = std::mem::take(&mut self.drop_buffers);
             own.resize_with(own.len().max(threads), || vec![0u32; n]);
