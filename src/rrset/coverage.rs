@@ -238,9 +238,9 @@ pub struct Pool<'a> {
     pub dropped: Dropped<'a>,
 }
 
-/// Per node, the sum of a few count arrays (one per part, or per part and sampling thread),
-/// read where needed: summing them into one array of `n` was a transient the size of the pool's
-/// index on soc-Slashdot0902.
+/// Per node, the sum of a few count arrays (one per part), read where needed: summing them into
+/// one array of `n` for each greedy was a transient the size of a pool's index on
+/// soc-Slashdot0902.
 #[derive(Debug, Clone, Copy)]
 pub struct Dropped<'a>(pub &'a [&'a [u32]]);
 

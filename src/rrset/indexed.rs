@@ -31,9 +31,9 @@ pub struct IndexedRr {
     sampled: u64,
     /// Memberships indexed.
     ids: u64,
-    /// On a pool: per node left out, the sets drawn that held it, as per-thread arrays that the
-    /// batches count into (`RrCollection::lend_drop_buffers`) and that are summed when read.
-    /// Empty otherwise.
+    /// On a pool: per node left out, the sets drawn that held it. One array per sampling thread
+    /// while `grow` runs (the batches count into them: `RrCollection::lend_drop_buffers`), one
+    /// after (`fold_dropped`). Empty otherwise.
     dropped: Vec<Vec<u32>>,
     /// Most bytes held at once: the index and the batches in flight.
     peak: u64,

@@ -292,6 +292,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn offsets_widen_past_4g_words_keeping_their_values() {
+        let mut o = Offsets::Narrow(vec![0, 7, u32::MAX]);
+        o.fit(u32::MAX as usize);
+        assert!(matches!(o, Offsets::Narrow(_)), "4G - 1 words still fit");
+        assert_eq!(o.bytes(), 12);
+        o.fit(u32::MAX as usize + 1);
+        assert!(matches!(o, Offsets::Wide(_)));
+        assert_eq!((o.get(0), o.get(1), o.get(2)), (0, 7, u32::MAX as usize));
+        o.set(2, 1 << 40);
+        assert_eq!(o.get(2), 1 << 40);
+        assert_eq!(o.bytes(), 24);
+    }
+
     /// The index of `sets` added in batches ending at `cuts`.
     fn index_of(sets: &[Vec<u32>], n: usize, cuts: &[usize]) -> PackedIndex {
         let mut ix = PackedIndex::empty(n);

@@ -141,7 +141,7 @@ impl Selector for Opim {
         };
         // The greedy on `theta` sets held by collections, on the pool when there is one.
         let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>| {
-            let arrays: Vec<&[u32]> = parts.iter().flat_map(|c| c.dropped_arrays()).collect();
+            let arrays = dropped_arrays(parts);
             let pool = keep.map(|keep| Pool {
                 keep,
                 dropped: Dropped(&arrays),
@@ -172,9 +172,13 @@ impl Selector for Opim {
                 let keep = pool.as_mut().expect("blocked only on a pool");
                 {
                     let parts: &[&IndexedRr] = if both { &[r1, r2] } else { &[r1] };
-                    let arrays: Vec<&[u32]> =
-                        parts.iter().flat_map(|c| c.dropped_arrays()).collect();
-                    widen(keep, Dropped(&arrays), bar, bonus_for(theta), ctx);
+                    widen(
+                        keep,
+                        Dropped(&dropped_arrays(parts)),
+                        bar,
+                        bonus_for(theta),
+                        ctx,
+                    );
                 }
                 ctx.progress.note(&format!("{label}: {}", grown(keep)));
                 regrow(ctx.model, roots, keep, r1, r2)?;
@@ -393,6 +397,11 @@ impl Selector for Opim {
             theta = ((theta * 2) as f64).min(theta_max) as u64;
         }
     }
+}
+
+/// The dropped-count arrays of `parts`, for a `Dropped` over all of them.
+fn dropped_arrays<'a>(parts: &[&'a IndexedRr]) -> Vec<&'a [u32]> {
+    parts.iter().flat_map(|c| c.dropped_arrays()).collect()
 }
 
 /// The pool `auto` keeps after the greedy `g` on R1 (full, indexed by `index`): every candidate
