@@ -11,6 +11,7 @@ use ordered_float::OrderedFloat;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 /// Node -> ids of the sets containing it. Grows with its collection: `extend` indexes only the
 /// sets added since the last call, so a doubling loop scatters each set once instead of
@@ -386,6 +387,25 @@ pub fn greedy_on_parts(
     bonus: Option<Bonus<'_>>,
     pool: Option<Pool<'_>>,
 ) -> CoverageGreedy {
+    greedy_on_parts_unless(parts, n, k, candidates, forced, bonus, pool, None)
+        .expect("a greedy without a cancel flag runs to its end")
+}
+
+/// As [`greedy_on_parts`], giving up (`None`) once `cancel` is set: it is read before each
+/// pick. For a greedy started on a spare thread before anyone knows whether its result is
+/// wanted (`auto`'s final selection, `select::opim`).
+#[allow(clippy::too_many_arguments)]
+pub fn greedy_on_parts_unless(
+    parts: &[Part<'_>],
+    n: usize,
+    k: usize,
+    candidates: Option<&[bool]>,
+    forced: &[u32],
+    bonus: Option<Bonus<'_>>,
+    pool: Option<Pool<'_>>,
+    cancel: Option<&AtomicBool>,
+) -> Option<CoverageGreedy> {
+    let cancelled = || cancel.is_some_and(|c| c.load(AtomicOrdering::Relaxed));
     let extra = |v: u32| bonus.map_or(0.0, |b| b.at(v as usize));
     let outside = |v: u32| pool.is_some_and(|p| !p.keep[v as usize]);
     let mut slices = Slice::split(parts, n);
@@ -422,7 +442,7 @@ pub fn greedy_on_parts(
         if outside(f) {
             // Its sets were not kept: its gain cannot be counted.
             out.blocked = Some(f64::INFINITY);
-            return out;
+            return Some(out);
         }
         if !chosen[f as usize] {
             chosen[f as usize] = true;
@@ -479,6 +499,9 @@ pub fn greedy_on_parts(
     let mut takes = 0u32;
     let mut batch: Vec<u32> = Vec::with_capacity(batch_max);
     for step in 0..=free {
+        if cancelled() {
+            return None;
+        }
         // Pop the `free - step` best fresh entries (exact top marginal gains), or at least one.
         let want = (free - step).max(1);
         top.clear();
@@ -541,7 +564,7 @@ pub fn greedy_on_parts(
         takes += 1;
     }
     out.upper_bound = out.upper_bound.max(out.covered);
-    out
+    Some(out)
 }
 
 /// Fewest list entries of a batch of stale gains worth counting in parallel (on wiki-Vote,
@@ -939,5 +962,35 @@ mod tests {
         let (seeds, total) = plain_greedy(&c, 300, 10);
         assert_eq!(one.seeds, seeds);
         assert_eq!(one.covered, total as f64);
+    }
+
+    #[test]
+    fn a_cancelled_greedy_gives_up_and_an_uncancelled_one_is_the_greedy() {
+        let g = Graph::from_edges(
+            60,
+            &(0..200u32)
+                .map(|i| ((i * 7) % 60, (i * 13 + 5) % 60))
+                .filter(|(a, b)| a != b)
+                .collect::<Vec<_>>(),
+            None,
+        );
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.3),
+            1,
+        )
+        .unwrap();
+        let mut c = RrCollection::new(2, Purpose::RrSelect);
+        c.extend_to(&m, &RootSampler::uniform(60), 5_000);
+        let ix = InvertedIndex::build(&c, 60);
+        let parts = [Part::Sets(&c, &ix)];
+        let whole = greedy_on_parts(&parts, 60, 5, None, &[], None, None);
+        let unless = |flag: bool| {
+            let cancel = AtomicBool::new(flag);
+            greedy_on_parts_unless(&parts, 60, 5, None, &[], None, None, Some(&cancel))
+        };
+        assert_eq!(unless(false), Some(whole));
+        assert_eq!(unless(true), None);
     }
 }

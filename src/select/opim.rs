@@ -33,9 +33,10 @@ use crate::error::Result;
 use crate::limits::LimitHit;
 use crate::rng::Purpose;
 use crate::rrset::{
-    greedy_on_parts, Bonus, CoverageGreedy, Dropped, IndexedRr, PackedIndex, Part, Pool,
+    greedy_on_parts_unless, Bonus, CoverageGreedy, Dropped, IndexedRr, PackedIndex, Part, Pool,
     RootSampler,
 };
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 /// When the doubling loop stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,23 +140,29 @@ impl Selector for Opim {
         let bonus_for = |theta: f64| -> Option<Bonus<'_>> {
             roots.exact().map(|e| Bonus::scaled(e, theta, pop))
         };
-        // The greedy on `theta` sets held by collections, on the pool when there is one.
+        // The greedy on `theta` sets held by collections, on the pool when there is one;
+        // `None` if `cancel` was set before it was done.
+        let select_unless =
+            |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>, cancel: &AtomicBool| {
+                let arrays = dropped_arrays(parts);
+                let pool = keep.map(|keep| Pool {
+                    keep,
+                    dropped: Dropped(&arrays),
+                });
+                let parts: Vec<Part<'_>> = parts.iter().map(|c| Part::Index(c.index())).collect();
+                greedy_on_parts_unless(
+                    &parts,
+                    n,
+                    k,
+                    ctx.candidates,
+                    ctx.forced,
+                    bonus_for(theta),
+                    pool,
+                    Some(cancel),
+                )
+            };
         let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>| {
-            let arrays = dropped_arrays(parts);
-            let pool = keep.map(|keep| Pool {
-                keep,
-                dropped: Dropped(&arrays),
-            });
-            let parts: Vec<Part<'_>> = parts.iter().map(|c| Part::Index(c.index())).collect();
-            greedy_on_parts(
-                &parts,
-                n,
-                k,
-                ctx.candidates,
-                ctx.forced,
-                bonus_for(theta),
-                pool,
-            )
+            select_unless(parts, theta, keep, &AtomicBool::new(false)).expect("never cancelled")
         };
         // While a node outside the pool blocks the greedy (`first`, on R1, or on R1 and R2 with
         // `both`), grow the pool, draw both collections again on it, and rerun the greedy.
@@ -219,35 +226,21 @@ impl Selector for Opim {
         }
         // `auto`'s pool, once fixed (see `PoolRule`).
         let mut pool: Option<Vec<bool>> = None;
-        loop {
-            round += 1;
-            ctx.progress.begin("sampling RR sets", None);
-            // R1 grows and is selected on while R2 grows beside it: on two threads R1's serial
-            // steps (its index extensions, the greedy) overlap R2's parallel drawing, and the
-            // other way round.
-            let ((hit1, first), hit2) = rayon::join(
-                || {
-                    let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
-                    let g = select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref());
-                    (hit, g)
-                },
-                || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
-            );
-            let mut hit = hit1.or(hit2);
-            ctx.progress.end();
+        // How a round ends, from its greedy `g` on R1 and its hit limit (if any): the
+        // certificate, and whether to stop. A pure function of the sets, shared by both ways of
+        // running a round below.
+        let decide = |g: &CoverageGreedy,
+                      r1: &IndexedRr,
+                      r2: &IndexedRr,
+                      mut hit: Option<LimitHit>,
+                      round: u32,
+                      theta: u64,
+                      prev: Option<&[u32]>,
+                      pool: Option<&[bool]>|
+         -> Verdict {
             // A limit can stop sampling mid-round, so the two collections may differ in size.
             let th = (r1.sampled() as f64).max(1.0);
             let th2 = (r2.sampled() as f64).max(1.0);
-            let g = settle(
-                first,
-                &mut r1,
-                &mut r2,
-                false,
-                th,
-                &mut pool,
-                &format!("round {round}"),
-            )?;
-            peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
             let mut mask = vec![false; n];
             g.seeds.iter().for_each(|&s| mask[s as usize] = true);
             let cov2 = r2.coverage(&mask) as f64;
@@ -270,7 +263,7 @@ impl Selector for Opim {
             // confirms convergence took NetHEPT at k = 10 to 6.3M sets, where IMM uses 1.7M
             // for the same reach. (Capping R1 and R2 together at IMM's θ instead stopped one
             // NetHEPT seed at k = 50 at 99.50% of the best.)
-            let at_imm = self.stop == StopRule::Converged && {
+            let at_imm = auto && {
                 let (_, lambda_star, _) =
                     super::imm::imm_lambdas(n, k.max(1), cfg.epsilon, cfg.ell);
                 let imm_theta = lambda_star * ctx.roots.population() / n as f64 / lower.max(1.0);
@@ -289,7 +282,7 @@ impl Selector for Opim {
                     };
                     // The gain over the last round's selection, both scored on R2, and its
                     // standard error: only sets covered by exactly one of the two differ.
-                    let (gain, gain_se) = match &prev {
+                    let (gain, gain_se) = match prev {
                         Some(p) => {
                             let mut pm = vec![false; n];
                             p.iter().for_each(|&s| pm[s as usize] = true);
@@ -306,8 +299,7 @@ impl Selector for Opim {
                         "round {round}: {theta} RR sets, certified {alpha:.3}, rse {rse:.4}, \
                          last gain {gain:.4} ± {gain_se:.4}, overfit {:.4}, pool {}",
                         (g.covered * pop / th - here) / here.max(f64::MIN_POSITIVE),
-                        pool.as_ref()
-                            .map_or(n, |p| p.iter().filter(|&&x| x).count())
+                        pool.map_or(n, |p| p.iter().filter(|&&x| x).count())
                     ));
                     // The gain must be small and measured well enough to tell: a standard
                     // error above half the tolerance let NetHEPT at k = 10 stop at 98.8% of
@@ -322,19 +314,133 @@ impl Selector for Opim {
             if !stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
                 hit = Some(LimitHit::Memory);
             }
-            let stop = stop || hit.is_some();
+            Verdict {
+                alpha,
+                upper,
+                certified,
+                stop: stop || hit.is_some(),
+                hit,
+            }
+        };
+        // `auto`'s last selection covers R1 and R2 together; whether it is wanted is known only
+        // once R1's greedy has decided the round. On more than one thread it starts on a spare
+        // thread as soon as the round's sets are drawn, beside R1's greedy, and gives up when
+        // the round does not stop: its picks are those of the same greedy run after, so the
+        // plan is the same on any thread count. (On one thread it would only add work.)
+        let speculate = auto && rayon::current_num_threads() > 1;
+        loop {
+            round += 1;
+            ctx.progress.begin("sampling RR sets", None);
+            let (g, verdict, ahead) = if speculate {
+                let (hit1, hit2) = rayon::join(
+                    || r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
+                    || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
+                );
+                ctx.progress.end();
+                let hit = hit1.or(hit2);
+                let cancel = AtomicBool::new(false);
+                let th = (r1.sampled() as f64).max(1.0);
+                let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
+                let (r1s, r2s, keep) = (&r1, &r2, pool.as_deref());
+                let ((first, verdict), ahead) = rayon::join(
+                    || {
+                        let g = select(&[r1s], th, keep);
+                        // A blocked pick regrows the sets below: the last selection started
+                        // here would be on the old ones.
+                        let v = g.blocked.is_none().then(|| {
+                            decide(&g, r1s, r2s, hit, round, theta, prev.as_deref(), keep)
+                        });
+                        if !v.is_some_and(|v| v.last(auto)) {
+                            cancel.store(true, AtomicOrdering::Relaxed);
+                        }
+                        (g, v)
+                    },
+                    || select_unless(&[r1s, r2s], theta_all, keep, &cancel),
+                );
+                match verdict {
+                    Some(v) => (first, v, ahead.filter(|_| v.last(auto))),
+                    None => {
+                        let g = settle(
+                            first,
+                            &mut r1,
+                            &mut r2,
+                            false,
+                            th,
+                            &mut pool,
+                            &format!("round {round}"),
+                        )?;
+                        let v = decide(
+                            &g,
+                            &r1,
+                            &r2,
+                            hit,
+                            round,
+                            theta,
+                            prev.as_deref(),
+                            pool.as_deref(),
+                        );
+                        (g, v, None)
+                    }
+                }
+            } else {
+                // R1 grows and is selected on while R2 grows beside it: on two threads R1's
+                // serial steps (its index extensions, the greedy) overlap R2's parallel drawing,
+                // and the other way round.
+                let ((hit1, first), hit2) = rayon::join(
+                    || {
+                        let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
+                        let g = select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref());
+                        (hit, g)
+                    },
+                    || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
+                );
+                ctx.progress.end();
+                let th = (r1.sampled() as f64).max(1.0);
+                let g = settle(
+                    first,
+                    &mut r1,
+                    &mut r2,
+                    false,
+                    th,
+                    &mut pool,
+                    &format!("round {round}"),
+                )?;
+                let v = decide(
+                    &g,
+                    &r1,
+                    &r2,
+                    hit1.or(hit2),
+                    round,
+                    theta,
+                    prev.as_deref(),
+                    pool.as_deref(),
+                );
+                (g, v, None)
+            };
+            peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
+            let Verdict {
+                alpha,
+                upper,
+                certified,
+                stop,
+                hit,
+            } = verdict;
+            let th = (r1.sampled() as f64).max(1.0);
             let limit_status = hit.map(|h| match h {
                 LimitHit::Time => SelectStatus::TimeLimit,
                 LimitHit::Memory => SelectStatus::MemoryLimit,
                 LimitHit::Interrupt => SelectStatus::Interrupted,
             });
-            if stop && self.stop == StopRule::Converged && (certified || hit.is_some()) {
+            if verdict.last(auto) {
                 // Both collections have served their purpose (R1 to select, R2 to decide when
                 // to stop); the final selection covers all of their sets, each collection with
                 // its own index (no copy of R2 into R1). Its reach is certified later
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
-                let first = select(&[&r1, &r2], theta_all, pool.as_deref());
+                let first = match ahead {
+                    Some(g) => g,
+                    None => select(&[&r1, &r2], theta_all, pool.as_deref()),
+                };
                 let g = settle(
                     first,
                     &mut r1,
@@ -396,6 +502,26 @@ impl Selector for Opim {
             prev = Some(g.seeds);
             theta = ((theta * 2) as f64).min(theta_max) as u64;
         }
+    }
+}
+
+/// How an OPIM-C round ends.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    /// The certified approximation.
+    alpha: f64,
+    /// OPIM-C's upper bound on the optimum, from R1.
+    upper: f64,
+    certified: bool,
+    /// The loop stops here (a limit hit included).
+    stop: bool,
+    hit: Option<LimitHit>,
+}
+
+impl Verdict {
+    /// Whether `auto` ends here with its final selection on R1 and R2 together.
+    fn last(&self, auto: bool) -> bool {
+        auto && self.stop && (self.certified || self.hit.is_some())
     }
 }
 
