@@ -134,6 +134,43 @@ pub struct OnSample {
     pub solver_seconds: f64,
 }
 
+/// The LP's columns: every allowed node in some set, and the nodes in none that a rule may
+/// need: the must-includes (so their cost is spent) and, per category with a minimum, its
+/// cheapest such members. Left out, they would force a minimum onto dearer members and the
+/// LP's value below the optimum's coverage (a plan meeting its minimum with a free node that
+/// covers nothing). Among members covering nothing the cheapest serve any rule best.
+fn lp_columns(
+    allowed: &[u32],
+    index: &InvertedIndex,
+    costs: &CostTable,
+    cons: &Constraints,
+    n: usize,
+) -> Vec<u32> {
+    let idle = |v: u32| index.sets_of(v).is_empty();
+    let mut cols: Vec<u32> = allowed.to_vec();
+    cols.extend(cons.include.iter().copied().filter(|&v| idle(v)));
+    for (k, &(min, _, _)) in cons.category.iter().enumerate() {
+        if min == 0 {
+            continue;
+        }
+        let mut members: Vec<u32> = (0..n as u32)
+            .filter(|&v| {
+                idle(v)
+                    && cons.allowed(costs, v)
+                    && costs.category.get(v as usize).copied().flatten() == Some(k as u32)
+            })
+            .collect();
+        members.sort_by(|&a, &b| {
+            let c = |v: u32| costs.cost_of(v).unwrap_or(f64::INFINITY);
+            c(a).total_cmp(&c(b)).then(a.cmp(&b))
+        });
+        cols.extend(members.into_iter().take(min));
+    }
+    cols.sort_unstable();
+    cols.dedup();
+    cols
+}
+
 /// Runs greedy, MIP refinement and bounds on a fixed collection.
 pub fn optimize_on(
     coll: &RrCollection,
@@ -167,6 +204,7 @@ pub fn optimize_on(
     let allowed: Vec<u32> = (0..n as u32)
         .filter(|&v| cons.allowed(costs, v) && !index.sets_of(v).is_empty())
         .collect();
+    let lp_cols = lp_columns(&allowed, &index, costs, cons, n);
     let mut by_cov = allowed.clone();
     by_cov.sort_by_key(|&v| (std::cmp::Reverse(index.sets_of(v).len()), v));
     let mut by_ratio = allowed.clone();
@@ -188,14 +226,15 @@ pub fn optimize_on(
             pool.push(v);
         }
     }
-    // Category minimums need their candidates in the pool too.
+    // Category minimums need their candidates in the pool too (nodes in no set included: a
+    // cheap one may meet a minimum best).
     for (k, rule) in cons.category.iter().enumerate() {
         if rule.0 > 0 {
             let in_pool = pool
                 .iter()
                 .filter(|&&v| costs.category.get(v as usize).copied().flatten() == Some(k as u32))
                 .count();
-            let mut extra: Vec<u32> = allowed
+            let mut extra: Vec<u32> = lp_cols
                 .iter()
                 .copied()
                 .filter(|&v| {
@@ -230,13 +269,13 @@ pub fn optimize_on(
     // The LP relaxation over all candidates, on the whole collection when its merged model is
     // small enough, else on a prefix (the sets are i.i.d., so a prefix is a random sample and
     // its LP value still bounds the optimum's coverage there).
-    let (lp_bound, lp_sets, lp_status) = if allowed.len() <= cfg.lp_max_cols {
+    let (lp_bound, lp_sets, lp_status) = if lp_cols.len() <= cfg.lp_max_cols {
         let mut m = coll.len();
         loop {
             let part = if m == coll.len() {
-                lp::reduce(coll, &allowed, n)
+                lp::reduce(coll, &lp_cols, n)
             } else {
-                lp::reduce(&coll.prefix(m), &allowed, n)
+                lp::reduce(&coll.prefix(m), &lp_cols, n)
             };
             if part.rows.len() <= cfg.lp_max_rows {
                 break match lp::lp_bound(&part, costs, cons) {
@@ -251,7 +290,7 @@ pub fn optimize_on(
             m = next.min(m / 2);
         }
     } else {
-        (None, 0, format!("skipped: {} candidates", allowed.len()))
+        (None, 0, format!("skipped: {} candidates", lp_cols.len()))
     };
     OnSample {
         greedy,
@@ -504,4 +543,43 @@ pub fn allocate(
     );
     progress.end();
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lp_bound_holds_when_a_minimum_is_met_by_a_node_in_no_set() {
+        // Node 0 (no category, cost 9) is in 100 sets, node 1 (category 0, cost 2) in one, node
+        // 2 (category 0, cost 1) in none. Budget 10 and one seed of category 0 at least: the
+        // best plan is {0, 2}, 100 sets. Without node 2 among its columns the LP had to meet the
+        // minimum with node 1, leaving 8/9 of node 0: 89.9.
+        let mut coll = RrCollection::new(1, Purpose::RrSelect);
+        for _ in 0..100 {
+            coll.push_set(&[0]);
+        }
+        coll.push_set(&[1]);
+        let costs = CostTable {
+            cost: vec![Some(9.0), Some(2.0), Some(1.0)],
+            category: vec![None, Some(0), Some(0)],
+            categories: vec!["a".into()],
+            priced: 3,
+            ..Default::default()
+        };
+        let cons = Constraints {
+            budget: 10.0,
+            max_seeds: 3,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            category: vec![(1, usize::MAX, f64::INFINITY)],
+        };
+        let on = optimize_on(&coll, 3, &costs, &cons, &BudgetConfig::new(1));
+        let lp = on.lp_bound.expect("the LP solves");
+        assert!(lp >= 100.0 - 1e-6, "LP bound {lp} below the optimum 100");
+        assert!(on.greedy_bound >= 100.0 && on.dual_bound >= 100.0 - 1e-9);
+        assert_eq!(on.greedy.covered as f64, 100.0);
+        let mip = on.mip.expect("the MIP runs");
+        assert_eq!((mip.objective, mip.chosen.as_slice()), (100.0, &[0, 2][..]));
+    }
 }

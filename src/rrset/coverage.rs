@@ -502,8 +502,11 @@ pub fn greedy_on_parts_unless(
         if cancelled() {
             return None;
         }
-        // Pop the `free - step` best fresh entries (exact top marginal gains), or at least one.
-        let want = (free - step).max(1);
+        // Pop the `free` best fresh entries (exact top marginal gains), or at least one: any
+        // `free` nodes added to the current picks gain at most their sum (OPIM-C's bound). The
+        // sum of the `free - step` best, which the picks still to come could at most gain, is
+        // no bound on the optimum: at the last step it was the greedy's own coverage.
+        let want = free.max(1);
         top.clear();
         while top.len() < want {
             let Some((c, Reverse(v))) = heap.pop() else {
@@ -547,7 +550,7 @@ pub fn greedy_on_parts_unless(
                 heap.push((f, Reverse(u)));
             }
         }
-        let bound_sum: f64 = top.iter().take(free - step).map(|t| t.0 .0).sum();
+        let bound_sum: f64 = top.iter().take(free).map(|t| t.0 .0).sum();
         out.upper_bound = out.upper_bound.min(out.covered + bound_sum);
         if step == free || top.is_empty() {
             heap.extend(top.drain(..));
@@ -992,5 +995,33 @@ mod tests {
         };
         assert_eq!(unless(false), Some(whole));
         assert_eq!(unless(true), None);
+    }
+
+    #[test]
+    fn the_bound_holds_when_the_greedy_misses_the_optimum() {
+        // Node 0 is in four sets, nodes 1 and 2 in three each, together in all six: the greedy
+        // takes 0 and then one of them (5 sets), the best pair is {1, 2} (6 sets). A bound summing
+        // only the gains of the picks still to come would end at the greedy's own 5.
+        let mut c = RrCollection::new(1, Purpose::RrSelect);
+        for s in [&[0u32, 1][..], &[0, 1], &[0, 2], &[0, 2], &[1], &[2]] {
+            c.push_set(s);
+        }
+        let r = greedy_max_coverage(&c, 3, 2, None, &[]);
+        assert_eq!(r.covered, 5.0);
+        assert!(
+            r.upper_bound >= 6.0,
+            "bound {} below the optimum 6",
+            r.upper_bound
+        );
+        // The same on the index alone, where gains are counted by scanning.
+        let mut ix = PackedIndex::empty(3);
+        ix.extend_batch(&c);
+        let parts = [Part::Index(&ix)];
+        let p = greedy_on_parts(&parts, 3, 2, None, &[], None, None);
+        assert_eq!((p.covered, p.upper_bound), (r.covered, r.upper_bound));
+        // Forced to hold node 1, the greedy adds 2 and finds the optimum; the bound stays above.
+        let f = greedy_max_coverage(&c, 3, 2, None, &[1]);
+        assert_eq!((f.seeds.as_slice(), f.covered), (&[1, 2][..], 6.0));
+        assert!(f.upper_bound >= 6.0);
     }
 }

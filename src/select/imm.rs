@@ -123,7 +123,14 @@ impl Selector for Imm {
             } else {
                 Some(E_FACTOR - cfg.epsilon)
             },
-            upper_bound: Some(g.upper_bound * scale),
+            // OPIM-C's transform of the greedy's bound on these sets (drawn apart from the
+            // search's): an upper bound on the best reach with probability 1 - δ.
+            upper_bound: Some(super::upper_bound_reach(
+                g.upper_bound,
+                (1.0 / ctx.delta()).ln(),
+                theta as f64,
+                pop,
+            )),
             status: match limit {
                 Some(crate::limits::LimitHit::Time) => SelectStatus::TimeLimit,
                 Some(crate::limits::LimitHit::Memory) => SelectStatus::MemoryLimit,

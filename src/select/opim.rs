@@ -737,8 +737,12 @@ mod tests {
                     assert_eq!(p.gains, full.gains);
                     assert_eq!(p.rr_sets, full.rr_sets);
                     assert_eq!(p.rounds, full.rounds);
-                    assert_eq!(p.approximation, full.approximation);
-                    assert_eq!(p.upper_bound, full.upper_bound);
+                    // Outside the pool a node's gain is bounded by all the sets that held it
+                    // (its dropped count), not counted: the bound on the optimum can only be
+                    // looser, and the certificate lower.
+                    let (pa, fa) = (p.approximation.unwrap(), full.approximation.unwrap());
+                    assert!(pa <= fa + 1e-12, "pool certified {pa} > full {fa}");
+                    assert!(p.upper_bound.unwrap() >= full.upper_bound.unwrap() * (1.0 - 1e-12));
                     let last = notes.iter().rev().find(|s| s.contains(" pool ")).unwrap();
                     if !last.ends_with(&format!("pool {n}")) {
                         pooled[r] += 1;
