@@ -246,6 +246,42 @@ fn budget_plan_and_certificate_are_thread_independent() {
 }
 
 #[test]
+fn a_report_does_not_change_the_plan_or_its_estimate() {
+    // With --report a budgeted plan's estimate sets also hold the budget curve's plans: drawn
+    // from the same (stratified) roots and streams, they must give the same reach, interval and
+    // certificate as without a report.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.html");
+    let base = ["--budget", "20000", "--seed", "4"];
+    let (plain, _) = demo_plans_on_1_and_2_threads(&base);
+    let mut with: Vec<&str> = base.to_vec();
+    with.extend(["--report", report.to_str().unwrap()]);
+    let (reported, _) = demo_plans_on_1_and_2_threads(&with);
+    assert!(report.exists());
+    let nodes = |p: &serde_json::Value| -> Vec<String> {
+        p["seeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["node"].to_string())
+            .collect()
+    };
+    assert_eq!(nodes(&plain), nodes(&reported));
+    for key in ["expected_reach", "ci95", "std_error", "certificate"] {
+        assert_eq!(plain[key], reported[key], "{key}");
+    }
+    // Every row's reach columns too, first and last.
+    for i in [0, nodes(&plain).len() - 1] {
+        for col in ["marginal_reach", "cumulative_reach", "exclusive_reach"] {
+            assert_eq!(
+                plain["seeds"][i][col], reported["seeds"][i][col],
+                "row {i} {col}"
+            );
+        }
+    }
+}
+
+#[test]
 fn evaluate_json_shape_exact_and_determinism() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("g.txt");

@@ -628,19 +628,22 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         let mut lists: Vec<&[u32]> = vec![&chosen.seeds];
         lists.extend(curve_plans.iter().map(|(_, s)| s.as_slice()));
         est_sets =
-            plan::estimate_sets_sized(&model, &roots, &lists, a.model.seed, est_sets.sampled());
+            plan::estimate_sets_sized(&model, &est_roots, &lists, a.model.seed, est_sets.sampled());
     }
     let est = plan::estimate_on(&est_sets, &chosen.seeds, &est_roots);
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
     let certificate = if chosen.certify {
         chosen.upper.map(|u| {
+            // The upper bound failed with probability at most δ/3 (OPIM-C's allowance over
+            // the rounds); the lower bound here gets the other 2δ/3, so the certificate holds
+            // with probability 1 - δ.
             seedplan::select::certify(
                 est.hits,
                 est.samples,
                 est_roots.population(),
                 est.exact,
-                delta,
+                delta * 2.0 / 3.0,
                 u,
             )
         })

@@ -56,7 +56,9 @@ impl ReachEstimate {
         ReachEstimate {
             expected_reach: n * f,
             std_error: se,
-            ci95: [n * f - Z95 * se, n * f + Z95 * se],
+            // A fraction lies in [0, 1]: the interval never leaves [0, n] (a Wald interval can,
+            // with few hits or few misses).
+            ci95: [(n * f - Z95 * se).max(0.0), (n * f + Z95 * se).min(n)],
             runs: samples,
         }
     }

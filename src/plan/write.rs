@@ -127,12 +127,23 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
             writeln!(out)?;
             writeln!(
                 out,
-                "expected reach  {} (95% CI {} to {}), {} of {} nodes",
+                "expected reach  {} (95% CI {} to {}), {}",
                 fmt_num(plan.expected_reach),
                 fmt_num(plan.ci95[0]),
                 fmt_num(plan.ci95[1]),
-                pct(plan.expected_reach / plan.graph.nodes.max(1) as f64),
-                plan.graph.nodes
+                // Under `--target` the reach is in audience weight, not in nodes.
+                match &plan.target {
+                    Some(t) => format!(
+                        "{} of the audience's weight {}",
+                        pct(plan.expected_reach / t.total_weight.max(f64::MIN_POSITIVE)),
+                        fmt_num(t.total_weight)
+                    ),
+                    None => format!(
+                        "{} of {} nodes",
+                        pct(plan.expected_reach / plan.graph.nodes.max(1) as f64),
+                        plan.graph.nodes
+                    ),
+                }
             )?;
             writeln!(
                 out,

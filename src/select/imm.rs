@@ -118,7 +118,8 @@ impl Selector for Imm {
         Ok(Selection {
             gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
             seeds: g.seeds,
-            approximation: if capped {
+            // The guarantee needs every set the theory asks for: none after a cap or a limit.
+            approximation: if capped || limit.is_some() {
                 None
             } else {
                 Some(E_FACTOR - cfg.epsilon)
