@@ -93,6 +93,12 @@ fn formats_and_compression_give_the_same_graph() {
         assert_eq!(v["self_loops_dropped"], 1);
         assert_eq!(v["duplicates_merged"], 1);
     }
+    // Undirected, the self-loop line is still one dropped self-loop; the repeated a-b line is
+    // merged in both directions.
+    let v = stats_json(&["--graph", p_txt.to_str().unwrap(), "--undirected"]);
+    assert_eq!(v["edges"], 6);
+    assert_eq!(v["self_loops_dropped"], 1);
+    assert_eq!(v["duplicates_merged"], 2);
     // stdin
     let out = bin()
         .args(["stats", "--graph", "-", "--format", "json"])

@@ -200,3 +200,69 @@ fn heuristics_match_hand_computed_rankings() {
     let pr = run(&m, Algorithm::Pagerank, 2, 1, None).seeds;
     assert_eq!(pr, vec![9, 0]);
 }
+
+/// Chen et al.'s degree discount, eagerly: every pick rescans every node with
+/// dd_v = d_v - 2 t_v - (d_v - t_v) t_v p, t_v the seeds among v's neighbours (undirected).
+fn paper_degree_discount(adj: &[Vec<u32>], k: usize, p: f64) -> Vec<u32> {
+    let n = adj.len();
+    let mut t = vec![0u32; n];
+    let mut chosen = vec![false; n];
+    let mut out = Vec::new();
+    for _ in 0..k {
+        let dd = |v: usize| {
+            let (d, t) = (adj[v].len() as f64, t[v] as f64);
+            d - 2.0 * t - (d - t) * t * p
+        };
+        let best = (0..n)
+            .filter(|&v| !chosen[v])
+            .max_by(|&a, &b| dd(a).total_cmp(&dd(b)).then(b.cmp(&a)))
+            .unwrap();
+        chosen[best] = true;
+        out.push(best as u32);
+        for &u in &adj[best] {
+            t[u as usize] += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn degree_discount_is_the_papers_on_undirected_graphs_and_discounts_both_ways_on_directed() {
+    // Undirected (every edge both ways): the paper's eager definition, down to scores below 0.
+    for (seed, p) in [(1u64, 0.01), (2, 0.1), (3, 0.5), (4, 1.0)] {
+        let (e, _) = random_graph(40, 120, seed);
+        let mut both: Vec<(u32, u32)> = e
+            .iter()
+            .flat_map(|&(a, b)| [(a, b), (b, a)])
+            .filter(|(a, b)| a != b)
+            .collect();
+        both.sort_unstable();
+        both.dedup();
+        let g = Graph::from_edges(40, &both, None);
+        let mut adj = vec![Vec::new(); 40];
+        for &(a, b) in &both {
+            adj[a as usize].push(b);
+        }
+        let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::Uniform(p), 1).unwrap();
+        for k in [1, 5, 20, 40] {
+            let got = run(&m, Algorithm::DegreeDiscount, k, 1, None).seeds;
+            assert_eq!(
+                got,
+                paper_degree_discount(&adj, k, p),
+                "seed {seed} p {p} k {k}"
+            );
+        }
+    }
+    // Directed: once 0 is picked, 1 (which 0 points to) is discounted and 2, as strong, wins.
+    let mut edges = vec![(0, 1), (0, 3), (0, 4), (0, 5)];
+    edges.extend([(1, 6), (1, 7), (1, 8), (2, 9), (2, 10), (2, 11)]);
+    let g = Graph::from_edges(12, &edges, None);
+    let m = Model::new(
+        &g,
+        ModelKind::IndependentCascade,
+        ProbScheme::Uniform(0.1),
+        1,
+    )
+    .unwrap();
+    assert_eq!(run(&m, Algorithm::DegreeDiscount, 2, 1, None).seeds, [0, 2]);
+}

@@ -50,6 +50,8 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
     if opts.meaning == EdgeMeaning::Follows {
         std::mem::swap(&mut src, &mut dst);
     }
+    // Counted as given: an undirected self-loop is one line, not two arcs.
+    let self_loops = src.iter().zip(&dst).filter(|(s, d)| s == d).count() as u64;
     if opts.undirected {
         let m = src.len();
         src.reserve(m);
@@ -62,7 +64,6 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
             w.extend_from_within(..);
         }
     }
-    let self_loops = src.iter().zip(&dst).filter(|(s, d)| s == d).count() as u64;
 
     // Counting sort by source, skipping self-loops.
     let mut offsets = vec![0u64; n + 1];

@@ -37,40 +37,92 @@ impl Selector for Degree {
     }
 }
 
-/// Lazy max-heap over discounted scores; `score(v, t_v)` is recomputed when stale.
-fn discount_select(ctx: &SelectContext<'_>, score: impl Fn(u32, u32) -> f64) -> Vec<u32> {
+/// Discounted degrees, picked from a lazy max-heap. For a node `v`, `t_out[v]` counts the seeds
+/// among its out-neighbours (edges spent on nodes already seeded) and `t_in[v]` the seeds among
+/// its in-neighbours (seeds that may already have activated it); `score(v, t_out, t_in)` is
+/// recomputed when either has changed. On an undirected graph the two are one count, the
+/// papers' `t_v`. A stale key bounds a non-negative score (neither discount raises one), so
+/// picks are exact while the best fresh score is non-negative; below that (degree discount can
+/// rise there) each pick scans every candidate. Ties go to the smaller id.
+fn discount_select(ctx: &SelectContext<'_>, score: impl Fn(u32, u32, u32) -> f64) -> Vec<u32> {
     let g = ctx.model.graph();
     let n = g.num_nodes();
     let k = ctx.effective_k();
-    let mut t = vec![0u32; n];
+    let mut t_out = vec![0u32; n];
+    let mut t_in = vec![0u32; n];
+    // Changes to either count, to tell a stale key.
+    let mut version = vec![0u32; n];
     let mut chosen = vec![false; n];
     let mut out = Vec::with_capacity(k);
-    let pick = |v: u32, t: &mut Vec<u32>, chosen: &mut Vec<bool>, out: &mut Vec<u32>| {
+    let pick = |v: u32,
+                t_out: &mut [u32],
+                t_in: &mut [u32],
+                version: &mut [u32],
+                chosen: &mut [bool],
+                out: &mut Vec<u32>| {
         chosen[v as usize] = true;
         out.push(v);
         for &u in g.in_neighbors(v) {
-            t[u as usize] += 1;
+            t_out[u as usize] += 1;
+            version[u as usize] += 1;
+        }
+        for &w in g.out_neighbors(v) {
+            t_in[w as usize] += 1;
+            version[w as usize] += 1;
         }
     };
     for &f in ctx.forced {
         if out.len() < k && !chosen[f as usize] {
-            pick(f, &mut t, &mut chosen, &mut out);
+            pick(
+                f,
+                &mut t_out,
+                &mut t_in,
+                &mut version,
+                &mut chosen,
+                &mut out,
+            );
         }
     }
-    let key = |v: u32, t: &[u32]| NotNan::new(score(v, t[v as usize])).unwrap_or_default();
+    let key = |v: u32, t_out: &[u32], t_in: &[u32]| {
+        NotNan::new(score(v, t_out[v as usize], t_in[v as usize])).unwrap_or_default()
+    };
     let mut heap: BinaryHeap<(NotNan<f64>, Reverse<u32>, u32)> = (0..n as u32)
         .filter(|&v| ctx.is_candidate(v) && !chosen[v as usize])
-        .map(|v| (key(v, &t), Reverse(v), t[v as usize]))
+        .map(|v| (key(v, &t_out, &t_in), Reverse(v), 0))
         .collect();
     while out.len() < k {
-        let Some((_, Reverse(v), tv)) = heap.pop() else {
+        let Some((s, Reverse(v), at)) = heap.pop() else {
             break;
         };
-        if tv != t[v as usize] {
-            heap.push((key(v, &t), Reverse(v), t[v as usize]));
+        if chosen[v as usize] {
             continue;
         }
-        pick(v, &mut t, &mut chosen, &mut out);
+        let now = version[v as usize];
+        if at != now {
+            heap.push((key(v, &t_out, &t_in), Reverse(v), now));
+            continue;
+        }
+        let v = if s.into_inner() < 0.0 {
+            // Every score left is negative, and a stale key may sit below its score: scan.
+            heap.push((s, Reverse(v), at));
+            let best = (0..n as u32)
+                .filter(|&u| ctx.is_candidate(u) && !chosen[u as usize])
+                .max_by_key(|&u| (key(u, &t_out, &t_in), Reverse(u)));
+            match best {
+                Some(u) => u,
+                None => break,
+            }
+        } else {
+            v
+        };
+        pick(
+            v,
+            &mut t_out,
+            &mut t_in,
+            &mut version,
+            &mut chosen,
+            &mut out,
+        );
     }
     out
 }
@@ -78,8 +130,8 @@ fn discount_select(ctx: &SelectContext<'_>, score: impl Fn(u32, u32) -> f64) -> 
 impl Selector for SingleDiscount {
     fn select(&self, ctx: &SelectContext<'_>) -> Result<Selection> {
         let g = ctx.model.graph();
-        Ok(Selection::heuristic(discount_select(ctx, |v, t| {
-            g.out_degree(v) as f64 - t as f64
+        Ok(Selection::heuristic(discount_select(ctx, |v, t_out, _| {
+            g.out_degree(v) as f64 - t_out as f64
         })))
     }
 }
@@ -110,11 +162,17 @@ impl Selector for DegreeDiscount {
                     / nb.len() as f64
             })
             .collect();
-        Ok(Selection::heuristic(discount_select(ctx, |v, t| {
-            let d = g.out_degree(v) as f64;
-            let t = t as f64;
-            d - 2.0 * t - (d - t) * t * mean_p[v as usize]
-        })))
+        // Chen et al.'s dd_v = d_v - 2 t_v - (d_v - t_v) t_v p, with its two roles of t_v told
+        // apart on a directed graph: the out-edges still useful, d_v - t_out, and the seeds
+        // that may already have activated v, t_in.
+        Ok(Selection::heuristic(discount_select(
+            ctx,
+            |v, t_out, t_in| {
+                let d = g.out_degree(v) as f64;
+                let (t_out, t_in) = (t_out as f64, t_in as f64);
+                d - t_out - t_in - (d - t_out) * t_in * mean_p[v as usize]
+            },
+        )))
     }
 }
 

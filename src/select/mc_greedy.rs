@@ -349,7 +349,8 @@ impl Selector for McGreedy {
         Ok(Selection {
             seeds,
             gains: Some(gains),
-            approximation: Some(1.0 - 1.0 / std::f64::consts::E),
+            // 1-1/e of the best on the sampled worlds, and only for a greedy run to its end.
+            approximation: stopped.is_none().then_some(1.0 - 1.0 / std::f64::consts::E),
             upper_bound: None,
             status: match stopped {
                 Some(crate::limits::LimitHit::Time) => SelectStatus::TimeLimit,
