@@ -258,11 +258,24 @@ fn a_report_does_not_change_the_plan_or_its_estimate() {
     // certificate as without a report.
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.html");
-    let base = ["--budget", "20000", "--seed", "4"];
-    let (plain, _) = demo_plans_on_1_and_2_threads(&base);
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let base = [
+        "--graph",
+        g.to_str().unwrap(),
+        "--edge-meaning",
+        "follows",
+        "--costs",
+        c.to_str().unwrap(),
+        "--budget",
+        "20000",
+        "--seed",
+        "4",
+    ];
+    let plain = plan_json(&base);
     let mut with: Vec<&str> = base.to_vec();
     with.extend(["--report", report.to_str().unwrap()]);
-    let (reported, _) = demo_plans_on_1_and_2_threads(&with);
+    let reported = plan_json(&with);
     assert!(report.exists());
     let nodes = |p: &serde_json::Value| -> Vec<String> {
         p["seeds"]

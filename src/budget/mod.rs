@@ -226,15 +226,25 @@ pub fn optimize_on(
             pool.push(v);
         }
     }
-    // Category minimums need their candidates in the pool too (nodes in no set included: a
-    // cheap one may meet a minimum best).
+    // Category minimums need their candidates in the pool too: the cheapest covering members
+    // the pool lacks, and the cheapest members in no set (`lp_cols` has them), which may meet a
+    // minimum best.
     for (k, rule) in cons.category.iter().enumerate() {
         if rule.0 > 0 {
             let in_pool = pool
                 .iter()
                 .filter(|&&v| costs.category.get(v as usize).copied().flatten() == Some(k as u32))
                 .count();
-            let mut extra: Vec<u32> = lp_cols
+            let idle: Vec<u32> = lp_cols
+                .iter()
+                .copied()
+                .filter(|&v| {
+                    index.sets_of(v).is_empty()
+                        && costs.category.get(v as usize).copied().flatten() == Some(k as u32)
+                        && !pool.contains(&v)
+                })
+                .collect();
+            let mut extra: Vec<u32> = allowed
                 .iter()
                 .copied()
                 .filter(|&v| {
@@ -249,6 +259,7 @@ pub fn optimize_on(
                     .total_cmp(&costs.cost_of(b).unwrap())
             });
             pool.extend(extra.into_iter().take(rule.0.saturating_sub(in_pool)));
+            pool.extend(idle);
         }
     }
     let mip = if greedy.seeds.len() <= cfg.mip_pool {

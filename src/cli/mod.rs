@@ -635,15 +635,12 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     let est_s = t2.elapsed().as_secs_f64();
     let certificate = if chosen.certify {
         chosen.upper.map(|u| {
-            // The upper bound failed with probability at most δ/3 (OPIM-C's allowance over
-            // the rounds); the lower bound here gets the other 2δ/3, so the certificate holds
-            // with probability 1 - δ.
             seedplan::select::certify(
                 est.hits,
                 est.samples,
                 est_roots.population(),
                 est.exact,
-                delta * 2.0 / 3.0,
+                delta,
                 u,
             )
         })

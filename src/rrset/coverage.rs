@@ -518,6 +518,10 @@ pub fn greedy_on_parts_unless(
             if !top.is_empty() && out.covered + found >= out.upper_bound {
                 break;
             }
+            // A step re-counts up to `free` gains: a cancelled greedy should not finish one.
+            if cancelled() {
+                return None;
+            }
             let Some((c, Reverse(v))) = heap.pop() else {
                 break;
             };
@@ -695,6 +699,21 @@ mod tests {
     use crate::rng::Purpose;
     use crate::rrset::RootSampler;
 
+    /// `sets` RR sets of weighted-cascade IC on `edges` over `n` nodes, uniform roots.
+    fn wc_sets(n: usize, edges: &[(u32, u32)], seed: u64, sets: u64) -> RrCollection {
+        let g = Graph::from_edges(n, edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let mut c = RrCollection::new(seed, Purpose::RrSelect);
+        c.extend_to(&m, &RootSampler::uniform(n), sets);
+        c
+    }
+
     fn plain_greedy(coll: &RrCollection, n: usize, k: usize) -> (Vec<u32>, u64) {
         let mut covered = vec![false; coll.len()];
         let mut seeds = Vec::new();
@@ -729,16 +748,7 @@ mod tests {
             let edges: Vec<(u32, u32)> = (0..150u32)
                 .map(|i| ((i * 13 + seed as u32) % 30, (i * 7 + 1) % 30))
                 .collect();
-            let g = Graph::from_edges(30, &edges, None);
-            let m = Model::new(
-                &g,
-                ModelKind::IndependentCascade,
-                ProbScheme::WeightedCascade,
-                1,
-            )
-            .unwrap();
-            let mut c = RrCollection::new(seed, Purpose::RrSelect);
-            c.extend_to(&m, &RootSampler::uniform(30), 400);
+            let c = wc_sets(30, &edges, seed, 400);
             let r = greedy_max_coverage(&c, 30, 4, None, &[]);
             let (s, total) = plain_greedy(&c, 30, 4);
             assert_eq!(r.seeds, s);
@@ -1040,16 +1050,7 @@ mod tests {
                 .map(|i| ((i * 13 + seed as u32) % 25, (i * 7 + 3) % 25))
                 .filter(|(a, b)| a != b)
                 .collect();
-            let g = Graph::from_edges(25, &edges, None);
-            let m = Model::new(
-                &g,
-                ModelKind::IndependentCascade,
-                ProbScheme::WeightedCascade,
-                1,
-            )
-            .unwrap();
-            let mut c = RrCollection::new(seed, Purpose::RrSelect);
-            c.extend_to(&m, &RootSampler::uniform(25), 300);
+            let c = wc_sets(25, &edges, seed, 300);
             for k in [1, 3, 6] {
                 let r = greedy_max_coverage(&c, 25, k, None, &[]);
                 let want = plain_bound(&c, 25, &r.seeds, k) as f64;

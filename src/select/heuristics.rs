@@ -48,66 +48,43 @@ fn discount_select(ctx: &SelectContext<'_>, score: impl Fn(u32, u32, u32) -> f64
     let g = ctx.model.graph();
     let n = g.num_nodes();
     let k = ctx.effective_k();
-    let mut t_out = vec![0u32; n];
-    let mut t_in = vec![0u32; n];
-    // Changes to either count, to tell a stale key.
-    let mut version = vec![0u32; n];
-    let mut chosen = vec![false; n];
-    let mut out = Vec::with_capacity(k);
-    let pick = |v: u32,
-                t_out: &mut [u32],
-                t_in: &mut [u32],
-                version: &mut [u32],
-                chosen: &mut [bool],
-                out: &mut Vec<u32>| {
-        chosen[v as usize] = true;
-        out.push(v);
-        for &u in g.in_neighbors(v) {
-            t_out[u as usize] += 1;
-            version[u as usize] += 1;
-        }
-        for &w in g.out_neighbors(v) {
-            t_in[w as usize] += 1;
-            version[w as usize] += 1;
-        }
+    let mut d = Discounts {
+        t_out: vec![0; n],
+        t_in: vec![0; n],
+        version: vec![0; n],
+        chosen: vec![false; n],
+        out: Vec::with_capacity(k),
     };
     for &f in ctx.forced {
-        if out.len() < k && !chosen[f as usize] {
-            pick(
-                f,
-                &mut t_out,
-                &mut t_in,
-                &mut version,
-                &mut chosen,
-                &mut out,
-            );
+        if d.out.len() < k && !d.chosen[f as usize] {
+            d.pick(g, f);
         }
     }
-    let key = |v: u32, t_out: &[u32], t_in: &[u32]| {
-        NotNan::new(score(v, t_out[v as usize], t_in[v as usize])).unwrap_or_default()
+    let key = |v: u32, d: &Discounts| {
+        NotNan::new(score(v, d.t_out[v as usize], d.t_in[v as usize])).unwrap_or_default()
     };
     let mut heap: BinaryHeap<(NotNan<f64>, Reverse<u32>, u32)> = (0..n as u32)
-        .filter(|&v| ctx.is_candidate(v) && !chosen[v as usize])
-        .map(|v| (key(v, &t_out, &t_in), Reverse(v), 0))
+        .filter(|&v| ctx.is_candidate(v) && !d.chosen[v as usize])
+        .map(|v| (key(v, &d), Reverse(v), d.version[v as usize]))
         .collect();
-    while out.len() < k {
+    while d.out.len() < k {
         let Some((s, Reverse(v), at)) = heap.pop() else {
             break;
         };
-        if chosen[v as usize] {
+        if d.chosen[v as usize] {
             continue;
         }
-        let now = version[v as usize];
+        let now = d.version[v as usize];
         if at != now {
-            heap.push((key(v, &t_out, &t_in), Reverse(v), now));
+            heap.push((key(v, &d), Reverse(v), now));
             continue;
         }
         let v = if s.into_inner() < 0.0 {
             // Every score left is negative, and a stale key may sit below its score: scan.
             heap.push((s, Reverse(v), at));
             let best = (0..n as u32)
-                .filter(|&u| ctx.is_candidate(u) && !chosen[u as usize])
-                .max_by_key(|&u| (key(u, &t_out, &t_in), Reverse(u)));
+                .filter(|&u| ctx.is_candidate(u) && !d.chosen[u as usize])
+                .max_by_key(|&u| (key(u, &d), Reverse(u)));
             match best {
                 Some(u) => u,
                 None => break,
@@ -115,16 +92,36 @@ fn discount_select(ctx: &SelectContext<'_>, score: impl Fn(u32, u32, u32) -> f64
         } else {
             v
         };
-        pick(
-            v,
-            &mut t_out,
-            &mut t_in,
-            &mut version,
-            &mut chosen,
-            &mut out,
-        );
+        d.pick(g, v);
     }
-    out
+    d.out
+}
+
+/// The discount heuristics' state: both counts per node, their changes, and the picks.
+struct Discounts {
+    t_out: Vec<u32>,
+    t_in: Vec<u32>,
+    /// Changes to either count, to tell a stale key.
+    version: Vec<u32>,
+    chosen: Vec<bool>,
+    out: Vec<u32>,
+}
+
+impl Discounts {
+    /// Picks `v`: its in-neighbours have one more seed among their out-neighbours, its
+    /// out-neighbours one more among their in-neighbours.
+    fn pick(&mut self, g: &crate::graph::Graph, v: u32) {
+        self.chosen[v as usize] = true;
+        self.out.push(v);
+        for &u in g.in_neighbors(v) {
+            self.t_out[u as usize] += 1;
+            self.version[u as usize] += 1;
+        }
+        for &w in g.out_neighbors(v) {
+            self.t_in[w as usize] += 1;
+            self.version[w as usize] += 1;
+        }
+    }
 }
 
 impl Selector for SingleDiscount {

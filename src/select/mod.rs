@@ -324,7 +324,8 @@ pub trait Selector: Send + Sync {
 
 /// Certified approximation ratio of a seed set from an independent sample: OPIM-C's lower bound
 /// on its reach (`exact`, the part credited without sampling, plus the bound from `hits` of
-/// `samples` RR sets, failure probability `delta`) over an upper bound on the best possible reach.
+/// `samples` RR sets) over `upper`, an upper bound on the best possible reach that fails with
+/// probability at most `delta / 3`; the ratio fails with probability at most `delta`.
 pub fn certify(
     hits: u64,
     samples: u64,
@@ -333,8 +334,10 @@ pub fn certify(
     delta: f64,
     upper: f64,
 ) -> f64 {
-    let lower =
-        exact + opim::lower_bound(hits as f64, (1.0 / delta).ln(), samples as f64, population);
+    // `upper` failed with probability at most δ/3 (OPIM-C's allowance over its rounds); the
+    // lower bound here takes the other 2δ/3, so the ratio holds with probability 1 - δ.
+    let a = (1.5 / delta).ln();
+    let lower = exact + opim::lower_bound(hits as f64, a, samples as f64, population);
     if upper > 0.0 {
         (lower / upper).min(1.0)
     } else {

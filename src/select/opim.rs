@@ -20,7 +20,11 @@
 //! Once the greedy's counts are reliable (`PoolRule`), `auto` keeps only the members of a pool
 //! of nodes that could still be picked, and counts per node left out the sets that held it; the
 //! greedy proves from those counts that it picked what it would have on the full sets, or the
-//! pool grows and the sets are drawn again (`widen`, `regrow`). The seeds never change.
+//! pool grows and the sets are drawn again (`widen`, `regrow`). Every greedy's picks are those
+//! of the full sets. Its bound on the optimum can be looser (a node left out counts every set
+//! that held it), so the certificate can be lower than without a pool, and a run that the
+//! certificate alone held back could stop a round later; the certificate has never been what
+//! stopped `auto` on the benchmark graphs.
 //!
 //! Both collections keep only their node→sets index (`IndexedRr`: sets drawn in batches,
 //! indexed as 16-bit gaps and dropped), and the greedy counts gains by scanning those lists
@@ -52,8 +56,9 @@ pub struct Opim {
     /// Stopping rule.
     pub stop: StopRule,
     /// When both collections start keeping only the members of a pool of nodes that could
-    /// still be picked (see `pool_of`); `None` keeps every member. The picks are the same
-    /// either way: the greedy proves it on the pool, or the pool grows.
+    /// still be picked (see `pool_of`); `None` keeps every member. Each greedy's picks are the
+    /// same either way (the greedy proves it on the pool, or the pool grows); the bound on the
+    /// optimum, and so the certificate, can be looser on a pool.
     pub pool: Option<PoolRule>,
 }
 
@@ -227,8 +232,9 @@ impl Selector for Opim {
         // `auto`'s pool, once fixed (see `PoolRule`).
         let mut pool: Option<Vec<bool>> = None;
         // How a round ends, from its greedy `g` on R1 and its hit limit (if any): the
-        // certificate, and whether to stop. A pure function of the sets, shared by both ways of
-        // running a round below.
+        // certificate, and whether to stop. It reads the collections and changes nothing but the
+        // progress notes, so R1's greedy can call it while the final greedy reads the same sets;
+        // shared by both ways of running a round below.
         let decide = |g: &CoverageGreedy,
                       r1: &IndexedRr,
                       r2: &IndexedRr,
@@ -322,10 +328,26 @@ impl Selector for Opim {
                 hit,
             }
         };
+        // A round's greedy on R1 made good (the pool grown while it is blocked), then decided.
+        #[allow(clippy::too_many_arguments)]
+        let settle_and_decide = |first: CoverageGreedy,
+                                 r1: &mut IndexedRr,
+                                 r2: &mut IndexedRr,
+                                 pool: &mut Option<Vec<bool>>,
+                                 hit: Option<LimitHit>,
+                                 round: u32,
+                                 theta: u64,
+                                 prev: Option<&[u32]>|
+         -> Result<(CoverageGreedy, Verdict)> {
+            let th = (r1.sampled() as f64).max(1.0);
+            let g = settle(first, r1, r2, false, th, pool, &format!("round {round}"))?;
+            let v = decide(&g, r1, r2, hit, round, theta, prev, pool.as_deref());
+            Ok((g, v))
+        };
         // `auto`'s last selection covers R1 and R2 together; whether it is wanted is known only
         // once R1's greedy has decided the round. On more than one thread it starts on a spare
         // thread as soon as the round's sets are drawn, beside R1's greedy, and gives up when
-        // the round does not stop: its picks are those of the same greedy run after, so the
+        // the round is not the last: its picks are those of the same greedy run after, so the
         // plan is the same on any thread count. (On one thread it would only add work.)
         let speculate = auto && rayon::current_num_threads() > 1;
         loop {
@@ -360,25 +382,16 @@ impl Selector for Opim {
                 match verdict {
                     Some(v) => (first, v, ahead.filter(|_| v.last(auto))),
                     None => {
-                        let g = settle(
+                        let (g, v) = settle_and_decide(
                             first,
                             &mut r1,
                             &mut r2,
-                            false,
-                            th,
                             &mut pool,
-                            &format!("round {round}"),
-                        )?;
-                        let v = decide(
-                            &g,
-                            &r1,
-                            &r2,
                             hit,
                             round,
                             theta,
                             prev.as_deref(),
-                            pool.as_deref(),
-                        );
+                        )?;
                         (g, v, None)
                     }
                 }
@@ -395,26 +408,16 @@ impl Selector for Opim {
                     || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
                 );
                 ctx.progress.end();
-                let th = (r1.sampled() as f64).max(1.0);
-                let g = settle(
+                let (g, v) = settle_and_decide(
                     first,
                     &mut r1,
                     &mut r2,
-                    false,
-                    th,
                     &mut pool,
-                    &format!("round {round}"),
-                )?;
-                let v = decide(
-                    &g,
-                    &r1,
-                    &r2,
                     hit1.or(hit2),
                     round,
                     theta,
                     prev.as_deref(),
-                    pool.as_deref(),
-                );
+                )?;
                 (g, v, None)
             };
             peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
