@@ -150,25 +150,27 @@ fn plan_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// The plan JSON of the demo market with `extra` flags, on 1 and on 2 threads.
-fn demo_plans_on_1_and_2_threads(extra: &[&str]) -> (serde_json::Value, serde_json::Value) {
+/// The plan JSON of the demo market with `extra` flags, on `threads` threads.
+fn demo_plan(extra: &[&str], threads: &str) -> serde_json::Value {
     let g = dataset("demo/follows.csv");
     let c = dataset("demo/costs.csv");
-    let mut base = vec![
+    let mut args = vec![
         "--graph",
         g.to_str().unwrap(),
         "--edge-meaning",
         "follows",
         "--costs",
         c.to_str().unwrap(),
+        "--threads",
+        threads,
     ];
-    base.extend_from_slice(extra);
-    let run = |threads: &'static str| {
-        let mut a = base.clone();
-        a.extend(["--threads", threads]);
-        plan_json(&a)
-    };
-    (run("1"), run("2"))
+    args.extend_from_slice(extra);
+    plan_json(&args)
+}
+
+/// The plan JSON of the demo market with `extra` flags, on 1 and on 2 threads.
+fn demo_plans_on_1_and_2_threads(extra: &[&str]) -> (serde_json::Value, serde_json::Value) {
+    (demo_plan(extra, "1"), demo_plan(extra, "2"))
 }
 
 #[test]
@@ -258,24 +260,11 @@ fn a_report_does_not_change_the_plan_or_its_estimate() {
     // certificate as without a report.
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.html");
-    let g = dataset("demo/follows.csv");
-    let c = dataset("demo/costs.csv");
-    let base = [
-        "--graph",
-        g.to_str().unwrap(),
-        "--edge-meaning",
-        "follows",
-        "--costs",
-        c.to_str().unwrap(),
-        "--budget",
-        "20000",
-        "--seed",
-        "4",
-    ];
-    let plain = plan_json(&base);
+    let base = ["--budget", "20000", "--seed", "4"];
+    let plain = demo_plan(&base, "1");
     let mut with: Vec<&str> = base.to_vec();
     with.extend(["--report", report.to_str().unwrap()]);
-    let reported = plan_json(&with);
+    let reported = demo_plan(&with, "1");
     assert!(report.exists());
     let nodes = |p: &serde_json::Value| -> Vec<String> {
         p["seeds"]

@@ -699,16 +699,16 @@ mod tests {
     use crate::rng::Purpose;
     use crate::rrset::RootSampler;
 
-    /// `sets` RR sets of weighted-cascade IC on `edges` over `n` nodes, uniform roots.
-    fn wc_sets(n: usize, edges: &[(u32, u32)], seed: u64, sets: u64) -> RrCollection {
+    /// `sets` RR sets of IC with `probs` on `edges` over `n` nodes, uniform roots.
+    fn ic_sets(
+        n: usize,
+        edges: &[(u32, u32)],
+        probs: ProbScheme,
+        seed: u64,
+        sets: u64,
+    ) -> RrCollection {
         let g = Graph::from_edges(n, edges, None);
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::WeightedCascade,
-            1,
-        )
-        .unwrap();
+        let m = Model::new(&g, ModelKind::IndependentCascade, probs, 1).unwrap();
         let mut c = RrCollection::new(seed, Purpose::RrSelect);
         c.extend_to(&m, &RootSampler::uniform(n), sets);
         c
@@ -748,7 +748,7 @@ mod tests {
             let edges: Vec<(u32, u32)> = (0..150u32)
                 .map(|i| ((i * 13 + seed as u32) % 30, (i * 7 + 1) % 30))
                 .collect();
-            let c = wc_sets(30, &edges, seed, 400);
+            let c = ic_sets(30, &edges, ProbScheme::WeightedCascade, seed, 400);
             let r = greedy_max_coverage(&c, 30, 4, None, &[]);
             let (s, total) = plain_greedy(&c, 30, 4);
             assert_eq!(r.seeds, s);
@@ -990,23 +990,11 @@ mod tests {
 
     #[test]
     fn a_cancelled_greedy_gives_up_and_an_uncancelled_one_is_the_greedy() {
-        let g = Graph::from_edges(
-            60,
-            &(0..200u32)
-                .map(|i| ((i * 7) % 60, (i * 13 + 5) % 60))
-                .filter(|(a, b)| a != b)
-                .collect::<Vec<_>>(),
-            None,
-        );
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::Uniform(0.3),
-            1,
-        )
-        .unwrap();
-        let mut c = RrCollection::new(2, Purpose::RrSelect);
-        c.extend_to(&m, &RootSampler::uniform(60), 5_000);
+        let edges: Vec<(u32, u32)> = (0..200u32)
+            .map(|i| ((i * 7) % 60, (i * 13 + 5) % 60))
+            .filter(|(a, b)| a != b)
+            .collect();
+        let c = ic_sets(60, &edges, ProbScheme::Uniform(0.3), 2, 5_000);
         let ix = InvertedIndex::build(&c, 60);
         let parts = [Part::Sets(&c, &ix)];
         let whole = greedy_on_parts(&parts, 60, 5, None, &[], None, None);
@@ -1050,7 +1038,7 @@ mod tests {
                 .map(|i| ((i * 13 + seed as u32) % 25, (i * 7 + 3) % 25))
                 .filter(|(a, b)| a != b)
                 .collect();
-            let c = wc_sets(25, &edges, seed, 300);
+            let c = ic_sets(25, &edges, ProbScheme::WeightedCascade, seed, 300);
             for k in [1, 3, 6] {
                 let r = greedy_max_coverage(&c, 25, k, None, &[]);
                 let want = plain_bound(&c, 25, &r.seeds, k) as f64;
