@@ -439,8 +439,11 @@ pub fn summarize(cells: &[Cell]) -> Vec<Row> {
             let reaches: Vec<f64> = group.iter().map(|c| c.reach.expected_reach).collect();
             let (m, sd) = mean_sd(&reaches);
             let r = group.len() as f64;
-            // Variance of the mean: evaluator noise plus repetition spread.
-            let ev: f64 = group.iter().map(|c| c.reach.std_error.powi(2)).sum::<f64>() / (r * r);
+            // Variance of the mean: evaluator noise plus repetition spread. Every repetition is
+            // scored on the same Monte Carlo streams, so their evaluator errors are correlated
+            // and averaging them need not shrink the noise: it is counted at its worst, as one
+            // error of the mean size (repeating one seed set keeps its interval).
+            let ev = (group.iter().map(|c| c.reach.std_error).sum::<f64>() / r).powi(2);
             let se = (ev + if group.len() > 1 { sd * sd / r } else { 0.0 }).sqrt();
             let (w, wsd) = mean_sd(&group.iter().map(|c| c.wall_seconds).collect::<Vec<_>>());
             let (cpu, _) = mean_sd(&group.iter().map(|c| c.cpu_seconds).collect::<Vec<_>>());
@@ -521,4 +524,56 @@ pub fn matched_quality(rows: &[Row]) -> Vec<Matched> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(rep: u32, reach: f64, se: f64) -> Cell {
+        Cell {
+            graph: "g".into(),
+            model: "ic".into(),
+            probs: "wc".into(),
+            algorithm: "auto".into(),
+            epsilon: Some(0.1),
+            k: 5,
+            rep,
+            seed: rep as u64,
+            reach: ReachEstimate {
+                expected_reach: reach,
+                std_error: se,
+                ci95: [reach - crate::eval::Z95 * se, reach + crate::eval::Z95 * se],
+                runs: 1000,
+            },
+            wall_seconds: 1.0,
+            cpu_seconds: 1.0,
+            peak_memory_bytes: None,
+            rr_bytes: 0,
+            rr_sets: 0,
+            approximation: None,
+            seeds: vec![],
+        }
+    }
+
+    /// The repetitions share the evaluator's streams: scoring one seed set again does not
+    /// narrow its interval, and a spread between repetitions widens it.
+    #[test]
+    fn repetitions_do_not_average_away_the_shared_evaluator_noise() {
+        let half = |rows: &[Row]| (rows[0].reach_ci95[1] - rows[0].reach_ci95[0]) / 2.0;
+        let one = summarize(&[cell(0, 100.0, 2.0)]);
+        let same = summarize(&[
+            cell(0, 100.0, 2.0),
+            cell(1, 100.0, 2.0),
+            cell(2, 100.0, 2.0),
+        ]);
+        assert!((half(&one) - crate::eval::Z95 * 2.0).abs() < 1e-9);
+        assert!((half(&same) - half(&one)).abs() < 1e-9);
+        let spread = summarize(&[cell(0, 96.0, 2.0), cell(1, 104.0, 2.0)]);
+        // sd = 5.657, so the mean's spread part is 4.0 and the evaluator's 2.0.
+        let want = crate::eval::Z95 * (4.0f64 + 16.0).sqrt();
+        assert!((half(&spread) - want).abs() < 1e-9, "{}", half(&spread));
+        assert_eq!(spread[0].reps, 2);
+        assert!((spread[0].reach - 100.0).abs() < 1e-12);
+    }
 }

@@ -14,11 +14,77 @@ use crate::diffusion::Model;
 use crate::limits::{LimitHit, Limits};
 use crate::rng::Purpose;
 use fixedbitset::FixedBitSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Fewest sets drawn in one batch; a round draws in about eight batches beyond that, so the sets
 /// in flight stay a fraction of the index while each index extension (which moves the lists
 /// already held) is amortised over many sets.
 const MIN_BATCH: u64 = CHUNK as u64 * 32;
+
+/// Sets `Ahead::draw` draws between two looks at its stop flag: a quarter of a millisecond on
+/// soc-Slashdot0902, so the thread waiting for it waits little.
+const AHEAD_PIECE: u64 = 256;
+
+/// Sets drawn ahead of a collection's next `grow` (`Ahead::draw`), with, on a pool,
+/// the count of every member (`RrCollection::extend_pool`'s counts).
+#[derive(Debug, Clone)]
+pub struct Ahead {
+    batch: RrCollection,
+    counts: Vec<u32>,
+}
+
+impl Ahead {
+    /// Draws sets `from..` toward `target` of the streams `(seed, purpose)` (an
+    /// `IndexedRr::streams`) for a collection's next `grow` (`IndexedRr::adopt`), on the pool
+    /// `keep` when the collection has one. Stops between pieces of `AHEAD_PIECE` sets once
+    /// `stop` is set or a limit is hit (the next `grow` reports it). It needs nothing of the
+    /// collection but its streams, so it can run while the collection grows to `from` and is
+    /// selected on: on two threads `auto` draws the next round's sets on the thread that would
+    /// otherwise wait. They are the sets of the same streams, so `grow` stores the same
+    /// collection either way.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw(
+        (seed, purpose): (u64, Purpose),
+        from: u64,
+        target: u64,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        keep: Option<&[bool]>,
+        limits: &Limits,
+        stop: &AtomicBool,
+    ) -> Ahead {
+        let mut batch = RrCollection::new_at(seed, purpose, from);
+        if let Some(keep) = keep {
+            batch.count_dropped_into(vec![0; keep.len()]);
+        }
+        let mut to = from;
+        while to < target && !stop.load(Ordering::Relaxed) && limits.expired().is_none() {
+            to = (to + AHEAD_PIECE).min(target);
+            match keep {
+                None => batch.extend_to(model, roots, to),
+                Some(keep) => batch.extend_pool(model, roots, to, keep),
+            }
+        }
+        let counts = match keep {
+            None => Vec::new(),
+            Some(_) => batch.take_drop_buffers().pop().expect("one array lent"),
+        };
+        Ahead { batch, counts }
+    }
+
+    /// Sets drawn.
+    pub fn sampled(&self) -> u64 {
+        self.batch.sampled() - self.batch.first()
+    }
+
+    /// These sets as they would have been drawn on the pool `keep` (for a collection projected
+    /// on it after they were drawn: `IndexedRr::project`).
+    pub fn projected(&self, keep: &[bool]) -> Ahead {
+        assert!(self.counts.is_empty(), "drawn on a pool already");
+        let (batch, counts) = self.batch.projected(keep);
+        Ahead { batch, counts }
+    }
+}
 
 /// RR sets drawn from streams `(seed, purpose, i)` and kept only as their index: set numbers are
 /// the stored sets in order (a set with no member in the pool is drawn but not stored).
@@ -37,6 +103,8 @@ pub struct IndexedRr {
     dropped: Vec<Vec<u32>>,
     /// Most bytes held at once: the index and the batches in flight.
     peak: u64,
+    /// Sets drawn ahead (`adopt`), which the next `grow` indexes first.
+    ahead: Option<Ahead>,
 }
 
 impl IndexedRr {
@@ -50,6 +118,7 @@ impl IndexedRr {
             ids: 0,
             dropped: Vec::new(),
             peak: 0,
+            ahead: None,
         }
     }
 
@@ -104,7 +173,12 @@ impl IndexedRr {
 
     /// Bytes held now.
     pub fn bytes(&self) -> u64 {
-        self.index.bytes() + self.dropped_bytes()
+        self.index.bytes()
+            + self.dropped_bytes()
+            + self
+                .ahead
+                .as_ref()
+                .map_or(0, |a| a.batch.bytes() + a.counts.capacity() as u64 * 4)
     }
 
     fn dropped_bytes(&self) -> u64 {
@@ -160,6 +234,13 @@ impl IndexedRr {
         };
         let mut drawn = self.sampled;
         let mut pending: Option<RrCollection> = None;
+        if let Some(a) = self.ahead.take() {
+            drawn = a.batch.sampled();
+            if !a.counts.is_empty() {
+                self.dropped.push(a.counts);
+            }
+            pending = Some(a.batch);
+        }
         let mut hit = None;
         loop {
             let next = if drawn >= target || hit.is_some() {
@@ -204,11 +285,39 @@ impl IndexedRr {
         }
     }
 
+    /// The streams this collection draws its sets from (`Ahead::draw`).
+    pub fn streams(&self) -> (u64, Purpose) {
+        (self.seed, self.purpose)
+    }
+
+    /// Takes sets drawn ahead (`Ahead::draw`, then `Ahead::projected` if this collection has
+    /// been projected since), which must be the ones right after those it holds: the next
+    /// `grow` indexes them first.
+    pub fn adopt(&mut self, ahead: Ahead) {
+        assert_eq!(
+            ahead.batch.first(),
+            self.sampled,
+            "the sets right after these"
+        );
+        assert_eq!(ahead.counts.is_empty(), !self.is_pooled(), "on this pool");
+        assert!(self.ahead.is_none(), "one batch ahead at a time");
+        if ahead.sampled() > 0 {
+            self.peak = self
+                .peak
+                .max(self.bytes() + ahead.batch.bytes() + ahead.counts.capacity() as u64 * 4);
+            self.ahead = Some(ahead);
+        }
+    }
+
     /// Keeps only the pool `keep`: each node left out is counted in `dropped` (its list's
     /// length: every set drawn that held it) and its list is cut. Set numbers stay; a set left
     /// with no member is still numbered, and covered by nobody.
     pub fn project(&mut self, keep: &[bool]) {
         assert!(!self.is_pooled(), "project a collection kept in full");
+        assert!(
+            self.ahead.is_none(),
+            "project the sets drawn ahead on their own"
+        );
         let n = keep.len();
         let mut kept = 0u64;
         self.dropped = vec![(0..n as u32)
@@ -372,6 +481,99 @@ mod tests {
                 assert_eq!(ix.coverage(&a), whole.coverage(&a));
                 assert_eq!(ix.coverage_pair(&a, &b), whole.coverage_pair(&a, &b));
             }
+        }
+    }
+
+    /// Sets drawn ahead and adopted are stored as the next `grow` would have drawn them: on no
+    /// pool, on the collection's pool, and drawn whole then projected with the collection; a
+    /// batch stopped before it began changes nothing.
+    #[test]
+    fn sets_drawn_ahead_are_stored_as_if_grown() {
+        on_threads(&[1, 2], drawn_ahead_equals_grown);
+    }
+
+    fn drawn_ahead_equals_grown() {
+        let g = model_graph();
+        let m = wc(&g);
+        let roots = RootSampler::uniform(130).stratified(&m);
+        let n = 130;
+        let none = Limits::none();
+        let keep: Vec<bool> = (0..n).map(|v| v < 40 || v % 4 == 0).collect();
+        let same = |a: &IndexedRr, b: &IndexedRr| {
+            assert_eq!(a.sampled(), b.sampled());
+            assert_eq!(a.len(), b.len());
+            assert_eq!(a.total_ids(), b.total_ids());
+            assert_eq!(a.dropped(), b.dropped());
+            for v in 0..n as u32 {
+                assert_eq!(
+                    a.index().sets_of(v).collect::<Vec<_>>(),
+                    b.index().sets_of(v).collect::<Vec<_>>(),
+                    "node {v}"
+                );
+            }
+        };
+        let go = AtomicBool::new(false);
+        let stopped = AtomicBool::new(true);
+        // 0: no pool; 1: on the pool from the start; 2: projected between draw and adoption.
+        for case in 0..3 {
+            let (early, late) = match case {
+                0 => (None, None),
+                1 => (Some(&keep[..]), Some(&keep[..])),
+                _ => (None, Some(&keep[..])),
+            };
+            let mut plain = IndexedRr::new(5, Purpose::RrSelect, n);
+            let mut ahead = IndexedRr::new(5, Purpose::RrSelect, n);
+            plain.grow(&m, &roots, 20_001, &none, early);
+            ahead.grow(&m, &roots, 20_001, &none, early);
+            // Short of the next target, ending mid-piece: `grow` draws the rest.
+            let a = Ahead::draw(
+                ahead.streams(),
+                20_001,
+                33_333,
+                &m,
+                &roots,
+                early,
+                &none,
+                &go,
+            );
+            assert_eq!(a.sampled(), 13_332);
+            let nothing = Ahead::draw(
+                ahead.streams(),
+                20_001,
+                33_333,
+                &m,
+                &roots,
+                early,
+                &none,
+                &stopped,
+            );
+            assert_eq!(nothing.sampled(), 0);
+            let a = if case == 2 {
+                plain.project(&keep);
+                ahead.project(&keep);
+                a.projected(&keep)
+            } else {
+                a
+            };
+            ahead.adopt(a);
+            plain.grow(&m, &roots, 50_000, &none, late);
+            ahead.grow(&m, &roots, 50_000, &none, late);
+            same(&plain, &ahead);
+            // A batch with no set is not kept.
+            let nothing = Ahead::draw(
+                ahead.streams(),
+                50_000,
+                60_000,
+                &m,
+                &roots,
+                late,
+                &none,
+                &stopped,
+            );
+            ahead.adopt(nothing);
+            plain.grow(&m, &roots, 60_000, &none, late);
+            ahead.grow(&m, &roots, 60_000, &none, late);
+            same(&plain, &ahead);
         }
     }
 

@@ -16,7 +16,7 @@ pub use coverage::{
     greedy_max_coverage, greedy_on_index, greedy_on_parts, greedy_on_parts_unless, greedy_on_pool,
     greedy_with_bonus, Bonus, CoverageGreedy, Dropped, InvertedIndex, Part, Pool,
 };
-pub use indexed::IndexedRr;
+pub use indexed::{Ahead, IndexedRr};
 pub use packed::PackedIndex;
 pub use roots::RootSampler;
 
@@ -106,6 +106,9 @@ pub struct RrCollection {
     dropped: Vec<u32>,
     /// More counts of the same, one array per sampling thread (see `extend_inner`).
     drop_buffers: Vec<Vec<u32>>,
+    /// The lent count arrays are used as they are, shared by the threads, instead of growing
+    /// to one a thread (`count_dropped_into`).
+    shared_buffers: bool,
     seed: u64,
     purpose: Purpose,
 }
@@ -130,6 +133,7 @@ impl RrCollection {
             sampled: first,
             dropped: Vec::new(),
             drop_buffers: Vec::new(),
+            shared_buffers: false,
             seed,
             purpose,
         }
@@ -358,6 +362,14 @@ impl RrCollection {
         self.drop_buffers = bufs;
     }
 
+    /// Lends one count array that every thread counts into (`lend_drop_buffers` adds one a
+    /// thread): for a batch drawn on one thread beside other work (`Ahead::draw`),
+    /// where an array of `n` a thread would only add to the peak.
+    pub(crate) fn count_dropped_into(&mut self, buf: Vec<u32>) {
+        self.lend_drop_buffers(vec![buf]);
+        self.shared_buffers = true;
+    }
+
     /// Takes back the per-thread count arrays (`lend_drop_buffers`), with this collection's
     /// counts added.
     pub(crate) fn take_drop_buffers(&mut self) -> Vec<Vec<u32>> {
@@ -375,6 +387,41 @@ impl RrCollection {
             out.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
         out
+    }
+
+    /// Stream index of this collection's first set (0 but for a batch: `new_at`).
+    pub fn first(&self) -> u64 {
+        self.first
+    }
+
+    /// This full collection as `extend_pool` would have drawn it on the pool `keep`: each set
+    /// cut to its members in the pool, a set left with none not stored, and every member counted
+    /// in the array returned (of `keep.len()`). A batch drawn before its pool was known
+    /// (`Ahead::draw`) is stored exactly as the one drawn after would be.
+    pub(crate) fn projected(&self, keep: &[bool]) -> (RrCollection, Vec<u32>) {
+        assert!(!self.is_pooled(), "project a full collection");
+        let mut out = RrCollection::new_at(self.seed, self.purpose, self.first);
+        out.unalign();
+        let mut counts = vec![0u32; keep.len()];
+        let mut kept = Vec::new();
+        for c in &self.chunks {
+            let mut part = Chunk::new();
+            for j in 0..c.len() {
+                kept.clear();
+                for &v in c.set(j) {
+                    counts[v as usize] += 1;
+                    if keep[v as usize] {
+                        kept.push(v);
+                    }
+                }
+                if !kept.is_empty() {
+                    part.push(&kept);
+                }
+            }
+            out.push_chunk(part);
+        }
+        out.sampled = self.sampled;
+        (out, counts)
     }
 
     /// Projects the sets held so far on the pool `keep`, in place, as `extend_pool` would have
@@ -499,7 +546,11 @@ impl RrCollection {
             // one item at a time, so work stolen inside an item cannot find it locked. The counts
             // are integer sums, the same whichever thread counted what.
             let n = keep.map_or(0, <[bool]>::len);
-            let threads = rayon::current_num_threads().max(1);
+            let threads = if self.shared_buffers {
+                1
+            } else {
+                rayon::current_num_threads().max(1)
+            };
             let mut own = std::mem::take(&mut self.drop_buffers);
             own.resize_with(own.len().max(threads), || vec![0u32; n]);
             let bufs: Vec<std::sync::Mutex<Vec<u32>>> =

@@ -37,8 +37,8 @@ use crate::error::Result;
 use crate::limits::LimitHit;
 use crate::rng::Purpose;
 use crate::rrset::{
-    greedy_on_parts_unless, Bonus, CoverageGreedy, Dropped, IndexedRr, PackedIndex, Part, Pool,
-    RootSampler,
+    greedy_on_parts_unless, Ahead, Bonus, CoverageGreedy, Dropped, IndexedRr, PackedIndex, Part,
+    Pool, RootSampler,
 };
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
@@ -269,12 +269,15 @@ impl Selector for Opim {
             // confirms convergence took NetHEPT at k = 10 to 6.3M sets, where IMM uses 1.7M
             // for the same reach. (Capping R1 and R2 together at IMM's θ instead stopped one
             // NetHEPT seed at k = 50 at 99.50% of the best.)
-            let at_imm = auto && {
+            let imm_theta = if auto {
                 let (_, lambda_star, _) =
                     super::imm::imm_lambdas(n, k.max(1), cfg.epsilon, cfg.ell);
-                let imm_theta = lambda_star * ctx.roots.population() / n as f64 / lower.max(1.0);
-                theta as f64 >= imm_theta
+                lambda_star * ctx.roots.population() / n as f64 / lower.max(1.0)
+            } else {
+                f64::INFINITY
             };
+            let at_imm = theta as f64 >= imm_theta;
+            let mut gain_se_seen = f64::INFINITY;
 
             let stop = match self.stop {
                 StopRule::Certificate => certified || at_cap,
@@ -310,6 +313,7 @@ impl Selector for Opim {
                     // The gain must be small and measured well enough to tell: a standard
                     // error above half the tolerance let NetHEPT at k = 10 stop at 98.8% of
                     // the best on a gain of -0.2% ± 0.36%.
+                    gain_se_seen = gain_se;
                     let converged = gain <= cfg.tolerance && gain_se <= cfg.tolerance / 2.0;
                     (certified && (rse <= AUTO_RSE && converged || at_imm)) || at_cap
                 }
@@ -326,6 +330,8 @@ impl Selector for Opim {
                 certified,
                 stop: stop || hit.is_some(),
                 hit,
+                gain_se: gain_se_seen,
+                imm_theta,
             }
         };
         // A round's greedy on R1 made good (the pool grown while it is blocked), then decided.
@@ -345,15 +351,27 @@ impl Selector for Opim {
             Ok((g, v))
         };
         // `auto`'s last selection covers R1 and R2 together; whether it is wanted is known only
-        // once R1's greedy has decided the round. On more than one thread it starts on a spare
-        // thread as soon as the round's sets are drawn, beside R1's greedy, and gives up when
-        // the round is not the last: its picks are those of the same greedy run after, so the
-        // plan is the same on any thread count. (On one thread it would only add work.)
-        let speculate = auto && rayon::current_num_threads() > 1;
+        // once R1's greedy has decided the round. On more than one thread, in a round that may
+        // be the last, it starts on a spare thread as soon as the round's sets are drawn, beside
+        // R1's greedy, and gives up when the round is not the last. In the other rounds R1's
+        // greedy runs while R2 grows, and the thread that grew R2 then draws R1's sets of the
+        // next round until the greedy is done. A round may be the last once the last doubling's
+        // gain is measured to about half the tolerance (its standard error falls by about √2 a
+        // round) or IMM's sample size is near. Either way the sets and picks are those of one
+        // thread: a wrong guess costs time, never a different plan. (On one thread the final
+        // greedy and the sets ahead would only add work.)
+        let threads = rayon::current_num_threads() > 1;
+        let mut last_verdict: Option<Verdict> = None;
         loop {
             round += 1;
+            let next_theta = ((theta * 2) as f64).min(theta_max) as u64;
+            let maybe_last = round >= i_max
+                || next_theta <= theta
+                || last_verdict.is_some_and(|v| {
+                    v.gain_se <= cfg.tolerance || theta as f64 >= 0.8 * v.imm_theta
+                });
             ctx.progress.begin("sampling RR sets", None);
-            let (g, verdict, ahead) = if speculate {
+            let (g, verdict, early_final, mut next_sets) = if auto && threads && maybe_last {
                 let (hit1, hit2) = rayon::join(
                     || r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
                     || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
@@ -364,7 +382,7 @@ impl Selector for Opim {
                 let th = (r1.sampled() as f64).max(1.0);
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
                 let (r1s, r2s, keep) = (&r1, &r2, pool.as_deref());
-                let ((first, verdict), ahead) = rayon::join(
+                let ((first, verdict), early) = rayon::join(
                     || {
                         let g = select(&[r1s], th, keep);
                         // A blocked pick regrows the sets below: the last selection started
@@ -380,7 +398,7 @@ impl Selector for Opim {
                     || select_unless(&[r1s, r2s], theta_all, keep, &cancel),
                 );
                 match verdict {
-                    Some(v) => (first, v, ahead.filter(|_| v.last(auto))),
+                    Some(v) => (first, v, early.filter(|_| v.last(auto)), None),
                     None => {
                         let (g, v) = settle_and_decide(
                             first,
@@ -392,34 +410,59 @@ impl Selector for Opim {
                             theta,
                             prev.as_deref(),
                         )?;
-                        (g, v, None)
+                        (g, v, None, None)
                     }
                 }
             } else {
                 // R1 grows and is selected on while R2 grows beside it: on two threads R1's
                 // serial steps (its index extensions, the greedy) overlap R2's parallel drawing,
-                // and the other way round.
-                let ((hit1, first), hit2) = rayon::join(
+                // and the other way round. Then, in `auto`, R1's next sets (see above).
+                let ahead = auto && threads && !maybe_last;
+                let done = AtomicBool::new(false);
+                let streams = r1.streams();
+                let keep = pool.as_deref();
+                let ((hit1, first), (hit2, drawn)) = rayon::join(
                     || {
-                        let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref());
-                        let g = select(&[&r1], (r1.sampled() as f64).max(1.0), pool.as_deref());
+                        let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, keep);
+                        let g = select(&[&r1], (r1.sampled() as f64).max(1.0), keep);
+                        done.store(true, AtomicOrdering::Relaxed);
                         (hit, g)
                     },
-                    || r2.grow(ctx.model, roots, theta, &cfg.limits, pool.as_deref()),
+                    || {
+                        let hit = r2.grow(ctx.model, roots, theta, &cfg.limits, keep);
+                        let drawn = ahead.then(|| {
+                            Ahead::draw(
+                                streams,
+                                theta,
+                                next_theta,
+                                ctx.model,
+                                roots,
+                                keep,
+                                &cfg.limits,
+                                &done,
+                            )
+                        });
+                        (hit, drawn)
+                    },
                 );
                 ctx.progress.end();
+                let hit = hit1.or(hit2);
+                // Sets drawn ahead go when R1 stopped short of them (a limit) or is drawn
+                // again on a wider pool (a blocked pick).
+                let drawn = drawn.filter(|_| r1.sampled() == theta && first.blocked.is_none());
                 let (g, v) = settle_and_decide(
                     first,
                     &mut r1,
                     &mut r2,
                     &mut pool,
-                    hit1.or(hit2),
+                    hit,
                     round,
                     theta,
                     prev.as_deref(),
                 )?;
-                (g, v, None)
+                (g, v, None, drawn)
             };
+            last_verdict = Some(verdict);
             peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
             let Verdict {
                 alpha,
@@ -427,6 +470,7 @@ impl Selector for Opim {
                 certified,
                 stop,
                 hit,
+                ..
             } = verdict;
             let th = (r1.sampled() as f64).max(1.0);
             let limit_status = hit.map(|h| match h {
@@ -440,7 +484,7 @@ impl Selector for Opim {
                 // its own index (no copy of R2 into R1). Its reach is certified later
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
-                let first = match ahead {
+                let first = match early_final {
                     Some(g) => g,
                     None => select(&[&r1, &r2], theta_all, pool.as_deref()),
                 };
@@ -499,8 +543,12 @@ impl Selector for Opim {
             if let (Some(rule), None) = (rule, &pool) {
                 if let Some(keep) = pool_of(&g, r1.index(), bonus_for(th), rule, ctx) {
                     rayon::join(|| r1.project(&keep), || r2.project(&keep));
+                    next_sets = next_sets.map(|a| a.projected(&keep));
                     pool = Some(keep);
                 }
+            }
+            if let Some(a) = next_sets {
+                r1.adopt(a);
             }
             prev = Some(g.seeds);
             theta = ((theta * 2) as f64).min(theta_max) as u64;
@@ -519,6 +567,11 @@ struct Verdict {
     /// The loop stops here (a limit hit included).
     stop: bool,
     hit: Option<LimitHit>,
+    /// `auto`: the standard error of the last doubling's gain, and IMM's sample size from
+    /// this round's lower bound (infinite for `opim`). They say whether the next round may be
+    /// the last (`maybe_last`).
+    gain_se: f64,
+    imm_theta: f64,
 }
 
 impl Verdict {
