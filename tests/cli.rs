@@ -1159,3 +1159,128 @@ fn bench_suite_files_select_algorithms_per_graph() {
         &["bad.toml:3"],
     );
 }
+
+/// `--format csv` has the documented columns, one row a seed, with the values of the JSON plan
+/// (with and without a price list).
+#[test]
+fn plan_csv_has_the_documented_columns_and_the_plans_values() {
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let g = g.to_str().unwrap();
+    let c = c.to_str().unwrap();
+    let base = [
+        "--graph",
+        g,
+        "--edge-meaning",
+        "follows",
+        "-k",
+        "4",
+        "--seed",
+        "3",
+    ];
+    for with_costs in [true, false] {
+        let mut args: Vec<&str> = base.to_vec();
+        if with_costs {
+            args.extend(["--costs", c]);
+        }
+        let json = plan_json(&args);
+        let out = bin()
+            .arg("plan")
+            .args(&args)
+            .args(["--format", "csv"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(
+            header,
+            [
+                "rank",
+                "node",
+                "marginal_reach",
+                "cumulative_reach",
+                "cost",
+                "category",
+                "cumulative_spend",
+                "exclusive_reach",
+                "cp1k_u"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+        let seeds = json["seeds"].as_array().unwrap();
+        assert_eq!(rows.len(), seeds.len());
+        assert_eq!(rows.len(), 4);
+        let num = |s: &str| s.parse::<f64>().unwrap();
+        let close = |a: f64, b: &serde_json::Value| (a - b.as_f64().unwrap()).abs() < 1e-3;
+        for (row, s) in rows.iter().zip(seeds) {
+            assert_eq!(num(&row[0]) as u64, s["rank"].as_u64().unwrap());
+            assert_eq!(&row[1], s["node"].as_str().unwrap());
+            assert!(close(num(&row[2]), &s["marginal_reach"]));
+            assert!(close(num(&row[3]), &s["cumulative_reach"]));
+            assert!(close(num(&row[7]), &s["exclusive_reach"]));
+            if with_costs {
+                assert!(close(num(&row[4]), &s["cost"]));
+                assert_eq!(&row[5], s["category"].as_str().unwrap());
+                assert!(close(num(&row[6]), &s["cumulative_spend"]));
+                assert!(close(num(&row[8]), &s["cp1k_u"]));
+            } else {
+                for i in [4, 5, 6, 8] {
+                    assert_eq!(&row[i], "", "column {i} without a price list");
+                }
+            }
+        }
+    }
+}
+
+/// A snapshot merges duplicate arcs' probabilities by the rule of the model it was converted
+/// for; a run under the other model with `--probs file` is refused (naming the file) instead of
+/// reading weights merged the wrong way, and the model it was made for reads it as the edge list.
+#[test]
+fn a_snapshot_refuses_weights_merged_for_the_other_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = dir.path().join("dup.txt");
+    // a -> b twice: 1 - 0.7 * 0.8 = 0.44 under IC, 0.5 under LT.
+    fs::write(&edges, "a b 0.3\na b 0.2\nc b 0.1\nb d 0.5\n").unwrap();
+    let e = edges.to_str().unwrap();
+    for model in ["ic", "lt"] {
+        let snap = dir.path().join(format!("dup-{model}.spg"));
+        let s = snap.to_str().unwrap();
+        bin()
+            .args([
+                "convert",
+                "--graph",
+                e,
+                "--with-probs",
+                "--model",
+                model,
+                "-o",
+                s,
+                "-q",
+            ])
+            .assert()
+            .success();
+        let other = if model == "ic" { "lt" } else { "ic" };
+        bin()
+            .args([
+                "plan", "--graph", s, "--model", other, "--probs", "file", "-k", "1",
+            ])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(s))
+            .stderr(predicate::str::contains(format!(
+                "re-run `seedplan convert --model {other}`"
+            )));
+        let from_snapshot =
+            plan_json(&["--graph", s, "--model", model, "--probs", "file", "-k", "1"]);
+        let from_text = plan_json(&["--graph", e, "--model", model, "--probs", "file", "-k", "1"]);
+        assert_eq!(from_snapshot["seeds"], from_text["seeds"]);
+        assert_eq!(from_snapshot["expected_reach"], from_text["expected_reach"]);
+        // Without file probabilities the merged weights are not read: any model is fine.
+        plan_json(&["--graph", s, "--model", other, "-k", "1"]);
+    }
+}

@@ -99,6 +99,29 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
     };
     let graph = input::load_graph(&g.graph, &read, &build)?;
     let r = graph.report();
+    // A snapshot's duplicate arcs were merged when it was converted, under that run's model:
+    // their probabilities are wrong for the other one (and a sum can pass 1).
+    if let (Some(ProbScheme::File), Some(done)) = (scheme, r.weights_merged_for.as_deref()) {
+        if done != build.merge.model() {
+            return Err(Error::in_file(
+                &g.graph,
+                format!(
+                    "this snapshot merged {} duplicate arc(s) by the {} rule ({}), but this run \
+                     uses --model {} with --probs file; re-run `seedplan convert --model {}` on \
+                     the edge list",
+                    r.duplicates_merged,
+                    done,
+                    if done == "lt" {
+                        "weights added"
+                    } else {
+                        "1 - (1 - p)(1 - q)"
+                    },
+                    build.merge.model(),
+                    build.merge.model()
+                ),
+            ));
+        }
+    }
     let snapshot = std::fs::File::open(&g.graph)
         .ok()
         .and_then(|mut f| {

@@ -114,10 +114,12 @@ fn for_each_live_in_edge_given_one(
             (0..d).for_each(take);
             return;
         }
-        // P(first live = j | some live) = p q^j / (1 - q^d): invert it in closed form.
-        let q_d = (1.0 - c.p).powi(d as i32);
-        let x = 1.0 - rng.unit() * (1.0 - q_d);
-        let first = ((x.ln() * c.inv_log_q).floor().max(0.0) as usize).min(d - 1);
+        // P(first live = j | some live) = p q^j / (1 - q^d): invert it in closed form, with
+        // q^d and the logarithm taken through `exp_m1` and `ln_1p` so that a tiny p still
+        // gives a uniform first position instead of 0.
+        let some_live = -(d as f64 / c.inv_log_q).exp_m1();
+        let x_ln = (-rng.unit() * some_live).ln_1p();
+        let first = ((x_ln * c.inv_log_q).floor().max(0.0) as usize).min(d - 1);
         take(first);
         for_each_live_coin_from(first + 1, d, c, rng, take);
         return;
@@ -212,4 +214,96 @@ pub(super) fn sample_rr(
     }
     ws.pick = pick;
     ws.clear_bits(&out[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diffusion::{Model, ModelKind, ProbScheme};
+    use crate::graph::Graph;
+    use crate::rng::{Purpose, Rng};
+
+    /// A hub with 200 out-edges into 200 leaves, and each leaf with 200 in-edges from 200
+    /// other sources: long rows, so the geometric skips are used.
+    fn fans() -> Graph {
+        let mut edges: Vec<(u32, u32)> = (1..=200).map(|v| (0, v)).collect();
+        edges.extend((201..401).map(|u| (u, 1)));
+        Graph::from_edges(401, &edges, None)
+    }
+
+    /// With a probability so small that 1 - p rounds to 1, an edge (almost) never fires:
+    /// forward cascades stay at their seeds, and a root's in-row given one live edge picks
+    /// its first live edge uniformly, not always the first.
+    #[test]
+    fn a_tiny_probability_is_not_a_certainty() {
+        let g = fans();
+        let mut m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(1e-17),
+            1,
+        )
+        .unwrap();
+        m.use_count_tables(false);
+        let mut ws = m.workspace();
+        let reached: usize = (0..200)
+            .map(|i| m.simulate(&[0], &mut Rng::stream(1, Purpose::MonteCarlo, i), &mut ws))
+            .sum();
+        assert_eq!(reached, 200, "the hub alone, every run");
+        let mut hits = vec![0u32; 402];
+        let mut out = Vec::new();
+        for i in 0..4000 {
+            out.clear();
+            let mut rng = Rng::stream(1, Purpose::RrSelect, i);
+            m.sample_rr_live_root(1, &mut rng, &mut ws, &mut out);
+            assert_eq!(out.len(), 2, "the root and the one live in-edge's source");
+            hits[out[1] as usize] += 1;
+        }
+        // 201 in-neighbours (the hub and 200 sources), 4000 draws: about 20 each.
+        let seen = hits.iter().filter(|&&h| h > 0).count();
+        assert!(
+            seen > 150,
+            "first live edge spread over {seen} of 201 positions"
+        );
+        assert!(hits.iter().all(|&h| h < 60), "no position favoured");
+    }
+
+    /// The closed-form first live position given one live edge has the law p q^j / (1 - q^d):
+    /// its mean over many draws matches the exact one.
+    #[test]
+    fn the_first_live_in_edge_given_one_has_its_law() {
+        let g = fans();
+        let p = 0.02;
+        let mut m =
+            Model::new(&g, ModelKind::IndependentCascade, ProbScheme::Uniform(p), 1).unwrap();
+        m.use_count_tables(false);
+        let mut ws = m.workspace();
+        let nbrs = g.in_neighbors(1);
+        let d = nbrs.len();
+        let q: f64 = 1.0 - p;
+        let law: Vec<f64> = (0..d)
+            .map(|j| p * q.powi(j as i32) / (1.0 - q.powi(d as i32)))
+            .collect();
+        let mean: f64 = law.iter().enumerate().map(|(j, w)| j as f64 * w).sum();
+        let var: f64 = law
+            .iter()
+            .enumerate()
+            .map(|(j, w)| (j as f64 - mean).powi(2) * w)
+            .sum();
+        let draws = 20_000;
+        let mut out = Vec::new();
+        let mut sum = 0.0;
+        for i in 0..draws {
+            out.clear();
+            let mut rng = Rng::stream(3, Purpose::RrSelect, i);
+            m.sample_rr_live_root(1, &mut rng, &mut ws, &mut out);
+            let first = nbrs.iter().position(|&u| u == out[1]).unwrap();
+            sum += first as f64;
+        }
+        let got = sum / draws as f64;
+        let se = (var / draws as f64).sqrt();
+        assert!(
+            (got - mean).abs() < 5.0 * se,
+            "mean {got} against {mean} ± {se}"
+        );
+    }
 }

@@ -142,8 +142,10 @@ impl Coin {
         Coin {
             p,
             threshold: prob_threshold(p),
+            // `ln_1p`: below p = 1.1e-16, 1 - p rounds to 1 and a plain `ln` gives 0, which
+            // made every edge of a long row fire.
             inv_log_q: if p > 0.0 && p < 1.0 {
-                1.0 / (1.0 - p).ln()
+                1.0 / (-p).ln_1p()
             } else {
                 0.0
             },
@@ -178,10 +180,24 @@ impl<'g> Model<'g> {
             ProbScheme::WeightedCascade => EdgeProbs::WeightedCascade,
             ProbScheme::Uniform(p) => EdgeProbs::Uniform(p),
             ProbScheme::File => match (graph.out_weights(), graph.in_weights()) {
-                (Some(o), Some(i)) => EdgeProbs::PerEdge {
-                    out: Cow::Borrowed(o),
-                    inw: Cow::Borrowed(i),
-                },
+                (Some(o), Some(i)) => {
+                    // Edge lists are checked line by line as they are read; this catches what a
+                    // snapshot could still carry (a hand-made file, weights summed for LT).
+                    if let Some(at) = i.iter().position(|&p| !(0.0..=1.0).contains(&p)) {
+                        let v = graph.in_offsets.partition_point(|&o| o <= at as u64) - 1;
+                        return Err(Error::usage(format!(
+                            "edge probabilities must lie in [0, 1], but the arc '{}' -> '{}' has \
+                             {} (--probs file)",
+                            graph.label(graph.in_sources[at]),
+                            graph.label(v as u32),
+                            i[at]
+                        )));
+                    }
+                    EdgeProbs::PerEdge {
+                        out: Cow::Borrowed(o),
+                        inw: Cow::Borrowed(i),
+                    }
+                }
                 _ => {
                     return Err(Error::usage(
                         "--probs file needs a probability column: give --prob-col (a header \
@@ -238,7 +254,7 @@ impl<'g> Model<'g> {
                 RowProbs::PerEdge(w) => w.iter().map(|&x| x as f64).sum(),
                 RowProbs::InvInDegree => 1.0,
             };
-            if sum > 1.0 + 1e-6 {
+            if sum.is_nan() || sum > 1.0 + 1e-6 {
                 return Err(Error::usage(format!(
                     "linear threshold needs each node's incoming weights to sum to at most 1, but \
                      node '{}' has {d} in-edges summing to {sum:.6} (with --probs {}); use --probs \

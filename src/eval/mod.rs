@@ -49,16 +49,31 @@ impl ReachEstimate {
     }
 
     /// From a proportion `hits / samples` scaled to a population of `n` (RR-set estimates).
+    /// The interval is Wilson's score interval: it stays within [0, n] and keeps a width when
+    /// no sample (or every one) is hit, where the plain f ± z·se would claim certainty.
     pub fn from_fraction(hits: u64, samples: u64, n: f64) -> Self {
         let s = samples.max(1) as f64;
         let f = hits as f64 / s;
         let se = n * (f * (1.0 - f) / s).sqrt();
+        let z2 = Z95 * Z95;
+        let centre = (f + z2 / (2.0 * s)) / (1.0 + z2 / s);
+        let half = Z95 / (1.0 + z2 / s) * (f * (1.0 - f) / s + z2 / (4.0 * s * s)).sqrt();
         ReachEstimate {
             expected_reach: n * f,
             std_error: se,
-            // A fraction lies in [0, 1]: the interval never leaves [0, n] (a Wald interval can,
-            // with few hits or few misses).
-            ci95: [(n * f - Z95 * se).max(0.0), (n * f + Z95 * se).min(n)],
+            // At no hit (every hit) the bound is exactly 0 (n); rounding would leave a speck.
+            ci95: [
+                if hits == 0 {
+                    0.0
+                } else {
+                    n * (centre - half).max(0.0)
+                },
+                if hits as f64 >= s {
+                    n
+                } else {
+                    n * (centre + half).min(1.0)
+                },
+            ],
             runs: samples,
         }
     }
@@ -90,4 +105,30 @@ pub fn reach_sums(
             },
         )
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Wilson's interval: inside [0, n], with a width at no hit and at every hit, and close to
+    /// f ± z·se where that one is sound.
+    #[test]
+    fn fraction_intervals_keep_a_width_at_the_edges() {
+        let none = ReachEstimate::from_fraction(0, 10_000, 100.0);
+        assert_eq!(none.expected_reach, 0.0);
+        assert_eq!(none.ci95[0], 0.0);
+        // z² / (s + z²) of the population: the "rule of three" order.
+        let want = 100.0 * Z95 * Z95 / (10_000.0 + Z95 * Z95);
+        assert!((none.ci95[1] - want).abs() < 1e-9, "{:?}", none.ci95);
+        let all = ReachEstimate::from_fraction(10_000, 10_000, 100.0);
+        assert_eq!(all.ci95[1], 100.0);
+        assert!((100.0 - all.ci95[0] - want).abs() < 1e-9, "{:?}", all.ci95);
+        let mid = ReachEstimate::from_fraction(300_000, 1_000_000, 100.0);
+        let wald = [30.0 - Z95 * mid.std_error, 30.0 + Z95 * mid.std_error];
+        for (w, c) in wald.iter().zip(mid.ci95) {
+            assert!((w - c).abs() < 1e-3, "{wald:?} against {:?}", mid.ci95);
+        }
+        assert!(mid.ci95[0] < mid.expected_reach && mid.expected_reach < mid.ci95[1]);
+    }
 }

@@ -26,6 +26,16 @@ pub enum MergeRule {
     Sum,
 }
 
+impl MergeRule {
+    /// The model whose rule this is (`ic`, `lt`), as a snapshot records it.
+    pub fn model(self) -> &'static str {
+        match self {
+            MergeRule::Probability => "ic",
+            MergeRule::Sum => "lt",
+        }
+    }
+}
+
 /// Graph construction options.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuildOptions {
@@ -147,6 +157,7 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
         bytes,
         self_loops_dropped: self_loops,
         duplicates_merged: duplicates,
+        weights_merged_for: (wts.is_some() && duplicates > 0).then(|| opts.merge.model().into()),
         undirected: opts.undirected,
         edge_meaning: match opts.meaning {
             EdgeMeaning::Influences => "influences".into(),

@@ -35,6 +35,11 @@ pub struct LoadReport {
     pub self_loops_dropped: u64,
     /// Duplicate arcs merged into one (after orientation and `--undirected`).
     pub duplicates_merged: u64,
+    /// When duplicates with probabilities were merged: the model whose rule merged them
+    /// (`ic`: 1 - (1 - p)(1 - q); `lt`: p + q). A snapshot keeps it, so that a run under the
+    /// other model can refuse weights merged for this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights_merged_for: Option<String>,
     /// Whether `--undirected` added reverse arcs.
     pub undirected: bool,
     /// `influences` or `follows`.

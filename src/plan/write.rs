@@ -69,6 +69,8 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                     r.cumulative_spend
                         .map(|c| c.to_string())
                         .unwrap_or_default(),
+                    format!("{:.4}", r.exclusive_reach),
+                    r.cp1k_u.map(|c| format!("{c:.4}")).unwrap_or_default(),
                 ])?;
             }
             w.flush()?;

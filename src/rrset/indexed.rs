@@ -54,22 +54,19 @@ impl Ahead {
         stop: &AtomicBool,
     ) -> Ahead {
         let mut batch = RrCollection::new_at(seed, purpose, from);
-        if let Some(keep) = keep {
-            batch.count_dropped_into(vec![0; keep.len()]);
-        }
+        let mut ws = model.workspace();
         let mut to = from;
         while to < target && !stop.load(Ordering::Relaxed) && limits.expired().is_none() {
             to = (to + AHEAD_PIECE).min(target);
-            match keep {
-                None => batch.extend_to(model, roots, to),
-                Some(keep) => batch.extend_pool(model, roots, to, keep),
-            }
+            batch.extend_here(model, roots, to, keep, &mut ws);
         }
-        let counts = match keep {
-            None => Vec::new(),
-            Some(_) => batch.take_drop_buffers().pop().expect("one array lent"),
-        };
+        let counts = batch.take_dropped();
         Ahead { batch, counts }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> u64 {
+        self.batch.bytes() + self.counts.capacity() as u64 * 4
     }
 
     /// Sets drawn.
@@ -173,12 +170,7 @@ impl IndexedRr {
 
     /// Bytes held now.
     pub fn bytes(&self) -> u64 {
-        self.index.bytes()
-            + self.dropped_bytes()
-            + self
-                .ahead
-                .as_ref()
-                .map_or(0, |a| a.batch.bytes() + a.counts.capacity() as u64 * 4)
+        self.index.bytes() + self.dropped_bytes() + self.ahead.as_ref().map_or(0, Ahead::bytes)
     }
 
     fn dropped_bytes(&self) -> u64 {
@@ -208,13 +200,7 @@ impl IndexedRr {
             keep.is_some() || !self.is_pooled(),
             "a pooled collection grows only on its pool"
         );
-        // About eight batches a call, at least `MIN_BATCH` sets each, ending on whole chunks:
-        // two are in flight at once (one indexed, one drawn).
-        let step = target
-            .saturating_sub(self.sampled)
-            .div_ceil(8)
-            .next_multiple_of(CHUNK as u64)
-            .max(MIN_BATCH);
+        let step = Self::batch(self.sampled, target);
         let (seed, purpose) = (self.seed, self.purpose);
         // A batch on a pool counts its dropped members straight into this collection's arrays.
         let draw = |from: u64, to: u64, bufs: Vec<Vec<u32>>| {
@@ -285,6 +271,17 @@ impl IndexedRr {
         }
     }
 
+    /// The sets `grow` draws in one batch from `sampled` to `target`: about eight batches a
+    /// call, at least `MIN_BATCH` sets each, ending on whole chunks. Two are in flight at once
+    /// (one indexed, one drawn); sets drawn ahead are held to one (`Ahead::draw`).
+    pub fn batch(sampled: u64, target: u64) -> u64 {
+        target
+            .saturating_sub(sampled)
+            .div_ceil(8)
+            .next_multiple_of(CHUNK as u64)
+            .max(MIN_BATCH)
+    }
+
     /// The streams this collection draws its sets from (`Ahead::draw`).
     pub fn streams(&self) -> (u64, Purpose) {
         (self.seed, self.purpose)
@@ -299,12 +296,10 @@ impl IndexedRr {
             self.sampled,
             "the sets right after these"
         );
-        assert_eq!(ahead.counts.is_empty(), !self.is_pooled(), "on this pool");
         assert!(self.ahead.is_none(), "one batch ahead at a time");
         if ahead.sampled() > 0 {
-            self.peak = self
-                .peak
-                .max(self.bytes() + ahead.batch.bytes() + ahead.counts.capacity() as u64 * 4);
+            assert_eq!(ahead.counts.is_empty(), !self.is_pooled(), "on this pool");
+            self.peak = self.peak.max(self.bytes() + ahead.bytes());
             self.ahead = Some(ahead);
         }
     }

@@ -106,9 +106,6 @@ pub struct RrCollection {
     dropped: Vec<u32>,
     /// More counts of the same, one array per sampling thread (see `extend_inner`).
     drop_buffers: Vec<Vec<u32>>,
-    /// The lent count arrays are used as they are, shared by the threads, instead of growing
-    /// to one a thread (`count_dropped_into`).
-    shared_buffers: bool,
     seed: u64,
     purpose: Purpose,
 }
@@ -133,7 +130,6 @@ impl RrCollection {
             sampled: first,
             dropped: Vec::new(),
             drop_buffers: Vec::new(),
-            shared_buffers: false,
             seed,
             purpose,
         }
@@ -301,7 +297,7 @@ impl RrCollection {
 
     /// Grows the collection to `target` sets (no-op when already that large).
     pub fn extend_to(&mut self, model: &Model<'_>, roots: &RootSampler, target: u64) {
-        self.extend_inner(model, roots, target, None);
+        self.extend_inner(model, roots, target, None, None);
     }
 
     /// Draws sets up to `target` in all, but stores of each only its members marked in `keep`,
@@ -317,7 +313,7 @@ impl RrCollection {
         keep: &[bool],
     ) {
         self.unalign();
-        self.extend_inner(model, roots, target, Some(keep));
+        self.extend_inner(model, roots, target, Some(keep), None);
     }
 
     /// Draws sets up to `target` in all and stores of each only its members in the pool `keep`
@@ -342,7 +338,38 @@ impl RrCollection {
             self.dropped = vec![0; keep.len()];
         }
         self.unalign();
-        self.extend_inner(model, roots, target, Some(keep));
+        self.extend_inner(model, roots, target, Some(keep), None);
+    }
+
+    /// As `extend_to` (`keep` None) or `extend_pool`, on the calling thread alone with the
+    /// workspace `ws`: for a batch drawn in small pieces beside other work (`Ahead::draw`),
+    /// where each parallel call would set up a workspace of `n` and could hand a piece to the
+    /// busy thread. On a pool the counts go to this collection's own array (never lent ones).
+    pub(crate) fn extend_here(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        keep: Option<&[bool]>,
+        ws: &mut crate::diffusion::Workspace,
+    ) {
+        assert!(self.drop_buffers.is_empty(), "counts of its own");
+        if let Some(keep) = keep {
+            assert!(
+                self.sampled == self.first || self.is_pooled(),
+                "a full collection cannot grow on a pool"
+            );
+            if !self.is_pooled() {
+                self.dropped = vec![0; keep.len()];
+            }
+            self.unalign();
+        }
+        self.extend_inner(model, roots, target, keep, Some(ws));
+    }
+
+    /// Takes the counts of an `extend_here` on a pool (empty otherwise).
+    pub(crate) fn take_dropped(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.dropped)
     }
 
     /// Whether this collection was projected on a pool (`extend_pool`, `project`).
@@ -360,14 +387,6 @@ impl RrCollection {
             "lend to a batch before it grows"
         );
         self.drop_buffers = bufs;
-    }
-
-    /// Lends one count array that every thread counts into (`lend_drop_buffers` adds one a
-    /// thread): for a batch drawn on one thread beside other work (`Ahead::draw`),
-    /// where an array of `n` a thread would only add to the peak.
-    pub(crate) fn count_dropped_into(&mut self, buf: Vec<u32>) {
-        self.lend_drop_buffers(vec![buf]);
-        self.shared_buffers = true;
     }
 
     /// Takes back the per-thread count arrays (`lend_drop_buffers`), with this collection's
@@ -468,6 +487,7 @@ impl RrCollection {
         roots: &RootSampler,
         target: u64,
         keep: Option<&[bool]>,
+        here: Option<&mut crate::diffusion::Workspace>,
     ) {
         let start = self.sampled;
         if target <= start {
@@ -540,17 +560,23 @@ impl RrCollection {
             }
             buf.exact()
         };
-        let chunks: Vec<Chunk> = if count_dropped {
+        let chunks: Vec<Chunk> = if let Some(ws) = here {
+            // On this thread: a pool's counts go straight to `dropped` (see `extend_here`).
+            let mut counts = std::mem::take(&mut self.dropped);
+            let mut buf = Chunk::new();
+            let chunks = items
+                .iter()
+                .map(|&item| fill(ws, &mut buf, &mut counts, item))
+                .collect();
+            self.dropped = counts;
+            chunks
+        } else if count_dropped {
             // One array of counts per thread (no atomics, no lock held across threads), kept
             // from one call to the next and summed only when read. A thread holds its array for
             // one item at a time, so work stolen inside an item cannot find it locked. The counts
             // are integer sums, the same whichever thread counted what.
             let n = keep.map_or(0, <[bool]>::len);
-            let threads = if self.shared_buffers {
-                1
-            } else {
-                rayon::current_num_threads().max(1)
-            };
+            let threads = rayon::current_num_threads().max(1);
             let mut own = std::mem::take(&mut self.drop_buffers);
             own.resize_with(own.len().max(threads), || vec![0u32; n]);
             let bufs: Vec<std::sync::Mutex<Vec<u32>>> =

@@ -430,11 +430,14 @@ impl Selector for Opim {
                     },
                     || {
                         let hit = r2.grow(ctx.model, roots, theta, &cfg.limits, keep);
+                        // One of the next round's batches at most: in flight like the
+                        // batches `grow` draws, it stays within what each round's memory
+                        // check allows for (`decide`).
                         let drawn = ahead.then(|| {
                             Ahead::draw(
                                 streams,
                                 theta,
-                                next_theta,
+                                next_theta.min(theta + IndexedRr::batch(theta, next_theta)),
                                 ctx.model,
                                 roots,
                                 keep,
@@ -449,6 +452,8 @@ impl Selector for Opim {
                 let hit = hit1.or(hit2);
                 // Sets drawn ahead go when R1 stopped short of them (a limit) or is drawn
                 // again on a wider pool (a blocked pick).
+                let ahead_bytes = drawn.as_ref().map_or(0, Ahead::bytes);
+                peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes() + ahead_bytes);
                 let drawn = drawn.filter(|_| r1.sampled() == theta && first.blocked.is_none());
                 let (g, v) = settle_and_decide(
                     first,
@@ -478,6 +483,10 @@ impl Selector for Opim {
                 LimitHit::Memory => SelectStatus::MemoryLimit,
                 LimitHit::Interrupt => SelectStatus::Interrupted,
             });
+            if stop {
+                // Sets drawn for a next round there will not be.
+                next_sets = None;
+            }
             if verdict.last(auto) {
                 // Both collections have served their purpose (R1 to select, R2 to decide when
                 // to stop); the final selection covers all of their sets, each collection with
