@@ -289,3 +289,31 @@ fn evaluation_is_bit_identical_across_thread_counts() {
     assert_eq!(run(1), run(2));
     assert_eq!(run(2), run(3));
 }
+
+#[test]
+fn forward_simulation_on_long_out_rows_matches_the_oracle() {
+    // Hub 0 with 16 out-edges (past the 12 below which coins are flipped one by one, so the
+    // cascade skips geometrically between live edges), and leaf 1 -> 17. Under IC with a
+    // uniform p, seeding the hub reaches 1 + 16p + p^2; the oracle enumerates all 2^17 worlds.
+    // Under LT (each leaf has one in-edge of weight p) the same closed form holds.
+    let mut edges: Vec<(u32, u32)> = (1..17).map(|v| (0, v)).collect();
+    edges.push((1, 17));
+    let g = Graph::from_edges(18, &edges, None);
+    for kind in [ModelKind::IndependentCascade, ModelKind::LinearThreshold] {
+        for p in [0.02, 0.1, 0.25] {
+            let m = Model::new(&g, kind, ProbScheme::Uniform(p), 1).unwrap();
+            let exact = exact_spread(&m, &[0]).unwrap();
+            assert!(
+                (exact - (1.0 + 16.0 * p + p * p)).abs() < 1e-9,
+                "{kind:?} p={p}"
+            );
+            let mc = estimate_reach(&m, &[0], 200_000, 5);
+            assert_close(&mc, exact, &format!("{kind:?} p={p} forward"));
+            let two = exact_spread(&m, &[0, 1]).unwrap();
+            let mc2 = estimate_reach(&m, &[0, 1], 200_000, 6);
+            assert_close(&mc2, two, &format!("{kind:?} p={p} forward, two seeds"));
+            let strat = stratified_estimate(&m, &RootSampler::uniform(18), &[0], 200_000);
+            assert_close(&strat, exact, &format!("{kind:?} p={p} stratified RR"));
+        }
+    }
+}
