@@ -1,14 +1,26 @@
 //! The `seedplan` binary: parse arguments, run, map the outcome to an exit code
 //! (0 success, 1 runtime failure, 2 bad input or usage; a closed stdout pipe counts as success).
 
+/// `eprintln!` for diagnostics that a closed or failing stderr cannot turn into a crash (the
+/// standard macro panics then, exit 101, e.g. under `seedplan ... 2>&1 | head`).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     seedplan::sys::map_large_allocations();
-    let cli = cli::Cli::parse();
+    let cli = match cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        // Help, version and usage errors print and exit as clap does (usage errors: 2).
+        Err(e) => e.exit(),
+    };
     // First SIGINT/SIGTERM: stop at the next safe point and write nothing (temporary files are
     // removed, earlier outputs stay intact); a second one aborts at once.
     let _ = ctrlc::set_handler(|| {
@@ -16,7 +28,7 @@ fn main() -> ExitCode {
             std::process::exit(130);
         }
         seedplan::limits::interrupt();
-        eprintln!("\ninterrupted: stopping at the next safe point (Ctrl-C again to abort now)");
+        note!("\ninterrupted: stopping at the next safe point (Ctrl-C again to abort now)");
     });
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -28,7 +40,7 @@ fn main() -> ExitCode {
             if msg.contains("Broken pipe") {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {msg}");
+            note!("error: {msg}");
             ExitCode::from(e.exit_code())
         }
     }

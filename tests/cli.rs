@@ -969,6 +969,16 @@ fn batch_jobs_skip_unchanged_plans_and_resume() {
     assert!(events(&o)
         .iter()
         .any(|e| e["event"] == "failed" && e["exit_code"] == 2));
+    // A plan that failed leaves no file from an earlier run under its name.
+    let done = dir.path().join("out/demo_ic_wc_b3000.json");
+    assert!(done.exists());
+    write_job("3000", ", \"--include\", \"@nobody\"");
+    let o = run();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        !done.exists(),
+        "the earlier plan stayed beside a failed run"
+    );
 }
 
 #[test]
@@ -1283,4 +1293,141 @@ fn a_snapshot_refuses_weights_merged_for_the_other_model() {
         // Without file probabilities the merged weights are not read: any model is fine.
         plan_json(&["--graph", s, "--model", other, "-k", "1"]);
     }
+}
+
+/// `-k` caps a budgeted plan in every form clap accepts it, and only when given.
+#[test]
+fn k_caps_a_budgeted_plan_in_every_spelling() {
+    let base = ["--budget", "50000", "--mip-seconds", "1"];
+    let free = demo_plan(&base, "1");
+    let n_free = free["seeds"].as_array().unwrap().len();
+    assert!(n_free > 5, "{n_free} seeds without -k");
+    for k in ["-k5", "-k=5", "--k=5"] {
+        let mut extra = base.to_vec();
+        extra.push(k);
+        let p = demo_plan(&extra, "1");
+        assert_eq!(p["seeds"].as_array().unwrap().len(), 5, "{k}");
+    }
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args(["--costs", c.to_str().unwrap(), "-qk5", "--format", "json"])
+        .args(base)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["seeds"].as_array().unwrap().len(), 5, "-qk5");
+}
+
+/// OPIM-C's ratio is measured on the sets drawn: when a sample cap stops `auto` or `opim`, the
+/// plan still carries it as its certificate; IMM's ratio is a guarantee and a cap voids it.
+#[test]
+fn a_capped_opim_run_keeps_its_certificate() {
+    for algo in ["auto", "opim"] {
+        let p = demo_plan(&["-k", "5", "--algo", algo, "--max-rr-sets", "1000"], "1");
+        assert_eq!(p["status"], "sample_cap", "{algo}");
+        let alpha = p["approximation"].as_f64().unwrap();
+        assert!(alpha > 0.0 && alpha <= 1.0, "{algo}: {alpha}");
+        assert_eq!(p["certificate"], p["approximation"], "{algo}");
+    }
+    let p = demo_plan(&["-k", "5", "--algo", "imm", "--max-rr-sets", "1000"], "1");
+    assert!(p["certificate"].is_null(), "{}", p["certificate"]);
+}
+
+/// A command with two outputs writes neither when one of them fails: the plan's report and
+/// the curve's chart are renamed into place only once the main output is ready too.
+#[test]
+fn a_failed_output_leaves_no_side_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let (g, c) = (g.to_str().unwrap(), c.to_str().unwrap());
+    let report = dir.path().join("r.html");
+    let svg = dir.path().join("c.svg");
+    let missing = dir.path().join("missing").join("out.json");
+    bin()
+        .args([
+            "plan",
+            "--graph",
+            g,
+            "--edge-meaning",
+            "follows",
+            "-k",
+            "3",
+            "-q",
+        ])
+        .args([
+            "--report",
+            report.to_str().unwrap(),
+            "-o",
+            missing.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2);
+    bin()
+        .args([
+            "curve",
+            "--graph",
+            g,
+            "--edge-meaning",
+            "follows",
+            "--costs",
+            c,
+        ])
+        .args(["--budgets", "20000", "-q", "--svg", svg.to_str().unwrap()])
+        .args(["-o", missing.to_str().unwrap()])
+        .assert()
+        .code(2);
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    // Both outputs when both can be written.
+    let out = dir.path().join("plan.json");
+    bin()
+        .args([
+            "plan",
+            "--graph",
+            g,
+            "--edge-meaning",
+            "follows",
+            "-k",
+            "3",
+            "-q",
+        ])
+        .args([
+            "--report",
+            report.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    assert!(report.exists() && out.exists());
+}
+
+/// Diagnostics go to stderr; a closed stderr (`... 2>&1 | head`) must not crash a run.
+#[test]
+fn a_closed_stderr_does_not_crash_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seedplan"))
+        .args(["generate", "--nodes", "200", "--seed", "1", "-o"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(dir.path().join("follows.csv").exists());
 }

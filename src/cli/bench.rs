@@ -269,14 +269,14 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             if tty {
                 progress.note(&line);
             } else {
-                eprintln!("{line}");
+                note!("{line}");
             }
         }
     })?;
     for imp in &suite.imports {
         let tag = format!("import:{}", imp.name);
         if !cells.iter().any(|c| c.algorithm == tag) && !quiet {
-            eprintln!(
+            note!(
                 "warning: --import {}: its labels match none of the graphs; not scored",
                 imp.name
             );
@@ -371,7 +371,7 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
     )?;
     if !quiet {
-        eprintln!("wrote {} cells to {}", cells.len(), dir.display());
+        note!("wrote {} cells to {}", cells.len(), dir.display());
     }
     Ok(())
 }

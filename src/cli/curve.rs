@@ -3,7 +3,7 @@
 //! (a budget whose own plan reaches less keeps the previous plan).
 
 use super::args::{CurveArgs, TableFormat};
-use super::output::{emit, write_atomic};
+use super::output::{emit_with, stage};
 use super::{build_model, load, load_costs};
 use seedplan::budget::{allocate_on, sample, BudgetConfig, Constraints, ConstraintsFile};
 use seedplan::error::{Error, Result};
@@ -193,6 +193,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         }
         points.push(point);
     }
+    let mut chart = None;
     if let Some(path) = &a.svg {
         let reach = LineChart {
             title: "Expected reach by budget".into(),
@@ -223,9 +224,9 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             }],
         };
         let svg = seedplan::report::charts::stacked_svg(&[reach, marginal], 900, 900);
-        write_atomic(std::path::Path::new(path), svg.as_bytes())?;
+        chart = Some(stage(std::path::Path::new(path), svg.as_bytes())?);
     }
-    emit(a.output.as_deref(), |out| match a.format {
+    emit_with(a.output.as_deref(), chart, |out| match a.format {
         TableFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "points": points }))
                 .map_err(std::io::Error::other)?;

@@ -49,10 +49,7 @@ fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Stats(a) => stats(a, quiet),
         Command::Evaluate(a) => evaluate(a, quiet),
-        Command::Plan(mut a) => {
-            a.k_given = k_given(std::env::args());
-            plan_cmd(a, quiet, &progress)
-        }
+        Command::Plan(a) => plan_cmd(a, quiet, &progress),
         Command::Generate(a) => generate(a, quiet),
         Command::Bench(a) => bench::run(a, quiet, &progress),
         Command::Curve(a) => curve::run(a, quiet, &progress),
@@ -134,14 +131,16 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         && !quiet
         && (g.undirected || g.edge_meaning != Meaning::Influences || g.src_col.is_some())
     {
-        eprintln!(
+        note!(
             "note: {}: a snapshot keeps the input options it was converted with \
              (edge meaning {}, undirected {}); the ones given now are ignored",
-            g.graph, r.edge_meaning, r.undirected
+            g.graph,
+            r.edge_meaning,
+            r.undirected
         );
     }
     if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
-        eprintln!(
+        note!(
             "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",
             g.graph,
             r.self_loops_dropped,
@@ -171,7 +170,7 @@ pub(crate) fn load_costs(c: &CostArgs, graph: &Graph, quiet: bool) -> Result<Opt
             .take(5)
             .map(|(l, n)| format!("'{n}' (line {l})"))
             .collect();
-        eprintln!(
+        note!(
             "warning: {path}: {} priced node(s) are not in the graph and were ignored: {}{}",
             t.unknown_nodes.len(),
             shown.join(", "),
@@ -668,12 +667,16 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             )
         })
     } else {
+        // OPIM-C's ratio is measured on the sets drawn, whatever stopped the drawing (a sample
+        // cap, a limit), so it stays a certificate; the others' ratios are guarantees that a
+        // limit voids (and they report none then).
         chosen.approximation.filter(|_| {
-            matches!(
-                chosen.status,
-                seedplan::select::SelectStatus::Certified
-                    | seedplan::select::SelectStatus::Converged
-            )
+            matches!(algo, Algorithm::Auto | Algorithm::Opim)
+                || matches!(
+                    chosen.status,
+                    seedplan::select::SelectStatus::Certified
+                        | seedplan::select::SelectStatus::Converged
+                )
         })
     };
     let (rows, spend) = plan_rows(&g, &chosen.seeds, &est, costs.as_ref());
@@ -758,6 +761,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             PlanFormatArg::Json => PlanFormat::Json,
         }
     };
+    let mut report = None;
     if let Some(path) = &a.report {
         use seedplan::report::html::{plan_report, ReportCurve, ReportOverlap};
         let curve = if let Some(b) = plan.budget {
@@ -805,9 +809,9 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             matrix: plan::overlap_matrix(&est_sets, &shown, &est_roots),
         };
         let html = plan_report(&plan, Some(&curve), (!shown.is_empty()).then_some(&overlap));
-        output::write_atomic(std::path::Path::new(path), html.as_bytes())?;
+        report = Some(output::stage(std::path::Path::new(path), html.as_bytes())?);
     }
-    emit(a.output.as_deref(), |out| {
+    output::emit_with(a.output.as_deref(), report, |out| {
         plan::write_plan(&plan, format, out)
     })
 }
@@ -849,7 +853,7 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
         let c = price_csv(&prices, |v| g.label(v).into_owned());
         output::write_atomic(&dir.join("costs.csv"), &c)?;
         if !quiet {
-            eprintln!(
+            note!(
                 "wrote prices for {} accounts of {path} to {}",
                 prices.len(),
                 dir.join("costs.csv").display()
@@ -900,7 +904,7 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
         output::write_atomic(&dir.join("costs.csv"), &c)?;
     }
     if !quiet {
-        eprintln!(
+        note!(
             "wrote {} accounts, {} follows to {}",
             fg.nodes,
             fg.follows.len(),
@@ -967,7 +971,7 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
         input::snapshot::write_snapshot(&g, w)
     })?;
     if !quiet {
-        eprintln!(
+        note!(
             "wrote {} ({} nodes, {} arcs{}) in {:.2}s; parsing took {parse_s:.2}s",
             a.output,
             g.num_nodes(),
@@ -1046,14 +1050,25 @@ fn rr_budget(
     Ok(budget)
 }
 
-/// Whether `-k` was given explicitly among `args`.
-pub(crate) fn k_given(args: impl IntoIterator<Item = String>) -> bool {
-    args.into_iter().any(|x| {
-        x == "-k"
-            || x == "--k"
-            || x.starts_with("--k=")
-            || (x.starts_with("-k") && x.len() > 2 && x[2..].chars().all(|c| c.is_ascii_digit()))
-    })
+/// Parses a command line. For `plan`, also records whether `-k` was given on it (in any of
+/// the forms clap accepts: `-k 5`, `-k5`, `-k=5`, `--k 5`, `--k=5`, `-qk5`): only then does it
+/// cap budgeted plans. clap says where each value came from; scanning the words did not see
+/// `-k=5` or `-qk5`.
+pub fn parse<I, T>(args: I) -> std::result::Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Command::Plan(p) = &mut cli.command {
+        p.k_given = matches
+            .subcommand_matches("plan")
+            .and_then(|m| m.value_source("k"))
+            == Some(clap::parser::ValueSource::CommandLine);
+    }
+    Ok(cli)
 }
 
 /// The price table as CSV: `node,cost,category,tier,followers`.

@@ -7,8 +7,28 @@ use std::path::Path;
 
 /// Renders with `f` into memory, then writes to `path` atomically or to stdout.
 pub fn emit(path: Option<&str>, f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<()> {
+    emit_with(path, None, f)
+}
+
+/// As `emit`, with a side output already staged (`stage`): it is renamed into place only once
+/// the main output is rendered and, for a file, staged too.
+pub fn emit_with(
+    path: Option<&str>,
+    side: Option<Staged>,
+    f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+) -> Result<()> {
     let mut buf = Vec::new();
     f(&mut buf).map_err(|e| Error::Runtime(format!("formatting output: {e}")))?;
+    if let Some(p) = path.filter(|&p| p != "-") {
+        let main = stage(Path::new(p), &buf)?;
+        if let Some(side) = side {
+            side.commit()?;
+        }
+        return main.commit();
+    }
+    if let Some(side) = side {
+        side.commit()?;
+    }
     match path {
         None | Some("-") => {
             let mut out = std::io::stdout().lock();
@@ -25,12 +45,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))
 }
 
+/// Output written to a temporary sibling of its path and synced, not yet renamed into place
+/// (`commit`); dropped uncommitted, it is removed. A command with two outputs (a plan and its
+/// report, a curve and its chart) stages both before it renames either, so that a failure on
+/// one leaves neither.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    /// Renames the output into place.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tmp.persist(&path).map_err(|e| {
+            Error::Runtime(format!("{}: rename failed: {}", path.display(), e.error))
+        })?;
+        Ok(())
+    }
+}
+
+/// Stages `bytes` for `path` (see `Staged`).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged> {
+    stage_with(path, |w| w.write_all(bytes))
+}
+
 /// Streams output from `f` into a temporary sibling of `path`, fsyncs and renames it; on any
 /// failure (or interruption) the temporary file is removed and `path` is untouched.
 pub fn write_atomic_with(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    stage_with(path, f)?.commit()
+}
+
+/// Streams output from `f` into a temporary sibling of `path` and fsyncs it.
+fn stage_with(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged> {
     let fail =
         |what: &str, e: std::io::Error| Error::Runtime(format!("{}: {what}: {e}", path.display()));
     let dir = match path.parent() {
@@ -69,7 +122,8 @@ pub fn write_atomic_with(
     tmp.as_file()
         .sync_all()
         .map_err(|e| fail("fsync failed", e))?;
-    tmp.persist(path)
-        .map_err(|e| fail("rename failed", e.error))?;
-    Ok(())
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
 }

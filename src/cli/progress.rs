@@ -51,7 +51,7 @@ impl Progress for StderrProgress {
         }
         match self.bar.lock().unwrap().as_ref() {
             Some(b) => b.println(msg),
-            None => eprintln!("{msg}"),
+            None => note!("{msg}"),
         }
     }
     fn end(&self) {

@@ -6,7 +6,6 @@
 
 use super::args::{Cli, Command, RunArgs};
 use super::output::write_atomic;
-use clap::Parser;
 use seedplan::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -99,9 +98,9 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
         if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
             o.extend(e.clone());
         }
-        eprintln!("{v}");
+        note!("{v}");
     } else if !quiet {
-        eprintln!(
+        note!(
             "{event:<8} {name} {}",
             if extra.is_null() {
                 String::new()
@@ -268,12 +267,11 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
         if quiet || json {
             argv.push("-q".into());
         }
-        let outcome = match Cli::try_parse_from(&argv) {
+        let outcome = match super::parse(&argv) {
             Ok(Cli {
                 command: Command::Plan(mut p),
                 ..
             }) => {
-                p.k_given = super::k_given(argv.iter().cloned());
                 p.command = Some(argv.join(" "));
                 super::plan_cmd(
                     p,
@@ -306,6 +304,14 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
             Err(Error::Interrupted) => return Err(Error::Interrupted),
             Err(e) => {
                 failed += 1;
+                // A plan left from an earlier run was made with other arguments: a reader of
+                // the folder must not take it for this one's.
+                let stale = out_dir.join(&output);
+                if stale.exists() {
+                    std::fs::remove_file(&stale).map_err(|e| {
+                        Error::Runtime(format!("{}: cannot remove: {e}", stale.display()))
+                    })?;
+                }
                 log(
                     json,
                     quiet,
