@@ -1431,3 +1431,50 @@ fn a_closed_stderr_does_not_crash_a_run() {
     assert_eq!(status.code(), Some(0));
     assert!(dir.path().join("follows.csv").exists());
 }
+
+/// A budget the rules cannot meet (here below a must-include's price) is an `infeasible` point
+/// with its reason; the larger budgets are still planned.
+#[test]
+fn a_curve_marks_a_budget_below_the_must_includes_infeasible() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    fs::write(&rules, "include = [\"@mili0\"]\n").unwrap();
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let out = bin()
+        .args([
+            "curve",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args(["--costs", c.to_str().unwrap(), "--budgets", "20000,50000"])
+        .args([
+            "--constraints",
+            rules.to_str().unwrap(),
+            "--format",
+            "json",
+            "-q",
+        ])
+        .args(["--mip-seconds", "0.5"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pts = v["points"].as_array().unwrap();
+    assert_eq!(pts[0]["method"], "infeasible");
+    assert_eq!(pts[0]["seeds"], 0);
+    assert!(pts[0]["reason"].as_str().unwrap().contains("@mili0"));
+    assert_ne!(pts[1]["method"], "infeasible");
+    assert!(pts[1]["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "@mili0"));
+    assert!(pts[1].get("reason").is_none());
+}

@@ -78,6 +78,9 @@ pub struct CurvePoint {
     pub method: String,
     /// Seed labels in rank order.
     pub plan: Vec<String>,
+    /// Why no plan fits this budget (`infeasible` points only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Runs `seedplan curve`.
@@ -113,24 +116,28 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let top = rules_at(*budgets.last().unwrap())?;
     let s = sample(&model, &roots, &costs, &top, &cfg, progress);
     let delta = 1.0 / n.max(2) as f64;
-    let mut plans: Vec<(f64, Option<seedplan::budget::Allocation>)> = Vec::new();
+    let mut plans: Vec<(
+        f64,
+        std::result::Result<seedplan::budget::Allocation, String>,
+    )> = Vec::new();
     progress.begin("planning each budget", Some(budgets.len() as u64));
     for &b in &budgets {
         match rules_at(b) {
             Ok(rules) => plans.push((
                 b,
-                Some(allocate_on(&s, n, roots.population(), &costs, &rules, &cfg)),
+                Ok(allocate_on(&s, n, roots.population(), &costs, &rules, &cfg)),
             )),
-            // Below every price (and no rule forces a pick): nobody can be seeded.
-            Err(e) if e.to_string().contains("below every candidate") => plans.push((b, None)),
-            Err(e) => return Err(e),
+            // The rules held at the largest budget, so what fails here is this budget: below
+            // every price, below the must-includes' cost, too small for the minimums. The
+            // point says so; the other budgets are still planned.
+            Err(e) => plans.push((b, Err(e.to_string()))),
         }
         progress.advance(1);
     }
     progress.end();
     let lists: Vec<&[u32]> = plans
         .iter()
-        .filter_map(|(_, p)| p.as_ref().map(|p| p.seeds.as_slice()))
+        .filter_map(|(_, p)| p.as_ref().ok().map(|p| p.seeds.as_slice()))
         .collect();
     let est_roots = roots.stratified(&model);
     let est_sets = plan::estimate_sets(
@@ -143,7 +150,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let mut points: Vec<CurvePoint> = Vec::new();
     for (b, p) in &plans {
         let mut point = match p {
-            None => CurvePoint {
+            Err(why) => CurvePoint {
                 budget: *b,
                 spent: 0.0,
                 seeds: 0,
@@ -153,8 +160,9 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 certificate: 1.0,
                 method: "infeasible".into(),
                 plan: Vec::new(),
+                reason: Some(why.clone()),
             },
-            Some(al) => {
+            Ok(al) => {
                 let est = plan::estimate_on(&est_sets, &al.seeds, &est_roots);
                 CurvePoint {
                     budget: *b,
@@ -173,6 +181,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     ),
                     method: al.method.clone(),
                     plan: al.seeds.iter().map(|&v| g.label(v).into_owned()).collect(),
+                    reason: None,
                 }
             }
         };
