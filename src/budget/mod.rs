@@ -429,8 +429,10 @@ pub fn sample(
         ));
         let at_cap = round >= i_max || th >= theta_max;
         // The certificate must clear the a-priori guarantee, unless it has itself stopped
-        // improving (its bound, not the plan, is then the limit).
-        let cert_ok = alpha >= target || (alpha - prev_alpha).abs() <= 0.01 * alpha;
+        // improving (its bound, not the plan, is then the limit). A bound-limited certificate
+        // creeps up by 1-1.5% a doubling as the slack shrinks: at 1% a plan capped at 2 seeds on
+        // the demo market sampled to its cap (9.4M sets, 1.1 GiB); at 2% it stops at 1.2M.
+        let cert_ok = alpha >= target || (alpha - prev_alpha).abs() <= 0.02 * alpha;
         let rule_stop = (cert_ok && rse <= 0.01 && gain <= cfg.tolerance) || at_cap;
         let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
         if !rule_stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
