@@ -1492,3 +1492,124 @@ fn a_bound_limited_budget_plan_stops_sampling() {
     let sets = p["rr_sets"].as_u64().unwrap();
     assert!(sets <= 2_400_000, "{sets} RR sets");
 }
+
+/// Every documented output format of the smaller commands parses, with its documented columns
+/// or keys, and `-o FILE` writes what stdout shows.
+#[test]
+fn every_output_format_parses_and_files_match_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let (g, c) = (g.to_str().unwrap(), c.to_str().unwrap());
+    let graph = ["--graph", g, "--edge-meaning", "follows"];
+    let stdout = |args: &[&str]| -> Vec<u8> {
+        let out = bin().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let csv_rows = |bytes: &[u8], header: &[&str]| -> usize {
+        let mut r = csv::Reader::from_reader(bytes);
+        let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(&h[..header.len()], header);
+        r.records()
+            .map(|x| assert_eq!(x.unwrap().len(), h.len()))
+            .count()
+    };
+    let json = |bytes: &[u8]| -> serde_json::Value { serde_json::from_slice(bytes).unwrap() };
+
+    // evaluate: a list and a plan JSON as the seeds, table and JSON.
+    let plan_file = dir.path().join("plan.json");
+    let mut args = vec!["plan"];
+    args.extend(graph);
+    args.extend([
+        "-k",
+        "3",
+        "-q",
+        "--format",
+        "json",
+        "-o",
+        plan_file.to_str().unwrap(),
+    ]);
+    stdout(&args);
+    let plan = json(&fs::read(&plan_file).unwrap());
+    let seeds: Vec<&str> = plan["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["node"].as_str().unwrap())
+        .collect();
+    let list = seeds.join(",");
+    for given in [list.as_str(), plan_file.to_str().unwrap()] {
+        let mut args = vec!["evaluate"];
+        args.extend(graph);
+        args.extend(["--seeds", given, "--runs", "500", "-q"]);
+        let t = String::from_utf8(stdout(&[&args[..], &["--format", "table"]].concat())).unwrap();
+        assert!(t.contains("expected reach"), "{t}");
+        let e = json(&stdout(&[&args[..], &["--format", "json"]].concat()));
+        for key in ["expected_reach", "std_error", "ci95", "runs"] {
+            assert!(!e[key].is_null(), "evaluate json lacks {key}");
+        }
+    }
+    // stats: table and JSON.
+    let mut args = vec!["stats"];
+    args.extend(graph);
+    args.push("-q");
+    let t = String::from_utf8(stdout(&[&args[..], &["--format", "table"]].concat())).unwrap();
+    assert!(t.contains("nodes") && t.contains("3000"), "{t}");
+    let s = json(&stdout(&[&args[..], &["--format", "json"]].concat()));
+    assert_eq!(s["nodes"], 3000);
+    // overlap: CSV (the default) and JSON; -o writes the same bytes.
+    let mut args = vec!["overlap"];
+    args.extend(graph);
+    args.extend(["--seeds", list.as_str(), "-q"]);
+    let o = stdout(&args);
+    let mut want = vec!["node"];
+    want.extend(&seeds);
+    assert_eq!(csv_rows(&o, &want), 3);
+    let file = dir.path().join("overlap.csv");
+    stdout(&[&args[..], &["-o", file.to_str().unwrap()]].concat());
+    assert_eq!(fs::read(&file).unwrap(), o);
+    let v = json(&stdout(&[&args[..], &["--format", "json"]].concat()));
+    assert_eq!(v["matrix"].as_array().unwrap().len(), 3);
+    // curve: CSV (the default); -o writes the same bytes.
+    let mut args = vec!["curve"];
+    args.extend(graph);
+    args.extend([
+        "--costs",
+        c,
+        "--budgets",
+        "20000,50000",
+        "--mip-seconds",
+        "0.5",
+        "-q",
+    ]);
+    let cv = stdout(&args);
+    let cols = [
+        "budget",
+        "spent",
+        "seeds",
+        "expected_reach",
+        "ci_lo",
+        "ci_hi",
+        "reach_per_1000",
+        "certificate",
+        "method",
+        "plan",
+    ];
+    assert_eq!(csv_rows(&cv, &cols), 2);
+    let file = dir.path().join("curve.csv");
+    stdout(&[&args[..], &["-o", file.to_str().unwrap()]].concat());
+    assert_eq!(fs::read(&file).unwrap(), cv);
+    // plan: the table's summary.
+    let mut args = vec!["plan"];
+    args.extend(graph);
+    args.extend(["--costs", c, "-k", "3", "-q"]);
+    let t = String::from_utf8(stdout(&args)).unwrap();
+    for line in ["expected reach", "certificate", "reproduce"] {
+        assert!(t.contains(line), "plan table lacks {line}: {t}");
+    }
+}
