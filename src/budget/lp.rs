@@ -229,6 +229,13 @@ pub fn mip(
                 },
             }
         }
+        // Out of time before its first feasible point (microlp does not keep the warm start
+        // as an incumbent): say so plainly; the plan stays the greedy's.
+        Err(_) if t0.elapsed().as_secs_f64() >= time_limit * 0.98 => Solved {
+            objective: f64::NAN,
+            chosen: Vec::new(),
+            status: "time limit, no solution found".into(),
+        },
         Err(e) => Solved {
             objective: f64::NAN,
             chosen: Vec::new(),
