@@ -1613,3 +1613,122 @@ fn every_output_format_parses_and_files_match_stdout() {
         assert!(t.contains(line), "plan table lacks {line}: {t}");
     }
 }
+
+/// Plan names are output file names: a job whose plans would share one, or whose name would
+/// leave the output folder, is refused before anything runs.
+#[test]
+fn a_job_refuses_clashing_or_unsafe_plan_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let job = dir.path().join("job.toml");
+    let graph = |name: &str| {
+        format!(
+            "[[graph]]\nname = \"{name}\"\npath = \"{}\"\nargs = [\"--edge-meaning\", \"follows\"]\n",
+            g.display()
+        )
+    };
+    for (body, want) in [
+        (
+            format!("output = \"out\"\nk = [2]\n{}{}", graph("g"), graph("g")),
+            "both named 'g_ic_wc_k2'",
+        ),
+        (
+            format!(
+                "output = \"out\"\nk = [2]\nmodels = [\"ic:uniform:0.1\", \"ic:uniform/0.1\"]\n{}",
+                graph("g")
+            ),
+            "both named",
+        ),
+        (
+            format!("output = \"out\"\nk = [2]\n{}", graph("../../escape")),
+            "plain file",
+        ),
+    ] {
+        fs::write(&job, body).unwrap();
+        bin()
+            .args(["run", job.to_str().unwrap(), "-q"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want));
+        assert!(!dir.path().join("out").exists(), "nothing ran");
+    }
+}
+
+/// Inputs that used to be read wrong without a word: a byte-order mark, a header line in a
+/// text edge list, headerless CSV tables, a non-finite target default, a plan JSON of another
+/// format version, and a seeds "file" that does not exist.
+#[test]
+fn ambiguous_inputs_are_refused_or_read_as_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, body: &[u8]| {
+        let p = dir.path().join(name);
+        fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // A BOM is not part of the first label: `1` is one node.
+    let bom = w("bom.txt", b"\xEF\xBB\xBF1 2\n2 1\n");
+    assert_eq!(stats_json(&["--graph", &bom])["nodes"], 2);
+    let seeds = w("seeds.txt", b"\xEF\xBB\xBF1\n");
+    bin()
+        .args([
+            "evaluate", "--graph", &bom, "--seeds", &seeds, "--runs", "10", "-q",
+        ])
+        .assert()
+        .success();
+    let refused = |args: &[&str], want: &str| {
+        bin()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want));
+    };
+    // A header above numeric ids in a text edge list.
+    let hdr = w("hdr.txt", b"source target\n1 2\n2 3\n");
+    refused(
+        &["stats", "--graph", &hdr],
+        "hdr.txt:1: 'source target' looks like a header",
+    );
+    // Headerless CSV: the first row would have been taken for the header and lost.
+    let edges = w("e.csv", b"1,2\n2,3\n3,1\n");
+    refused(
+        &["stats", "--graph", &edges],
+        "e.csv:1: the first row '1,2' looks like data",
+    );
+    let graph = w("g.csv", b"source,target\n@a,@b\n@b,@c\n@c,@a\n");
+    let costs = w("c.csv", b"@a,10\n@b,20\n@c,30\n");
+    refused(
+        &["plan", "--graph", &graph, "-k", "2", "--costs", &costs],
+        "c.csv:1: the first row '@a,10' looks like data",
+    );
+    let target = w("t.csv", b"@a,1\n@b,1\n");
+    refused(
+        &["plan", "--graph", &graph, "-k", "1", "--target", &target],
+        "t.csv:1: the first row '@a,1' looks like data",
+    );
+    let target = w("t2.csv", b"node,weight\n@a,1\n");
+    refused(
+        &[
+            "plan",
+            "--graph",
+            &graph,
+            "-k",
+            "1",
+            "--target",
+            &target,
+            "--target-default=nan",
+        ],
+        "--target-default must be a finite weight",
+    );
+    let plan = w(
+        "p.json",
+        br#"{"format_version": 99, "seeds": [{"node": "@a"}]}"#,
+    );
+    refused(
+        &["evaluate", "--graph", &graph, "--seeds", &plan],
+        "format_version 99",
+    );
+    refused(
+        &["evaluate", "--graph", &graph, "--seeds", "missing.txt"],
+        "'missing.txt' is neither a file (no such file) nor a node",
+    );
+}

@@ -317,6 +317,11 @@ pub(crate) fn command_line() -> String {
 
 /// Reads `--target FILE` (`node,weight`) into per-node audience weights.
 fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
+    if !default.is_finite() || default < 0.0 {
+        return Err(Error::usage(format!(
+            "--target-default must be a finite weight of 0 or more, not {default}"
+        )));
+    }
     let mut rdr = input::open_csv(path)?;
     let headers = rdr
         .headers()
@@ -337,6 +342,11 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
         .iter()
         .position(|h| h.eq_ignore_ascii_case("weight"))
         .unwrap_or(1);
+    {
+        let all: Vec<&str> = headers.iter().collect();
+        let is_node = g.nodes().get(all[ni]).is_some();
+        input::refuse_data_as_header(path, &all, &[all[wi]], Some(is_node), "node,weight")?;
+    }
     let mut w = vec![default; g.num_nodes()];
     let mut seen = vec![false; g.num_nodes()];
     let mut rec = csv::StringRecord::new();
@@ -374,7 +384,14 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
         }
         w[v as usize] = x;
     }
-    if w.iter().sum::<f64>() <= 0.0 {
+    let total: f64 = w.iter().sum();
+    if !total.is_finite() {
+        return Err(Error::in_file(
+            path,
+            format!("the target weights add up to {total}: too large to count reach in"),
+        ));
+    }
+    if total <= 0.0 {
         return Err(Error::in_file(
             path,
             "all target weights are 0: nobody to reach",

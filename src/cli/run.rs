@@ -144,8 +144,6 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
         }
     };
     let out_dir = resolve(&job.output);
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
     let manifest_path = out_dir.join("manifest.json");
     let mut manifest: Manifest = std::fs::read(&manifest_path)
         .ok()
@@ -210,6 +208,39 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
             }
         }
     }
+    // A plan's name is its output file's name and its manifest key: two plans with one name
+    // would overwrite each other (and a failure would delete the other's output), and a name
+    // with a path in it would write outside the folder.
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (name, _, _)) in plans.iter().enumerate() {
+        let safe = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | '+'));
+        if !safe {
+            return Err(Error::in_file(
+                &a.job,
+                format!(
+                    "plan name '{name}' (from a graph name and a model) must be a plain file \
+                     name: letters, digits and _ - . @ +, not starting with a dot"
+                ),
+            ));
+        }
+        if let Some(first) = seen.insert(name.as_str(), i) {
+            return Err(Error::in_file(
+                &a.job,
+                format!(
+                    "two plans are both named '{name}' (plans {} and {}): give the [[graph]] \
+                     entries distinct names, and list each model once",
+                    first + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
     // Rewrite relative input paths in args to the job's base.
     for (_, args, _) in plans.iter_mut() {
         for i in 1..args.len() {

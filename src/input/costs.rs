@@ -136,6 +136,17 @@ fn read_costs_from(
         None,
         "category",
     )?;
+    {
+        let all: Vec<&str> = headers.iter().collect();
+        let is_node = graph.nodes().get(all[ni]).is_some();
+        super::edges::refuse_data_as_header(
+            path,
+            &all,
+            &[all[ci]],
+            Some(is_node),
+            "node,cost,category",
+        )?;
+    }
     let n = graph.num_nodes();
     let mut t = CostTable {
         cost: vec![None; n],

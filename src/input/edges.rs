@@ -176,6 +176,9 @@ fn read_snap(
     let mut line_no: u64 = 0;
     let mut toks: Vec<(usize, usize)> = Vec::with_capacity(8);
     let mut eof = false;
+    // The first edge line, when both its ends are words; whether a later line has a word.
+    let mut header_like: Option<(u64, String)> = None;
+    let mut words_after_first = false;
     while !eof {
         if filled == buf.len() {
             buf.resize(buf.len() * 2, 0);
@@ -238,6 +241,13 @@ fn read_snap(
                 ));
             }
             let tok = |i: usize| &line[toks[i].0..toks[i].1];
+            let numeric = |t: &[u8]| t.iter().all(u8::is_ascii_digit);
+            if out.lines == 0 {
+                header_like = (!numeric(tok(si)) && !numeric(tok(di)))
+                    .then(|| (line_no, String::from_utf8_lossy(line).into_owned()));
+            } else if !(numeric(tok(si)) && numeric(tok(di))) {
+                words_after_first = true;
+            }
             let s = nodes
                 .intern(tok(si))
                 .map_err(|m| Error::at_line(path, line_no, m))?;
@@ -254,6 +264,20 @@ fn read_snap(
         }
         buf.copy_within(end..filled, 0);
         filled -= end;
+    }
+    // A first line of words above lines of numeric ids is a header, not an edge between two
+    // nodes called `source` and `target`.
+    if let (Some((line, text)), false) = (header_like, words_after_first) {
+        if out.lines > 1 {
+            return Err(Error::at_line(
+                path,
+                line,
+                format!(
+                    "'{text}' looks like a header above numeric ids, not an edge: remove it or \
+                     comment it out with '#' (or give the file a .csv name to read it as CSV)"
+                ),
+            ));
+        }
     }
     Ok(out)
 }
@@ -354,6 +378,31 @@ pub fn csv_from(
         .from_reader(input))
 }
 
+/// Refuses a first row that reads as data rather than as a header (`what` names the header the
+/// file needs): with no header, the first row would be taken for one and silently lost. It looks
+/// like data when every cell in `numbers` is a number, or when `label` is a node of the graph.
+pub fn refuse_data_as_header(
+    path: &str,
+    header: &[&str],
+    numbers: &[&str],
+    label: Option<bool>,
+    what: &str,
+) -> Result<()> {
+    let numeric = !numbers.is_empty() && numbers.iter().all(|c| c.trim().parse::<f64>().is_ok());
+    if numeric || label == Some(true) {
+        return Err(Error::at_line(
+            path,
+            1,
+            format!(
+                "the first row '{}' looks like data, not a header: add a header row such as \
+                 '{what}' (a headerless file would lose its first row)",
+                header.join(",")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Describes a csv crate error with its line number.
 pub fn csv_error(path: &str, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -391,6 +440,14 @@ fn read_csv(
     }
     let si = resolve_col(path, &headers, &opts.src_col, Some(0), "source")?.unwrap();
     let di = resolve_col(path, &headers, &opts.dst_col, Some(1), "destination")?.unwrap();
+    {
+        let cells: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        let all: Vec<&str> = cells.iter().map(String::as_str).collect();
+        refuse_data_as_header(path, &all, &[all[si], all[di]], None, "source,target")?;
+    }
     let guess = headers.iter().position(|h| {
         matches!(
             String::from_utf8_lossy(h).to_ascii_lowercase().as_str(),

@@ -9,8 +9,8 @@ pub mod snapshot;
 
 pub use costs::{read_costs, read_costs_from_bytes, CostReadOptions, CostTable};
 pub use edges::{
-    csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes, Column,
-    EdgeFormat, EdgeReadOptions, RawEdges,
+    csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes,
+    refuse_data_as_header, Column, EdgeFormat, EdgeReadOptions, RawEdges,
 };
 pub use seeds::{parse_seeds, SeedList};
 

@@ -28,6 +28,19 @@ pub fn from_bytes(bytes: Vec<u8>, path: &str) -> Result<Box<dyn BufRead + Send>>
 }
 
 fn wrap(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>> {
+    let mut r = decompress(raw, path)?;
+    // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first label:
+    // kept, it made `1` on line 1 a different node from `1` elsewhere.
+    let head = r
+        .fill_buf()
+        .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        r.consume(3);
+    }
+    Ok(r)
+}
+
+fn decompress(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>> {
     let mut buf = BufReader::with_capacity(BUF, raw);
     let head = buf
         .fill_buf()

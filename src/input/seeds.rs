@@ -29,6 +29,19 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Error::at_line(spec, e.line() as u64, format!("invalid plan JSON: {e}"))
             })?;
+            // A plan from a later format could name its seeds differently: refuse to guess.
+            if let Some(version) = v.get("format_version") {
+                if version != &serde_json::json!(crate::plan::PLAN_FORMAT_VERSION) {
+                    return Err(Error::in_file(
+                        spec,
+                        format!(
+                            "plan JSON format_version {version} is not one this seedplan reads \
+                             ({})",
+                            crate::plan::PLAN_FORMAT_VERSION
+                        ),
+                    ));
+                }
+            }
             let seeds = v
                 .get("seeds")
                 .and_then(|s| s.as_array())
@@ -72,10 +85,16 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
             _ => Error::usage(format!("--seeds: {msg}")),
         };
         let id = graph.nodes().get(&l).ok_or_else(|| {
-            err(format!(
-                "seed '{l}' is not in the graph {}",
-                graph.report().path
-            ))
+            // A lone "name" that looks like a path was most likely meant as a file.
+            let path_like = !is_file && !spec.contains(',') && (l.contains('/') || l.contains('.'));
+            err(if path_like {
+                format!(
+                    "'{l}' is neither a file (no such file) nor a node of the graph {}",
+                    graph.report().path
+                )
+            } else {
+                format!("seed '{l}' is not in the graph {}", graph.report().path)
+            })
         })?;
         if !seen.insert(id) {
             return Err(err(format!("seed '{l}' is listed twice")));
