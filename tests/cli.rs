@@ -1732,3 +1732,25 @@ fn ambiguous_inputs_are_refused_or_read_as_meant() {
         "'missing.txt' is neither a file (no such file) nor a node",
     );
 }
+
+/// Excluding every priced node is said as such, not as a budget below an infinite price.
+#[test]
+fn excluding_every_candidate_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    fs::write(&g, "source,target\n@a,@b\n@b,@c\n").unwrap();
+    let c = dir.path().join("c.csv");
+    fs::write(&c, "node,cost\n@a,10\n@b,20\n").unwrap();
+    bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--costs",
+            c.to_str().unwrap(),
+        ])
+        .args(["--budget", "50", "--exclude", "@a,@b"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no candidate is left"));
+}

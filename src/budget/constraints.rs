@@ -287,6 +287,12 @@ impl Constraints {
             .filter(|&v| self.allowed(costs, v))
             .filter_map(|v| costs.cost_of(v))
             .fold(f64::INFINITY, f64::min);
+        if self.include.is_empty() && cheapest.is_infinite() {
+            return Err(Error::usage(
+                "infeasible: no candidate is left (every priced node is excluded or outside the \
+                 allowed categories)",
+            ));
+        }
         if self.include.is_empty() && cheapest > self.budget {
             return Err(Error::usage(format!(
                 "infeasible: the budget {} is below every candidate's cost (cheapest: {cheapest})",
