@@ -1754,3 +1754,32 @@ fn excluding_every_candidate_says_so() {
         .code(2)
         .stderr(predicate::str::contains("no candidate is left"));
 }
+
+/// `--costs=FILE` in a job is found relative to the job file and counted as an input, as
+/// `--costs FILE` is.
+#[test]
+fn a_job_reads_costs_given_with_an_equals_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(dataset("demo/costs.csv"), dir.path().join("costs.csv")).unwrap();
+    let g = dataset("demo/follows.csv");
+    let job = dir.path().join("job.toml");
+    fs::write(
+        &job,
+        format!(
+            "output = \"out\"\nbudgets = [3000]\nargs = [\"--mip-seconds\", \"0.2\"]\n[[graph]]\nname = \"demo\"\npath = \"{}\"\nargs = [\"--edge-meaning\", \"follows\", \"--costs=costs.csv\"]\n",
+            g.display()
+        ),
+    )
+    .unwrap();
+    let other = tempfile::tempdir().unwrap();
+    bin()
+        .current_dir(other.path())
+        .args(["run", job.to_str().unwrap(), "-q"])
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("out/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["plans"]["demo_ic_wc_b3000"]["status"], "done");
+    assert_eq!(manifest["inputs"].as_object().unwrap().len(), 2);
+}

@@ -196,6 +196,17 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
                 args.extend(size_args.iter().cloned());
                 args.extend(job.args.iter().cloned());
                 args.extend(g.args.iter().cloned());
+                // `--costs=FILE` as two words, so that the file is found relative to the job and
+                // counted in the plan's key like `--costs FILE`.
+                let args: Vec<String> = args
+                    .into_iter()
+                    .flat_map(|a| match a.split_once('=') {
+                        Some((f, v)) if matches!(f, "--costs" | "--constraints" | "--target") => {
+                            vec![f.to_string(), v.to_string()]
+                        }
+                        _ => vec![a],
+                    })
+                    .collect();
                 // Files named in the arguments are inputs too (costs, constraints, targets).
                 let mut inputs = vec![gpath.clone()];
                 for w in args.windows(2) {
