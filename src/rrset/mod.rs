@@ -329,16 +329,21 @@ impl RrCollection {
         target: u64,
         keep: &[bool],
     ) {
+        self.onto_pool(keep);
+        self.extend_inner(model, roots, target, Some(keep), None);
+    }
+
+    /// Readies this collection to grow on the pool `keep`: it must be empty or pooled already;
+    /// counts go to the lent arrays when there are some (`lend_drop_buffers`), else to its own.
+    fn onto_pool(&mut self, keep: &[bool]) {
         assert!(
             self.sampled == self.first || self.is_pooled(),
             "a full collection cannot grow on a pool"
         );
-        // Counts go to the lent arrays when there are some (`lend_drop_buffers`).
         if !self.is_pooled() {
             self.dropped = vec![0; keep.len()];
         }
         self.unalign();
-        self.extend_inner(model, roots, target, Some(keep), None);
     }
 
     /// As `extend_to` (`keep` None) or `extend_pool`, on the calling thread alone with the
@@ -355,14 +360,7 @@ impl RrCollection {
     ) {
         assert!(self.drop_buffers.is_empty(), "counts of its own");
         if let Some(keep) = keep {
-            assert!(
-                self.sampled == self.first || self.is_pooled(),
-                "a full collection cannot grow on a pool"
-            );
-            if !self.is_pooled() {
-                self.dropped = vec![0; keep.len()];
-            }
-            self.unalign();
+            self.onto_pool(keep);
         }
         self.extend_inner(model, roots, target, keep, Some(ws));
     }

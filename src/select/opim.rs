@@ -355,9 +355,9 @@ impl Selector for Opim {
         // be the last, it starts on a spare thread as soon as the round's sets are drawn, beside
         // R1's greedy, and gives up when the round is not the last. In the other rounds R1's
         // greedy runs while R2 grows, and the thread that grew R2 then draws R1's sets of the
-        // next round until the greedy is done. A round may be the last once the last doubling's
-        // gain is measured to about half the tolerance (its standard error falls by about √2 a
-        // round) or IMM's sample size is near. Either way the sets and picks are those of one
+        // next round until the greedy is done. A round may be the last once the previous
+        // round's gain had a standard error of at most the tolerance (it falls by about √2 a
+        // round, and stopping needs half the tolerance) or IMM's sample size is near. Either way the sets and picks are those of one
         // thread: a wrong guess costs time, never a different plan. (On one thread the final
         // greedy and the sets ahead would only add work.)
         let threads = rayon::current_num_threads() > 1;
