@@ -169,6 +169,116 @@ pub fn lp_bound(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Result<f6
     Ok(obj + 1e-6 * total as f64 + 1e-6)
 }
 
+/// Most candidate plans times merged rows that `enumerate` takes on (about a second).
+const ENUMERATE_WORK: f64 = 3e8;
+
+/// The exact optimum over the pool by trying every plan, when a small seed cap makes that
+/// cheap: `-k 2` on a pool of 30 is 466 plans, where microlp spent its whole time limit without
+/// a first feasible point (it does not keep the warm start). Plans are tried in a fixed order
+/// and the first best kept, so the answer does not depend on the machine. `None` when the pool
+/// has more than 64 members, a must-include is outside it, or the work would be too large.
+pub fn enumerate(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Option<Solved> {
+    let p = r.pool.len();
+    if p > 64 {
+        return None;
+    }
+    let k = cons.max_seeds.min(p);
+    let plans: f64 = (0..=k)
+        .map(|j| (0..j).fold(1.0, |c, i| c * (p - i) as f64 / (i + 1) as f64))
+        .sum();
+    if plans * r.rows.len().max(1) as f64 > ENUMERATE_WORK {
+        return None;
+    }
+    let mut must = 0u64;
+    for v in &cons.include {
+        must |= 1 << r.pool.iter().position(|u| u == v)?;
+    }
+    let masks: Vec<u64> = r
+        .rows
+        .iter()
+        .map(|row| row.iter().fold(0u64, |m, &c| m | 1 << c))
+        .collect();
+    let cost: Vec<f64> = r
+        .pool
+        .iter()
+        .map(|&v| costs.cost_of(v).unwrap_or(0.0))
+        .collect();
+    let cat: Vec<Option<usize>> = r
+        .pool
+        .iter()
+        .map(|&v| {
+            costs
+                .category
+                .get(v as usize)
+                .copied()
+                .flatten()
+                .map(|c| c as usize)
+        })
+        .collect();
+    let mut in_pool = vec![false; cons.category.len()];
+    for &c in cat.iter().flatten() {
+        if let Some(x) = in_pool.get_mut(c) {
+            *x = true;
+        }
+    }
+    let fits = |set: u64| -> bool {
+        let (mut count, mut spend) = (
+            vec![0usize; cons.category.len()],
+            vec![0.0; cons.category.len()],
+        );
+        for i in (0..p).filter(|&i| set >> i & 1 == 1) {
+            if let Some(c) = cat[i].filter(|&c| c < count.len()) {
+                count[c] += 1;
+                spend[c] += cost[i];
+            }
+        }
+        // As in the program: a category with no member in the pool has no row.
+        cons.category
+            .iter()
+            .enumerate()
+            .all(|(c, &(min, max, max_spend))| {
+                !in_pool[c] || (count[c] >= min && count[c] <= max && spend[c] <= max_spend + 1e-9)
+            })
+    };
+    let covered = |set: u64| -> u64 {
+        masks
+            .iter()
+            .zip(&r.weights)
+            .filter(|(&m, _)| m & set != 0)
+            .map(|(_, &w)| w)
+            .sum()
+    };
+    // Depth-first over the members in pool order: each set is visited once, as the members
+    // after the last one taken are added one at a time (budget and cap pruned on the way).
+    let mut best: Option<(u64, u64)> = None;
+    let mut stack: Vec<(u64, usize, f64)> = vec![(0, 0, 0.0)];
+    while let Some((set, next, spent)) = stack.pop() {
+        if set & must == must && fits(set) {
+            let c = covered(set);
+            if best.is_none_or(|(b, _)| c > b) {
+                best = Some((c, set));
+            }
+        }
+        if (set.count_ones() as usize) < k {
+            // Pushed in reverse so that sets come off the stack in lexicographic order.
+            for i in (next..p).rev() {
+                if spent + cost[i] <= cons.budget + 1e-9 {
+                    stack.push((set | 1 << i, i + 1, spent + cost[i]));
+                }
+            }
+        }
+    }
+    let (objective, set) = best?;
+    Some(Solved {
+        objective: objective as f64,
+        chosen: (0..p)
+            .filter(|&i| set >> i & 1 == 1)
+            .map(|i| r.pool[i])
+            .collect(),
+        status: "optimal".into(),
+    })
+}
+
 /// Exact 0/1 program (microlp) on a reduced pool, warm-started from `start` (pool members of the
 /// greedy plan), with a time limit in seconds.
 pub fn mip(
@@ -185,6 +295,20 @@ pub fn mip(
             status: "empty".into(),
         };
     }
+    if let Some(best) = enumerate(r, costs, cons) {
+        return best;
+    }
+    solve(r, costs, cons, start, time_limit)
+}
+
+/// The 0/1 program itself (what `mip` falls back on when enumerating is too much work).
+pub fn solve(
+    r: &Reduced,
+    costs: &CostTable,
+    cons: &Constraints,
+    start: &[u32],
+    time_limit: f64,
+) -> Solved {
     // With the `highs` feature, HiGHS solves the MIP (exact time limit, incumbent at the limit);
     // otherwise microlp (pure Rust).
     #[cfg(feature = "highs")]
