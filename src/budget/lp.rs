@@ -279,8 +279,9 @@ pub fn enumerate(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Option<S
     })
 }
 
-/// Exact 0/1 program (microlp) on a reduced pool, warm-started from `start` (pool members of the
-/// greedy plan), with a time limit in seconds.
+/// The best plan over a reduced pool: every plan tried (`enumerate`) when a seed cap leaves
+/// few, else the 0/1 program (`solve`) warm-started from `start` (pool members of the greedy
+/// plan), with a time limit in seconds.
 pub fn mip(
     r: &Reduced,
     costs: &CostTable,
@@ -353,17 +354,16 @@ pub fn solve(
                 },
             }
         }
-        // Out of time before its first feasible point (microlp does not keep the warm start
-        // as an incumbent): say so plainly; the plan stays the greedy's.
-        Err(_) if t0.elapsed().as_secs_f64() >= time_limit * 0.98 => Solved {
-            objective: f64::NAN,
-            chosen: Vec::new(),
-            status: "time limit, no solution found".into(),
-        },
         Err(e) => Solved {
             objective: f64::NAN,
             chosen: Vec::new(),
-            status: e.to_string(),
+            // Out of time before its first feasible point (microlp does not keep the warm
+            // start as an incumbent): say so plainly; the plan stays the greedy's.
+            status: if t0.elapsed().as_secs_f64() >= time_limit * 0.98 {
+                "time limit, no solution found".into()
+            } else {
+                e.to_string()
+            },
         },
     }
 }
