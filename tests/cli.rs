@@ -387,6 +387,26 @@ fn bad_inputs_exit_2_with_file_and_line_and_leave_no_output() {
         &["stats", "--graph", &f, "--src-col", "from"],
         &[&format!("{f}:1"), "unknown source column 'from'"],
     );
+    // Position 0 was read as a header name, which switched the list to CSV.
+    let f = d("cols.txt", b"a b\n");
+    for flag in ["--src-col", "--dst-col", "--prob-col"] {
+        fails_with(
+            &["stats", "--graph", &f, flag, "0"],
+            &["column position '0'", "start at 1"],
+        );
+    }
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            &good,
+            "--costs",
+            &good,
+            "--cost-col",
+            "0",
+        ],
+        &["column position '0'"],
+    );
     let f = d("empty.txt", b"# only a comment\n");
     fails_with(&["stats", "--graph", &f], &[&f, "no edges"]);
     let f = d("header_only.csv", b"src,dst\n");
@@ -612,6 +632,10 @@ fn budgeted_plan_respects_rules_and_reports_certificate() {
     }
     let html = fs::read_to_string(&report).unwrap();
     assert!(html.contains("<table id=\"plan\"") && html.contains("id=\"overlap\"><svg"));
+    assert!(
+        html.contains("<h2>Reach versus budget</h2>"),
+        "a plan per budget"
+    );
     assert!(
         !html.contains("http://")
             || html
@@ -865,6 +889,14 @@ fn limits_return_best_so_far_or_refuse_clearly() {
     assert_eq!(p["limit_hit"], true);
     assert_eq!(p["seeds"].as_array().unwrap().len(), 20);
     assert!(p["expected_reach"].as_f64().unwrap() > 0.0);
+    // A limit before any set leaves nothing to certify: no vacuous 0 under a bound of infinity.
+    if p["rr_sets"] == 0 {
+        for key in ["approximation", "certificate", "upper_bound"] {
+            assert!(p[key].is_null(), "{key}: {}", p[key]);
+        }
+    } else {
+        assert!(p["upper_bound"].as_f64().unwrap().is_finite());
+    }
     let p = plan_json(&[
         "--graph",
         g.to_str().unwrap(),
@@ -1339,7 +1371,29 @@ fn a_capped_opim_run_keeps_its_certificate() {
         assert_eq!(p["certificate"], p["approximation"], "{algo}");
     }
     let p = demo_plan(&["-k", "5", "--algo", "imm", "--max-rr-sets", "1000"], "1");
-    assert!(p["certificate"].is_null(), "{}", p["certificate"]);
+    assert!(p["certificate"].is_null(), "{}", p["certificate"]); // The table names the status with the JSON's word.
+    let g = dataset("demo/follows.csv");
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args([
+            "-k",
+            "5",
+            "--max-rr-sets",
+            "1000",
+            "-q",
+            "--format",
+            "table",
+        ])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("(sample_cap)"), "{table}");
 }
 
 /// A command with two outputs writes neither when one of them fails: the plan's report and
@@ -1413,6 +1467,12 @@ fn a_failed_output_leaves_no_side_file() {
         .assert()
         .success();
     assert!(report.exists() && out.exists());
+    // A plan of k seeds without prices: its curve is by seed count, not by budget.
+    let html = fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<h2>Reach versus number of seeds</h2>") && !html.contains("dollar"),
+        "cardinality report's curve"
+    );
 }
 
 /// Diagnostics go to stderr; a closed stderr (`... 2>&1 | head`) must not crash a run.

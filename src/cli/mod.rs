@@ -78,9 +78,9 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
             InputFormat::Snap => EdgeFormat::Snap,
             InputFormat::Csv => EdgeFormat::Csv,
         },
-        src_col: g.src_col.as_deref().map(Column::parse),
-        dst_col: g.dst_col.as_deref().map(Column::parse),
-        prob_col: g.prob_col.as_deref().map(Column::parse),
+        src_col: g.src_col.as_deref().map(Column::parse).transpose()?,
+        dst_col: g.dst_col.as_deref().map(Column::parse).transpose()?,
+        prob_col: g.prob_col.as_deref().map(Column::parse).transpose()?,
         want_prob: scheme == Some(ProbScheme::File),
     };
     let build = BuildOptions {
@@ -129,11 +129,16 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         .unwrap_or(false);
     if snapshot
         && !quiet
-        && (g.undirected || g.edge_meaning != Meaning::Influences || g.src_col.is_some())
+        && (g.undirected
+            || g.edge_meaning != Meaning::Influences
+            || g.src_col.is_some()
+            || g.dst_col.is_some()
+            || g.prob_col.is_some())
     {
         note!(
             "note: {}: a snapshot keeps the input options it was converted with \
-             (edge meaning {}, undirected {}); the ones given now are ignored",
+             (edge meaning {}, undirected {}, its columns and weights); the ones given now \
+             are ignored",
             g.graph,
             r.edge_meaning,
             r.undirected
@@ -157,9 +162,9 @@ pub(crate) fn load_costs(c: &CostArgs, graph: &Graph, quiet: bool) -> Result<Opt
         return Ok(None);
     };
     let opts = CostReadOptions {
-        node_col: c.cost_node_col.as_deref().map(Column::parse),
-        cost_col: c.cost_col.as_deref().map(Column::parse),
-        category_col: c.category_col.as_deref().map(Column::parse),
+        node_col: c.cost_node_col.as_deref().map(Column::parse).transpose()?,
+        cost_col: c.cost_col.as_deref().map(Column::parse).transpose()?,
+        category_col: c.category_col.as_deref().map(Column::parse).transpose()?,
         strict: c.strict,
     };
     let t = input::read_costs(path, graph, &opts)?;
@@ -792,12 +797,16 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             ReportCurve {
                 title: "Expected reach by budget (a plan per budget)".into(),
                 x_label: "budget".into(),
+                heading: "Reach versus budget".into(),
+                note: "Where the curve flattens, the next dollar buys least.".into(),
                 points: pts,
             }
         } else if plan.spent.is_some() {
             ReportCurve {
                 title: "Expected reach as this plan's seeds are added, by spend".into(),
                 x_label: "cumulative spend".into(),
+                heading: "Reach versus spend".into(),
+                note: "Where the curve flattens, the next dollar buys least.".into(),
                 points: std::iter::once((0.0, 0.0))
                     .chain(
                         plan.seeds
@@ -810,6 +819,8 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             ReportCurve {
                 title: "Expected reach as this plan's seeds are added".into(),
                 x_label: "number of seeds".into(),
+                heading: "Reach versus number of seeds".into(),
+                note: "Where the curve flattens, the next seed adds least.".into(),
                 points: std::iter::once((0.0, 0.0))
                     .chain(
                         plan.seeds

@@ -28,11 +28,16 @@ pub enum Column {
 }
 
 impl Column {
-    /// Parses a user's column choice: digits are a position, anything else a header name.
-    pub fn parse(s: &str) -> Column {
+    /// Parses a user's column choice: digits are a position (from 1), anything else a header
+    /// name. `0` is refused: read as a name it switched the file to CSV and looked for a header
+    /// called "0".
+    pub fn parse(s: &str) -> Result<Column> {
         match s.parse::<usize>() {
-            Ok(i) if i >= 1 => Column::Index(i),
-            _ => Column::Name(s.to_string()),
+            Ok(0) => Err(Error::usage(format!(
+                "column position '{s}': positions start at 1 (the first column is 1)"
+            ))),
+            Ok(i) => Ok(Column::Index(i)),
+            _ => Ok(Column::Name(s.to_string())),
         }
     }
 }

@@ -185,14 +185,14 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
             match plan.approximation {
                 Some(a) => writeln!(
                     out,
-                    "approximation   {:.3} ({:?}){}",
+                    "approximation   {:.3} ({}){}",
                     a,
                     plan.status,
                     plan.upper_bound
                         .map(|u| format!(", best possible reach <= {}", fmt_num(u)))
                         .unwrap_or_default()
                 )?,
-                None => writeln!(out, "approximation   none ({:?})", plan.status)?,
+                None => writeln!(out, "approximation   none ({})", plan.status)?,
             }
             writeln!(
                 out,

@@ -22,6 +22,10 @@ pub struct ReportCurve {
     pub title: String,
     /// X axis label.
     pub x_label: String,
+    /// Section heading ("Reach versus budget").
+    pub heading: String,
+    /// The line under the chart: how to read it.
+    pub note: String,
     /// (x, expected reach) points.
     pub points: Vec<(f64, f64)>,
 }
@@ -254,8 +258,10 @@ svg {{ max-width: 100%; height: auto; }}
         };
         let _ = write!(
             h,
-            "<h2>Reach versus budget</h2>\n<div class=\"chart\" id=\"curve\">{}</div>\n<p class=\"note\">Where the curve flattens, the next dollar buys least.</p>\n",
-            strip_xml_decl(&chart.to_svg(1000, 480))
+            "<h2>{}</h2>\n<div class=\"chart\" id=\"curve\">{}</div>\n<p class=\"note\">{}</p>\n",
+            esc(&c.heading),
+            strip_xml_decl(&chart.to_svg(1000, 480)),
+            esc(&c.note)
         );
     }
     if let Some(o) = overlap {
@@ -270,7 +276,7 @@ svg {{ max-width: 100%; height: auto; }}
         "<h2>Inputs and reproduction</h2>\n<table id=\"inputs\"><tbody>\
 <tr><td class=\"node\">graph</td><td class=\"node\">{} ({} nodes, {} arcs)</td></tr>\
 <tr><td class=\"node\">model</td><td class=\"node\">{} with probabilities {}</td></tr>\
-<tr><td class=\"node\">algorithm</td><td class=\"node\">{} (status {:?}, {} RR sets, ε = {}, δ = {:.3e})</td></tr>\
+<tr><td class=\"node\">algorithm</td><td class=\"node\">{} (status {}, {} RR sets, ε = {}, δ = {:.3e})</td></tr>\
 <tr><td class=\"node\">seed</td><td class=\"node\">{}</td></tr>\
 <tr><td class=\"node\">time</td><td class=\"node\">{:.3}s algorithm, {:.3}s total</td></tr>\
 </tbody></table>\n<p>Command: <code>{}</code></p>\n</body></html>\n",

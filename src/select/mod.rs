@@ -272,6 +272,29 @@ pub enum SelectStatus {
     Interrupted,
 }
 
+impl SelectStatus {
+    /// The word the plan JSON writes (`sample_cap`), so the table says the same.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectStatus::Certified => "certified",
+            SelectStatus::Converged => "converged",
+            SelectStatus::SampleBound => "sample_bound",
+            SelectStatus::SampleCap => "sample_cap",
+            SelectStatus::Finished => "finished",
+            SelectStatus::Heuristic => "heuristic",
+            SelectStatus::TimeLimit => "time_limit",
+            SelectStatus::MemoryLimit => "memory_limit",
+            SelectStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+impl std::fmt::Display for SelectStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A ranked seed list with the algorithm's own marginal estimates and what it guarantees.
 #[derive(Debug, Clone, Serialize)]
 pub struct Selection {

@@ -512,8 +512,9 @@ impl Selector for Opim {
                 return Ok(Selection {
                     gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
                     seeds: g.seeds,
-                    approximation: Some(alpha),
-                    upper_bound: Some(upper_bound(g.upper_bound, a, theta_all, pop)),
+                    approximation: (theta_all > 0.0).then_some(alpha),
+                    upper_bound: (theta_all > 0.0)
+                        .then(|| upper_bound(g.upper_bound, a, theta_all, pop)),
                     status: limit_status.unwrap_or(SelectStatus::Converged),
                     rr_sets: theta_all as u64,
                     rr_bytes: peak_bytes,
@@ -535,11 +536,14 @@ impl Selector for Opim {
                 } else {
                     SelectStatus::SampleBound
                 };
+                // A limit that struck before both collections held a set leaves a vacuous
+                // certificate (0, under a bound of infinity): none is claimed.
+                let measured = r1.sampled() > 0 && r2.sampled() > 0;
                 return Ok(Selection {
                     gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
                     seeds: g.seeds,
-                    approximation: Some(alpha),
-                    upper_bound: Some(upper),
+                    approximation: measured.then_some(alpha),
+                    upper_bound: measured.then_some(upper),
                     status,
                     rr_sets: r1.sampled() + r2.sampled(),
                     rr_bytes: peak_bytes,
