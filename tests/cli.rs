@@ -897,6 +897,26 @@ fn limits_return_best_so_far_or_refuse_clearly() {
     } else {
         assert!(p["upper_bound"].as_f64().unwrap().is_finite());
     }
+    // The Monte Carlo greedy's first pass over every candidate (here 15,229 nodes × 10,000
+    // worlds: many minutes) stops at the limit too, instead of ending first.
+    for algo in ["celf", "celfpp", "greedy"] {
+        let t = std::time::Instant::now();
+        let p = plan_json(&[
+            "--graph",
+            g.to_str().unwrap(),
+            "-k",
+            "5",
+            "--algo",
+            algo,
+            "--mc-runs",
+            "10000",
+            "--time-limit",
+            "300ms",
+        ]);
+        assert_eq!(p["status"], "time_limit", "{algo}");
+        assert!(p["approximation"].is_null(), "{algo}");
+        assert!(t.elapsed().as_secs() < 60, "{algo}: {:?}", t.elapsed());
+    }
     let p = plan_json(&[
         "--graph",
         g.to_str().unwrap(),

@@ -216,14 +216,24 @@ impl<'a> WorldOracle<'a> {
             .sum()
     }
 
-    /// Gains of many nodes (each given the current seeds plus `extra`), in parallel over nodes.
-    pub fn gains(&self, nodes: &[u32], extra: Option<&[Vec<u64>]>) -> Vec<u64> {
+    /// Gains of many nodes (each given the current seeds plus `extra`), in parallel over nodes;
+    /// `None` when `limits` expire first (checked before each node: a first pass over every
+    /// candidate of a large graph can take hours, and a time limit or Ctrl-C must not wait for
+    /// it).
+    pub fn gains(
+        &self,
+        nodes: &[u32],
+        extra: Option<&[Vec<u64>]>,
+        limits: &crate::limits::Limits,
+    ) -> Option<Vec<u64>> {
         nodes
             .par_iter()
             .map(|&v| {
-                self.with_ws(|ws| match extra {
-                    Some(e) => self.gain_after(v, e, ws),
-                    None => self.gain(v, ws),
+                limits.expired().is_none().then(|| {
+                    self.with_ws(|ws| match extra {
+                        Some(e) => self.gain_after(v, e, ws),
+                        None => self.gain(v, ws),
+                    })
                 })
             })
             .collect()
@@ -279,17 +289,21 @@ impl Selector for McGreedy {
             .filter(|&v| ctx.is_candidate(v) && !chosen[v as usize])
             .collect();
         let mut stopped: Option<crate::limits::LimitHit> = None;
-        let eval_all = |oracle: &WorldOracle<'_>, list: &[u32]| -> Vec<u64> {
+        // Every candidate's gain, or `None` when a limit expires first.
+        let eval_all = |oracle: &WorldOracle<'_>, list: &[u32]| -> Option<Vec<u64>> {
             ctx.progress
                 .begin("Monte Carlo gains", Some(list.len() as u64));
-            let out: Vec<u64> = list
+            let out: Option<Vec<u64>> = list
                 .par_iter()
                 .map_init(
                     || Workspace::new(n),
                     |ws, &v| {
+                        if ctx.config.limits.expired().is_some() {
+                            return None;
+                        }
                         let g = oracle.gain(v, ws);
                         ctx.progress.advance(1);
-                        g
+                        Some(g)
                     },
                 )
                 .collect();
@@ -304,7 +318,10 @@ impl Selector for McGreedy {
                         stopped = Some(h);
                         break;
                     }
-                    let g = eval_all(&oracle, &remaining);
+                    let Some(g) = eval_all(&oracle, &remaining) else {
+                        stopped = ctx.config.limits.expired();
+                        break;
+                    };
                     let (best_i, _) = g
                         .iter()
                         .enumerate()
@@ -317,26 +334,31 @@ impl Selector for McGreedy {
             }
             Laziness::Celf => {
                 let init = eval_all(&oracle, &cands);
+                if init.is_none() {
+                    stopped = ctx.config.limits.expired();
+                }
                 // (gain, tie-break, round in which the gain was computed)
                 let mut heap: BinaryHeap<(u64, Reverse<u32>, usize)> = cands
                     .iter()
-                    .zip(init)
+                    .zip(init.unwrap_or_default())
                     .map(|(&v, g)| (g, Reverse(v), seeds.len()))
                     .collect();
                 while seeds.len() < k {
-                    if let Some(h) = ctx.config.limits.expired() {
-                        stopped = Some(h);
-                        break;
-                    }
                     let Some((g, Reverse(v), round)) = heap.pop() else {
                         break;
                     };
                     if round == seeds.len() {
+                        // A gain already computed for these seeds: the pick costs no new
+                        // evaluation, so a limit does not throw it away.
                         let got = oracle.commit(v);
                         debug_assert_eq!(got, g);
                         gains.push(got as f64 / runs);
                         seeds.push(v);
                     } else {
+                        if let Some(h) = ctx.config.limits.expired() {
+                            stopped = Some(h);
+                            break;
+                        }
                         heap.push((oracle.par_gain(v, None), Reverse(v), seeds.len()));
                     }
                 }
@@ -388,7 +410,11 @@ fn celfpp(
     // Initial pass: mg1 for everyone; cur_best for node i is the best of the nodes before it
     // (the paper's sequential pass), a prefix maximum; then every mg2 in parallel.
     ctx.progress.begin("Monte Carlo gains", None);
-    let mg1 = oracle.gains(cands, None);
+    let limits = &ctx.config.limits;
+    let Some(mg1) = oracle.gains(cands, None, limits) else {
+        ctx.progress.end();
+        return limits.expired();
+    };
     let mut prev_best: Vec<Option<u32>> = Vec::with_capacity(cands.len());
     let mut cur_best: Option<(u64, u32)> = None;
     for (i, &v) in cands.iter().enumerate() {
@@ -408,7 +434,11 @@ fn celfpp(
     for (b, members) in groups {
         let bits = oracle.reach_bits(b);
         let nodes: Vec<u32> = members.iter().map(|&i| cands[i]).collect();
-        for (i, g) in members.into_iter().zip(oracle.gains(&nodes, Some(&bits))) {
+        let Some(got) = oracle.gains(&nodes, Some(&bits), limits) else {
+            ctx.progress.end();
+            return limits.expired();
+        };
+        for (i, g) in members.into_iter().zip(got) {
             mg2[i] = g;
         }
     }
@@ -432,9 +462,6 @@ fn celfpp(
     // Reach of cur_best given the current seeds, cached while cur_best and the seeds stay.
     let mut best_bits: Option<(u32, Vec<Vec<u64>>)> = None;
     while seeds.len() < k {
-        if let Some(h) = ctx.config.limits.expired() {
-            return Some(h);
-        }
         let Some((_, _, i)) = heap.pop() else {
             break;
         };
@@ -452,6 +479,10 @@ fn celfpp(
         if e.prev_best.is_some() && e.prev_best == last_seed && e.flag + 1 == seeds.len() {
             e2.mg1 = e.mg2;
         } else {
+            // Only new evaluations wait on the limit: a pick whose gain is known is kept.
+            if let Some(h) = limits.expired() {
+                return Some(h);
+            }
             e2.mg1 = oracle.par_gain(e.node, None);
             e2.prev_best = cur_best.map(|c| c.1);
             e2.mg2 = match cur_best {
