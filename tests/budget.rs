@@ -5,12 +5,14 @@ mod common;
 
 use common::random_graph;
 use proptest::prelude::*;
-use seedplan::budget::{optimize_on, BudgetConfig, CategoryRule, Constraints, ConstraintsFile};
+use seedplan::budget::{
+    extend_plan, optimize_on, BudgetConfig, CategoryRule, Constraints, ConstraintsFile,
+};
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
 use seedplan::graph::Graph;
 use seedplan::input::CostTable;
 use seedplan::rng::Purpose;
-use seedplan::rrset::{RootSampler, RrCollection};
+use seedplan::rrset::{InvertedIndex, RootSampler, RrCollection};
 
 struct Instance {
     graph: Graph,
@@ -338,4 +340,109 @@ fn enumeration_and_the_program_find_the_same_optimum() {
         satisfies(&by_enum.chosen, &inst, &cons).unwrap();
         satisfies(&by_program.chosen, &inst, &cons).unwrap();
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// `resolve` refuses rules exactly when no plan can keep them (checked over every subset of
+    /// the priced accounts), and when it accepts them the greedy plan, and that plan grown with
+    /// what it leaves of the budget, keep every rule. Minimums together with a category's
+    /// `max_spend` or a `max_count` of 0 used to be accepted when impossible and broken when not.
+    #[test]
+    fn rules_are_refused_exactly_when_impossible(
+        seed in 0u64..1000,
+        budget in 3.0f64..60.0,
+        max_seeds in 1usize..5,
+        inc in proptest::option::of(0u32..12),
+        min_a in 0usize..3,
+        spend_a in proptest::option::of(2.0f64..30.0),
+        (min_b, max_b) in (0usize..2, 0usize..3).prop_filter("min <= max", |(a, b)| a <= b),
+        spend_c in proptest::option::of(1.0f64..20.0),
+    ) {
+        let inst = instance(25, 70, seed, 12);
+        let label = |v: u32| inst.graph.label(v).into_owned();
+        let mut file = ConstraintsFile {
+            budget: Some(budget),
+            max_seeds: Some(max_seeds),
+            include: inc.iter().map(|&v| label(v)).collect(),
+            ..Default::default()
+        };
+        let rules = [
+            (min_a, usize::MAX, spend_a.unwrap_or(f64::INFINITY)),
+            (min_b, max_b, f64::INFINITY),
+            (0, usize::MAX, spend_c.unwrap_or(f64::INFINITY)),
+        ];
+        for (name, r) in ["a", "b", "c"].iter().zip(rules) {
+            file.category.insert(
+                name.to_string(),
+                CategoryRule {
+                    min_count: Some(r.0),
+                    max_count: (r.1 != usize::MAX).then_some(r.1),
+                    max_spend: r.2.is_finite().then_some(r.2),
+                },
+            );
+        }
+        let raw = Constraints {
+            budget,
+            max_seeds,
+            include: inc.into_iter().collect(),
+            exclude: Vec::new(),
+            category: rules.to_vec(),
+        };
+        let priced: Vec<u32> = (0..12).collect();
+        // A plan of no seed keeps rules without minimums, but is no plan: `resolve` refuses a
+        // budget below every price.
+        let possible = (1u32..1 << priced.len()).any(|mask| {
+            let set: Vec<u32> = priced.iter().copied().filter(|&v| mask >> v & 1 == 1).collect();
+            satisfies(&set, &inst, &raw).is_ok()
+        });
+        match Constraints::resolve(&file, &inst.graph, &inst.costs, "p") {
+            Err(e) => prop_assert!(!possible, "refused, yet some plan keeps the rules: {e}"),
+            Ok(cons) => {
+                prop_assert!(possible, "accepted, yet no plan keeps the rules");
+                let coll = sample(&inst, 300, seed);
+                let n = inst.graph.num_nodes();
+                let mut c = cfg();
+                c.mip_seconds = 2.0;
+                let on = optimize_on(&coll, n, &inst.costs, &cons, &c);
+                prop_assert!(satisfies(&on.greedy.seeds, &inst, &cons).is_ok(), "greedy {:?}", on.greedy.seeds);
+                let index = InvertedIndex::build(&coll, n);
+                let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &on.greedy.seeds);
+                prop_assert!(satisfies(&grown, &inst, &cons).is_ok(), "grown {grown:?}");
+                prop_assert!(grown.starts_with(&on.greedy.seeds));
+                prop_assert_eq!(cons.violation(&inst.costs, &grown), None);
+            }
+        }
+    }
+}
+
+/// A budget that buys every account buys every account: each reaches at least itself, though
+/// a small sample sees most of them gain nothing.
+#[test]
+fn leftover_budget_is_spent_on_what_still_fits() {
+    let inst = instance(25, 70, 3, 25);
+    let n = inst.graph.num_nodes();
+    let coll = sample(&inst, 40, 3);
+    let cons = Constraints {
+        budget: 1e9,
+        max_seeds: usize::MAX,
+        include: Vec::new(),
+        exclude: Vec::new(),
+        category: vec![(0, usize::MAX, f64::INFINITY); 3],
+    };
+    let index = InvertedIndex::build(&coll, n);
+    let g = seedplan::budget::budget_greedy(&coll, &index, &inst.costs, &cons, n, true);
+    assert!(
+        g.seeds.len() < n,
+        "the sample leaves some accounts without a set"
+    );
+    let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &g.seeds);
+    assert_eq!(grown.len(), n);
+    // With a seed cap, the cap holds.
+    let capped = Constraints {
+        max_seeds: g.seeds.len() + 2,
+        ..cons
+    };
+    let grown = extend_plan(&coll, &index, &inst.costs, &capped, n, &g.seeds);
+    assert_eq!(grown.len(), g.seeds.len() + 2);
 }

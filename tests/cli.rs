@@ -661,6 +661,102 @@ fn infeasible_budgets_exit_2_naming_the_conflict() {
         "'@nobody' is not in the graph",
     );
     run(&["--include", "@mili0"], "need a budget");
+    // Rules in a file are not ignored for want of a budget either.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    fs::write(&rules, "exclude = [\"@mili0\"]\nmax_seeds = 2\n").unwrap();
+    run(&["--constraints", rules.to_str().unwrap()], "need a budget");
+    // A minimum that no member set fits under its category's spend cap: the two cheapest
+    // travel accounts cost more than 9 together.
+    fs::write(&rules, "[category.travel]\nmin_count = 2\nmax_spend = 9\n").unwrap();
+    run(
+        &[
+            "--budget",
+            "50000",
+            "--constraints",
+            rules.to_str().unwrap(),
+        ],
+        "max_spend",
+    );
+    for v in ["-1", "nan", "inf", "0"] {
+        run(
+            &["--budget", "20000", &format!("--mip-seconds={v}")],
+            "--mip-seconds",
+        );
+    }
+    let mut c = vec!["curve".to_string()];
+    c.extend(demo_args());
+    let c: Vec<&str> = c.iter().map(String::as_str).collect();
+    fails_with(
+        &[&c[..], &["--budgets", "20000", "--epsilon=nan"]].concat(),
+        &["--epsilon"],
+    );
+    fails_with(
+        &[&c[..], &["--budgets", "20000", "--mip-seconds=-1"]].concat(),
+        &["--mip-seconds"],
+    );
+}
+
+/// Rules and bounds of budgeted plans the reviews found wrong: a category's minimum met within
+/// its spend cap, a budget that buys everyone spent on everyone, a bound at most the
+/// population, a status that says a sample cap stopped it, and a certificate the clock does not
+/// change.
+#[test]
+fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    fs::write(
+        &rules,
+        "[category.travel]\nmin_count = 2\nmax_spend = 7700\n",
+    )
+    .unwrap();
+    let p = demo_plan(
+        &[
+            "--budget",
+            "50000",
+            "-k",
+            "12",
+            "--constraints",
+            rules.to_str().unwrap(),
+        ],
+        "1",
+    );
+    let travel: Vec<f64> = p["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["category"] == "travel")
+        .map(|s| s["cost"].as_f64().unwrap())
+        .collect();
+    assert!(travel.len() >= 2, "travel seeds {travel:?}");
+    assert!(
+        travel.iter().sum::<f64>() <= 7700.0,
+        "travel spend {travel:?}"
+    );
+
+    let all = demo_plan(&["--budget", "1e12"], "1");
+    assert_eq!(
+        all["seeds"].as_array().unwrap().len(),
+        3000,
+        "every priced account"
+    );
+    let reach = all["expected_reach"].as_f64().unwrap();
+    assert!((reach - 3000.0).abs() < 1e-6, "reach {reach}");
+    assert!(all["upper_bound"].as_f64().unwrap() <= 3000.0 + 1e-9);
+
+    let capped = demo_plan(
+        &["--budget", "20000", "-k", "3", "--max-rr-sets", "2000"],
+        "1",
+    );
+    assert_eq!(capped["status"], "sample_cap");
+
+    let free = demo_plan(&["--budget", "20000", "-k", "3"], "1");
+    let timed = demo_plan(&["--budget", "20000", "-k", "3", "--time-limit", "5s"], "1");
+    if timed["status"] == "converged" {
+        for key in ["upper_bound", "certificate", "rr_sets"] {
+            assert_eq!(free[key], timed[key], "{key}");
+        }
+    }
 }
 
 #[test]

@@ -155,9 +155,69 @@ impl Constraints {
         Ok(c)
     }
 
-    /// Whether `v` may be picked at all (priced and not excluded).
+    /// Whether `v` may be picked at all: priced, not excluded, and not ruled out by its
+    /// category alone (a `max_count` of 0, or a price above the category's `max_spend`).
     pub fn allowed(&self, costs: &CostTable, v: u32) -> bool {
-        costs.cost_of(v).is_some() && !self.exclude.contains(&v)
+        let Some(cost) = costs.cost_of(v) else {
+            return false;
+        };
+        if let Some(&(_, max, max_spend)) = costs
+            .category
+            .get(v as usize)
+            .copied()
+            .flatten()
+            .and_then(|c| self.category.get(c as usize))
+        {
+            if max == 0 || cost > max_spend + 1e-9 {
+                return false;
+            }
+        }
+        !self.exclude.contains(&v)
+    }
+
+    /// The first rule `seeds` breaks, in words; `None` when the plan keeps every rule.
+    pub fn violation(&self, costs: &CostTable, seeds: &[u32]) -> Option<String> {
+        let spent: f64 = seeds.iter().filter_map(|&v| costs.cost_of(v)).sum();
+        if spent > self.budget + 1e-6 {
+            return Some(format!("spends {spent}, over the budget {}", self.budget));
+        }
+        if seeds.len() > self.max_seeds {
+            return Some(format!(
+                "{} seeds, over the cap of {}",
+                seeds.len(),
+                self.max_seeds
+            ));
+        }
+        if let Some(&v) = seeds.iter().find(|&&v| costs.cost_of(v).is_none()) {
+            return Some(format!("node {v} has no price"));
+        }
+        if let Some(&v) = seeds.iter().find(|v| self.exclude.contains(v)) {
+            return Some(format!("node {v} is excluded"));
+        }
+        if let Some(&v) = self.include.iter().find(|v| !seeds.contains(v)) {
+            return Some(format!("must-include node {v} is missing"));
+        }
+        for (c, &(min, max, max_spend)) in self.category.iter().enumerate() {
+            let members: Vec<u32> = seeds
+                .iter()
+                .copied()
+                .filter(|&v| costs.category.get(v as usize).copied().flatten() == Some(c as u32))
+                .collect();
+            let spend: f64 = members.iter().filter_map(|&v| costs.cost_of(v)).sum();
+            let name = &costs.categories[c];
+            if members.len() < min || members.len() > max {
+                return Some(format!(
+                    "{} seeds in category '{name}', outside [{min}, {max}]",
+                    members.len()
+                ));
+            }
+            if spend > max_spend + 1e-6 {
+                return Some(format!(
+                    "spends {spend} on category '{name}', over its max_spend {max_spend}"
+                ));
+            }
+        }
+        None
     }
 
     /// The cheapest way to meet every min_count given `chosen`: (extra seeds, extra cost), or
@@ -168,16 +228,28 @@ impl Constraints {
         by_cat: &[Vec<(f64, u32)>],
         chosen: &[bool],
     ) -> Option<(usize, f64)> {
+        self.reserve_or_blocked(costs, by_cat, chosen).ok()
+    }
+
+    /// As [`Constraints::reserve`], or the first category whose minimum cannot be met: too few
+    /// members left, or its cheapest way over the category's `max_spend` (the cheapest members
+    /// are the least any plan spends on it, so no other choice fits either).
+    fn reserve_or_blocked(
+        &self,
+        costs: &CostTable,
+        by_cat: &[Vec<(f64, u32)>],
+        chosen: &[bool],
+    ) -> std::result::Result<(usize, f64), usize> {
         let mut seeds = 0;
         let mut spend = 0.0;
-        for (c, &(min, _, _)) in self.category.iter().enumerate() {
+        for (c, &(min, _, max_spend)) in self.category.iter().enumerate() {
             if min == 0 {
                 continue;
             }
-            let have = by_cat[c]
+            let (have, have_spend) = by_cat[c]
                 .iter()
                 .filter(|(_, v)| chosen[*v as usize])
-                .count();
+                .fold((0, 0.0), |(n, s), x| (n + 1, s + x.0));
             let need = min.saturating_sub(have);
             let cheapest: Vec<f64> = by_cat[c]
                 .iter()
@@ -185,14 +257,15 @@ impl Constraints {
                 .take(need)
                 .map(|x| x.0)
                 .collect();
-            if cheapest.len() < need {
-                return None;
+            let extra: f64 = cheapest.iter().sum();
+            if cheapest.len() < need || have_spend + extra > max_spend + 1e-9 {
+                return Err(c);
             }
             seeds += need;
-            spend += cheapest.iter().sum::<f64>();
+            spend += extra;
         }
         let _ = costs;
-        Some((seeds, spend))
+        Ok((seeds, spend))
     }
 
     /// Allowed candidates of each category, sorted by cost (for reservations).
@@ -267,7 +340,16 @@ impl Constraints {
                 )));
             }
         }
-        let (seeds, spend) = self.reserve(costs, &by, &chosen).expect("checked above");
+        let (seeds, spend) = self.reserve_or_blocked(costs, &by, &chosen).map_err(|c| {
+            let (min, _, max_spend) = self.category[c];
+            let cheapest: f64 = by[c].iter().take(min).map(|x| x.0).sum();
+            Error::usage(format!(
+                "infeasible: category '{}' needs min_count {min}, but its {min} cheapest \
+                     allowed member(s) (with the must-includes in it) cost more than its \
+                     max_spend {max_spend} (the {min} cheapest alone: {cheapest})",
+                costs.categories[c]
+            ))
+        })?;
         if self.include.len() + seeds > self.max_seeds {
             return Err(Error::usage(format!(
                 "infeasible: the category minimums need {seeds} more seed(s) beyond the {} \

@@ -187,6 +187,25 @@ impl<'a> State<'a> {
         self.fill_minimums();
     }
 
+    /// Spends what is left on the cheapest nodes that still fit, once no node gains a sampled
+    /// set: each reaches at least itself, which the sample, too small to hold every node, does
+    /// not see. (A budget that buys every account bought two thirds of the demo market.)
+    fn fill_cheapest(&mut self) {
+        let mut rest: Vec<(f64, u32)> = (0..self.count.len() as u32)
+            .filter(|&v| !self.chosen[v as usize] && self.cons.allowed(self.costs, v))
+            .filter_map(|v| self.costs.cost_of(v).map(|c| (c, v)))
+            .collect();
+        rest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (_, v) in rest {
+            if self.sel.seeds.len() >= self.cons.max_seeds {
+                break;
+            }
+            if self.feasible(v) {
+                self.take(v);
+            }
+        }
+    }
+
     /// Meets outstanding category minimums with the best coverage per cost in those categories.
     fn fill_minimums(&mut self) {
         loop {
@@ -233,6 +252,11 @@ pub fn budget_greedy(
         }
         s
     };
+    // A variant replaces the best so far only if it covers more and keeps every rule (each is
+    // built to, by reserving the minimums; the check makes coverage alone never win).
+    let better = |s: &BudgetSelection, best: &BudgetSelection| {
+        s.covered > best.covered && cons.violation(costs, &s.seeds).is_none()
+    };
     let mut start = fresh();
     let after_include = start.count.clone();
     start.run_greedy(Some(0.0));
@@ -240,14 +264,14 @@ pub fn budget_greedy(
     if cons.max_seeds < usize::MAX {
         let mut plain = fresh();
         plain.run_greedy(None);
-        if plain.sel.covered > best.covered {
+        if better(&plain.sel, &best) {
             best = plain.sel;
             best.method = "coverage greedy";
         }
         for l in BLEND_LAMBDAS {
             let mut b = fresh();
             b.run_greedy(Some(l));
-            if b.sel.covered > best.covered {
+            if better(&b.sel, &best) {
                 best = b.sel;
                 best.method = "blended greedy";
             }
@@ -265,7 +289,7 @@ pub fn budget_greedy(
     if let Some(&v) = cands.iter().find(|&&v| single.feasible(v)) {
         single.take(v);
         single.fill_minimums();
-        if single.sel.covered > best.covered {
+        if better(&single.sel, &best) {
             best = single.sel;
             best.method = "best single + minimums";
         }
@@ -296,12 +320,36 @@ pub fn budget_greedy(
         }
         s.take(v);
         s.run_greedy(Some(0.0));
-        if s.sel.covered > best.covered {
+        if better(&s.sel, &best) {
             best = s.sel;
             best.method = "guess-one greedy";
         }
     }
     best
+}
+
+/// `plan` (which keeps the rules) grown with whatever budget and seed slots it leaves: the
+/// cost-benefit greedy while a node gains a sampled set, then the cheapest nodes that fit.
+/// A MIP plan, optimal within its pool, may leave budget that nodes outside the pool can use.
+pub fn extend_plan(
+    coll: &RrCollection,
+    index: &InvertedIndex,
+    costs: &CostTable,
+    cons: &Constraints,
+    n: usize,
+    plan: &[u32],
+) -> Vec<u32> {
+    let by_cat = cons.by_category(costs, n);
+    let base: Vec<u32> = (0..n as u32)
+        .map(|v| index.sets_of(v).len() as u32)
+        .collect();
+    let mut s = State::new(coll, index, costs, cons, &by_cat, &base);
+    for &v in plan {
+        s.take(v);
+    }
+    s.run_greedy(Some(0.0));
+    s.fill_cheapest();
+    s.sel.seeds
 }
 
 /// Data-dependent upper bound on the best feasible coverage: for the plan's prefixes `S_i`,

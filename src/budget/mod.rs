@@ -17,7 +17,7 @@ pub mod greedy;
 pub mod lp;
 
 pub use constraints::{CategoryRule, Constraints, ConstraintsFile};
-pub use greedy::{budget_greedy, budget_upper_bound, BudgetSelection};
+pub use greedy::{budget_greedy, budget_upper_bound, extend_plan, BudgetSelection};
 
 use crate::diffusion::Model;
 use crate::error::Result;
@@ -109,6 +109,8 @@ pub struct Allocation {
     pub rounds: u32,
     /// The limit that stopped sampling, if any.
     pub limit: Option<crate::limits::LimitHit>,
+    /// How sampling stopped (as a cardinality plan's status says it).
+    pub status: crate::select::SelectStatus,
 }
 
 /// Bounds and plans on one fixed collection (also what the tests check against brute force).
@@ -264,7 +266,13 @@ pub fn optimize_on(
     }
     let mip = if greedy.seeds.len() <= cfg.mip_pool {
         let reduced = lp::reduce(coll, &pool, n);
-        let m = lp::mip(&reduced, costs, cons, &greedy.seeds, cfg.mip_seconds);
+        // The MIP gets what is left of a time limit (at least a moment); the dual's work
+        // above follows `mip_seconds` alone, so the bound does not depend on the clock.
+        let secs = cfg
+            .limits
+            .remaining()
+            .map_or(cfg.mip_seconds, |left| cfg.mip_seconds.min(left.max(0.05)));
+        let m = lp::mip(&reduced, costs, cons, &greedy.seeds, secs);
         Some(m)
     } else {
         Some(lp::Solved {
@@ -331,6 +339,8 @@ pub struct BudgetSample {
     pub peak_bytes: u64,
     /// The limit that stopped sampling, if any.
     pub limit: Option<crate::limits::LimitHit>,
+    /// How sampling stopped.
+    pub status: crate::select::SelectStatus,
 }
 
 /// Samples by doubling until the rule in the module docs is met for `cons`.
@@ -363,6 +373,7 @@ pub fn sample(
         .count();
     let k = affordable.min(cons.max_seeds).max(1);
     let (theta0, mut theta_max) = crate::select::opim_sizes(n, k, cfg.epsilon, delta);
+    let user_capped = cfg.max_rr_sets.is_some_and(|cap| (cap as f64) < theta_max);
     if let Some(cap) = cfg.max_rr_sets {
         theta_max = theta_max.min(cap as f64);
     }
@@ -378,6 +389,7 @@ pub fn sample(
     let mut prev: Option<Vec<u32>> = None;
     let mut prev_alpha = f64::NEG_INFINITY;
     let limit;
+    let status;
     let mut round = 0u32;
     let mut peak = 0u64;
     loop {
@@ -439,6 +451,15 @@ pub fn sample(
             hit = Some(crate::limits::LimitHit::Memory);
         }
         if rule_stop || hit.is_some() {
+            use crate::select::SelectStatus as S;
+            status = match hit {
+                Some(crate::limits::LimitHit::Time) => S::TimeLimit,
+                Some(crate::limits::LimitHit::Memory) => S::MemoryLimit,
+                Some(crate::limits::LimitHit::Interrupt) => S::Interrupted,
+                None if cert_ok && rse <= 0.01 && gain <= cfg.tolerance => S::Converged,
+                None if user_capped => S::SampleCap,
+                None => S::SampleBound,
+            };
             limit = hit;
             break;
         }
@@ -456,6 +477,7 @@ pub fn sample(
         rounds: round,
         peak_bytes: peak,
         limit,
+        status,
     }
 }
 
@@ -468,15 +490,12 @@ pub fn allocate_on(
     cons: &Constraints,
     cfg: &BudgetConfig,
 ) -> Allocation {
-    // The MIP gets what is left of the time limit (at least a moment, so a plan exists).
-    let mut cfg = cfg.clone();
-    if let Some(left) = cfg.limits.remaining() {
-        cfg.mip_seconds = cfg.mip_seconds.min(left.max(0.05));
-    }
-    let cfg = &cfg;
     let on = optimize_on(&s.sets, n, costs, cons, cfg);
     let (chosen, method, mip_cov) = match &on.mip {
-        Some(m) if m.objective > on.greedy.covered as f64 + 0.5 => {
+        Some(m)
+            if m.objective > on.greedy.covered as f64 + 0.5
+                && cons.violation(costs, &m.chosen).is_none() =>
+        {
             (m.chosen.clone(), "mip", Some(m.objective))
         }
         Some(m) => (
@@ -486,10 +505,12 @@ pub fn allocate_on(
         ),
         None => (on.greedy.seeds.clone(), "greedy", None),
     };
+    let index = InvertedIndex::build(&s.sets, n);
+    let chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
+    debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];
     chosen.iter().for_each(|&v| cand[v as usize] = true);
-    let index = InvertedIndex::build(&s.sets, n);
     let ordered = greedy_on_index(&s.sets, &index, n, chosen.len(), Some(&cand), &cons.include);
     let theta_all = s.sets.len() as f64;
     let ub_greedy = crate::select::upper_bound_reach(
@@ -524,7 +545,8 @@ pub fn allocate_on(
         lp_bound: on.lp_bound,
         greedy_bound: on.greedy_bound,
         dual_bound: on.dual_bound,
-        upper_bound: ub_greedy.min(ub_lp),
+        // No plan reaches more than everyone.
+        upper_bound: ub_greedy.min(ub_lp).min(population),
         rr_sets: s.rr_sets,
         rr_bytes: s
             .peak_bytes
@@ -532,6 +554,7 @@ pub fn allocate_on(
         rr_ids: s.sets.total_ids(),
         rounds: s.rounds,
         limit: s.limit,
+        status: s.status,
     }
 }
 

@@ -105,6 +105,10 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     if a.k.is_some() {
         file.max_seeds = a.k;
     }
+    if !(a.epsilon > 0.0 && a.epsilon < 1.0) {
+        return Err(Error::usage("--epsilon must be in (0, 1)"));
+    }
+    super::check_mip_seconds(a.mip_seconds)?;
     let mut cfg = BudgetConfig::new(a.model.seed);
     cfg.epsilon = a.epsilon;
     cfg.mip_seconds = a.mip_seconds;

@@ -445,6 +445,17 @@ fn plan_rows(
     (rows, spend)
 }
 
+/// `--mip-seconds` must be a finite positive number (the solver's clock panics on others).
+pub(crate) fn check_mip_seconds(s: f64) -> Result<()> {
+    if s.is_finite() && s > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "--mip-seconds {s}: must be a finite number of seconds > 0"
+        )))
+    }
+}
+
 /// Budget rules from flags and `--constraints`; flags win where both are given.
 fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Constraints>> {
     let mut file = match &a.constraints {
@@ -456,9 +467,17 @@ fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Con
         None => ConstraintsFile::default(),
     };
     if a.budget.is_none() && file.budget.is_none() {
-        if !a.include.is_empty() || !a.exclude.is_empty() || !file.category.is_empty() {
+        // Rules read from the file too: ignored, they let an excluded account into the plan.
+        if !a.include.is_empty()
+            || !a.exclude.is_empty()
+            || !file.category.is_empty()
+            || !file.include.is_empty()
+            || !file.exclude.is_empty()
+            || file.max_seeds.is_some()
+        {
             return Err(Error::usage(
-                "--include/--exclude/category rules need a budget (--budget)",
+                "--include/--exclude, and include/exclude/max_seeds/category rules in \
+                 --constraints, need a budget (--budget or `budget = ...`)",
             ));
         }
         return Ok(None);
@@ -489,6 +508,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     if !(a.estimate_rse > 0.0 && a.estimate_rse < 1.0) {
         return Err(Error::usage("--estimate-rse must be in (0, 1)"));
     }
+    check_mip_seconds(a.mip_seconds)?;
     let t0 = Instant::now();
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?;
@@ -598,18 +618,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 approximation: None,
                 upper: Some(al.upper_bound),
                 certify: true,
-                status: match al.limit {
-                    Some(seedplan::limits::LimitHit::Time) => {
-                        seedplan::select::SelectStatus::TimeLimit
-                    }
-                    Some(seedplan::limits::LimitHit::Memory) => {
-                        seedplan::select::SelectStatus::MemoryLimit
-                    }
-                    Some(seedplan::limits::LimitHit::Interrupt) => {
-                        seedplan::select::SelectStatus::Interrupted
-                    }
-                    None => seedplan::select::SelectStatus::Converged,
-                },
+                status: al.status,
                 rr_sets: al.rr_sets,
                 rr_bytes: al.rr_bytes,
                 rr_ids: al.rr_ids,
