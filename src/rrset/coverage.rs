@@ -387,13 +387,18 @@ pub fn greedy_on_parts(
     bonus: Option<Bonus<'_>>,
     pool: Option<Pool<'_>>,
 ) -> CoverageGreedy {
-    greedy_on_parts_unless(parts, n, k, candidates, forced, bonus, pool, None)
+    greedy_on_parts_unless(parts, n, k, candidates, forced, bonus, pool, None, true)
         .expect("a greedy without a cancel flag runs to its end")
 }
 
 /// As [`greedy_on_parts`], giving up (`None`) once `cancel` is set: it is read before each
 /// pick. For a greedy started on a spare thread before anyone knows whether its result is
 /// wanted (`auto`'s final selection, `select::opim`).
+///
+/// Without `with_bound` it skips OPIM-C's bound (`upper_bound` is then infinite): the bound
+/// re-counts the `k` best gains at every step, about half of a round's greedy, and `auto`
+/// needs it only in a round that may stop. The picks are the same either way: each is the
+/// first exact entry at the top of the heap, whatever else was re-counted.
 #[allow(clippy::too_many_arguments)]
 pub fn greedy_on_parts_unless(
     parts: &[Part<'_>],
@@ -404,6 +409,7 @@ pub fn greedy_on_parts_unless(
     bonus: Option<Bonus<'_>>,
     pool: Option<Pool<'_>>,
     cancel: Option<&AtomicBool>,
+    with_bound: bool,
 ) -> Option<CoverageGreedy> {
     let cancelled = || cancel.is_some_and(|c| c.load(AtomicOrdering::Relaxed));
     let extra = |v: u32| bonus.map_or(0.0, |b| b.at(v as usize));
@@ -506,7 +512,7 @@ pub fn greedy_on_parts_unless(
         // `free` nodes added to the current picks gain at most their sum (OPIM-C's bound). The
         // sum of the `free - step` best, which the picks still to come could at most gain, is
         // no bound on the optimum: at the last step it was the greedy's own coverage.
-        let want = free.max(1);
+        let want = if with_bound { free.max(1) } else { 1 };
         top.clear();
         // The gains found so far, the largest of all: once the coverage plus them reaches the
         // least bound so far, this step's bound cannot be lower, and counting the rest of the
@@ -565,8 +571,10 @@ pub fn greedy_on_parts_unless(
                 heap.push((f, Reverse(u)));
             }
         }
-        let bound_sum: f64 = top.iter().take(free).map(|t| t.0 .0).sum();
-        out.upper_bound = out.upper_bound.min(out.covered + bound_sum);
+        if with_bound {
+            let bound_sum: f64 = top.iter().take(free).map(|t| t.0 .0).sum();
+            out.upper_bound = out.upper_bound.min(out.covered + bound_sum);
+        }
         if step == free || top.is_empty() {
             heap.extend(top.drain(..));
             break;
@@ -581,7 +589,9 @@ pub fn greedy_on_parts_unless(
         take(v, &mut slices, &mut out);
         takes += 1;
     }
-    out.upper_bound = out.upper_bound.max(out.covered);
+    if with_bound {
+        out.upper_bound = out.upper_bound.max(out.covered);
+    }
     Some(out)
 }
 
@@ -1000,10 +1010,15 @@ mod tests {
         let whole = greedy_on_parts(&parts, 60, 5, None, &[], None, None);
         let unless = |flag: bool| {
             let cancel = AtomicBool::new(flag);
-            greedy_on_parts_unless(&parts, 60, 5, None, &[], None, None, Some(&cancel))
+            greedy_on_parts_unless(&parts, 60, 5, None, &[], None, None, Some(&cancel), true)
         };
-        assert_eq!(unless(false), Some(whole));
+        assert_eq!(unless(false), Some(whole.clone()));
         assert_eq!(unless(true), None);
+        // Without the bound: the same picks and gains, no bound.
+        let quick =
+            greedy_on_parts_unless(&parts, 60, 5, None, &[], None, None, None, false).unwrap();
+        assert_eq!((&quick.seeds, &quick.gains), (&whole.seeds, &whole.gains));
+        assert!(quick.upper_bound.is_infinite());
     }
 
     /// OPIM-C's bound by its definition: over every prefix of `seeds`, its coverage plus the

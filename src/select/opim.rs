@@ -147,27 +147,32 @@ impl Selector for Opim {
         };
         // The greedy on `theta` sets held by collections, on the pool when there is one;
         // `None` if `cancel` was set before it was done.
-        let select_unless =
-            |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>, cancel: &AtomicBool| {
-                let arrays = dropped_arrays(parts);
-                let pool = keep.map(|keep| Pool {
-                    keep,
-                    dropped: Dropped(&arrays),
-                });
-                let parts: Vec<Part<'_>> = parts.iter().map(|c| Part::Index(c.index())).collect();
-                greedy_on_parts_unless(
-                    &parts,
-                    n,
-                    k,
-                    ctx.candidates,
-                    ctx.forced,
-                    bonus_for(theta),
-                    pool,
-                    Some(cancel),
-                )
-            };
-        let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>| {
-            select_unless(parts, theta, keep, &AtomicBool::new(false)).expect("never cancelled")
+        let select_unless = |parts: &[&IndexedRr],
+                             theta: f64,
+                             keep: Option<&[bool]>,
+                             cancel: &AtomicBool,
+                             with_bound: bool| {
+            let arrays = dropped_arrays(parts);
+            let pool = keep.map(|keep| Pool {
+                keep,
+                dropped: Dropped(&arrays),
+            });
+            let parts: Vec<Part<'_>> = parts.iter().map(|c| Part::Index(c.index())).collect();
+            greedy_on_parts_unless(
+                &parts,
+                n,
+                k,
+                ctx.candidates,
+                ctx.forced,
+                bonus_for(theta),
+                pool,
+                Some(cancel),
+                with_bound,
+            )
+        };
+        let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>, with_bound: bool| {
+            select_unless(parts, theta, keep, &AtomicBool::new(false), with_bound)
+                .expect("never cancelled")
         };
         // While a node outside the pool blocks the greedy (`first`, on R1, or on R1 and R2 with
         // `both`), grow the pool, draw both collections again on it, and rerun the greedy.
@@ -177,7 +182,8 @@ impl Selector for Opim {
                       both: bool,
                       theta: f64,
                       pool: &mut Option<Vec<bool>>,
-                      label: &str|
+                      label: &str,
+                      with_bound: bool|
          -> Result<CoverageGreedy> {
             let mut g = first;
             while let Some(bar) = g.blocked {
@@ -195,7 +201,7 @@ impl Selector for Opim {
                 ctx.progress.note(&format!("{label}: {}", grown(keep)));
                 regrow(ctx.model, roots, keep, r1, r2)?;
                 let parts: &[&IndexedRr] = if both { &[r1, r2] } else { &[r1] };
-                g = select(parts, theta, pool.as_deref());
+                g = select(parts, theta, pool.as_deref(), with_bound);
             }
             Ok(g)
         };
@@ -255,8 +261,12 @@ impl Selector for Opim {
             let lower = exact_of(&g.seeds) + lower_bound(cov2, a, th2, pop);
             // The greedy bound covers the bonus too; OPIM-C's upper-bound transform stays valid
             // because it grows at least as fast as its argument.
+            // A greedy run without its bound (`with_bound`) certifies nothing: `alpha` is then
+            // 0 and `needs_bound` below says whether the round must count it after all.
             let upper = upper_bound(g.upper_bound, a, th, pop);
-            let alpha = if upper > 0.0 {
+            let alpha = if upper.is_infinite() {
+                0.0
+            } else if upper > 0.0 {
                 (lower / upper).min(1.0)
             } else {
                 1.0
@@ -278,6 +288,8 @@ impl Selector for Opim {
             };
             let at_imm = theta as f64 >= imm_theta;
             let mut gain_se_seen = f64::INFINITY;
+            // Whether the certificate decides the round: without it the round goes on anyway.
+            let mut certificate_decides = true;
 
             let stop = match self.stop {
                 StopRule::Certificate => certified || at_cap,
@@ -305,8 +317,13 @@ impl Selector for Opim {
                         None => (f64::INFINITY, f64::INFINITY),
                     };
                     ctx.progress.note(&format!(
-                        "round {round}: {theta} RR sets, certified {alpha:.3}, rse {rse:.4}, \
+                        "round {round}: {theta} RR sets, certified {}, rse {rse:.4}, \
                          last gain {gain:.4} ± {gain_se:.4}, overfit {:.4}, pool {}",
+                        if upper.is_finite() {
+                            format!("{alpha:.3}")
+                        } else {
+                            "- (not counted)".to_string()
+                        },
                         (g.covered * pop / th - here) / here.max(f64::MIN_POSITIVE),
                         pool.map_or(n, |p| p.iter().filter(|&&x| x).count())
                     ));
@@ -315,7 +332,9 @@ impl Selector for Opim {
                     // the best on a gain of -0.2% ± 0.36%.
                     gain_se_seen = gain_se;
                     let converged = gain <= cfg.tolerance && gain_se <= cfg.tolerance / 2.0;
-                    (certified && (rse <= AUTO_RSE && converged || at_imm)) || at_cap
+                    let would_stop = rse <= AUTO_RSE && converged || at_imm;
+                    certificate_decides = would_stop || at_cap;
+                    (certified && would_stop) || at_cap
                 }
             };
             // The next round doubles both collections, with a batch of sets in flight beside each:
@@ -332,6 +351,7 @@ impl Selector for Opim {
                 hit,
                 gain_se: gain_se_seen,
                 imm_theta,
+                needs_bound: g.upper_bound.is_infinite() && (certificate_decides || hit.is_some()),
             }
         };
         // A round's greedy on R1 made good (the pool grown while it is blocked), then decided.
@@ -346,8 +366,16 @@ impl Selector for Opim {
                                  prev: Option<&[u32]>|
          -> Result<(CoverageGreedy, Verdict)> {
             let th = (r1.sampled() as f64).max(1.0);
-            let g = settle(first, r1, r2, false, th, pool, &format!("round {round}"))?;
-            let v = decide(&g, r1, r2, hit, round, theta, prev, pool.as_deref());
+            let with_bound = first.upper_bound.is_finite();
+            let label = format!("round {round}");
+            let mut g = settle(first, r1, r2, false, th, pool, &label, with_bound)?;
+            let mut v = decide(&g, r1, r2, hit, round, theta, prev, pool.as_deref());
+            if v.needs_bound {
+                // The round may stop, so its certificate counts: the same greedy again, with
+                // its bound (the same picks, so never blocked where the first was not).
+                g = select(&[&*r1], th, pool.as_deref(), true);
+                v = decide(&g, r1, r2, hit, round, theta, prev, pool.as_deref());
+            }
             Ok((g, v))
         };
         // `auto`'s last selection covers R1 and R2 together; whether it is wanted is known only
@@ -384,7 +412,7 @@ impl Selector for Opim {
                 let (r1s, r2s, keep) = (&r1, &r2, pool.as_deref());
                 let ((first, verdict), early) = rayon::join(
                     || {
-                        let g = select(&[r1s], th, keep);
+                        let g = select(&[r1s], th, keep, true);
                         // A blocked pick regrows the sets below: the last selection started
                         // here would be on the old ones.
                         let v = g.blocked.is_none().then(|| {
@@ -395,7 +423,7 @@ impl Selector for Opim {
                         }
                         (g, v)
                     },
-                    || select_unless(&[r1s, r2s], theta_all, keep, &cancel),
+                    || select_unless(&[r1s, r2s], theta_all, keep, &cancel, true),
                 );
                 match verdict {
                     Some(v) => (first, v, early.filter(|_| v.last(auto)), None),
@@ -424,7 +452,10 @@ impl Selector for Opim {
                 let ((hit1, first), (hit2, drawn)) = rayon::join(
                     || {
                         let hit = r1.grow(ctx.model, roots, theta, &cfg.limits, keep);
-                        let g = select(&[&r1], (r1.sampled() as f64).max(1.0), keep);
+                        // `auto` counts OPIM-C's bound only in a round that may be the last;
+                        // another round that turns out able to stop counts it then.
+                        let with_bound = !auto || maybe_last;
+                        let g = select(&[&r1], (r1.sampled() as f64).max(1.0), keep, with_bound);
                         done.store(true, AtomicOrdering::Relaxed);
                         (hit, g)
                     },
@@ -495,7 +526,7 @@ impl Selector for Opim {
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
                 let first = match early_final {
                     Some(g) => g,
-                    None => select(&[&r1, &r2], theta_all, pool.as_deref()),
+                    None => select(&[&r1, &r2], theta_all, pool.as_deref(), true),
                 };
                 let g = settle(
                     first,
@@ -505,6 +536,7 @@ impl Selector for Opim {
                     theta_all,
                     &mut pool,
                     "final selection",
+                    true,
                 )?;
                 peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
                 let rr_ids = r1.total_ids() + r2.total_ids();
@@ -585,6 +617,8 @@ struct Verdict {
     /// the last (`maybe_last`).
     gain_se: f64,
     imm_theta: f64,
+    /// The round's greedy skipped OPIM-C's bound, and the round may stop: count it.
+    needs_bound: bool,
 }
 
 impl Verdict {
