@@ -16,6 +16,7 @@ use std::time::Instant;
 
 /// One graph of the suite.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GraphSpec {
     /// Short name for tables and file names (default: the file stem).
     #[serde(default)]
@@ -41,6 +42,7 @@ pub struct GraphSpec {
 
 /// A diffusion setting of the suite.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     /// `ic` or `lt`.
     pub model: String,
@@ -50,6 +52,7 @@ pub struct ModelSpec {
 
 /// Seeds produced elsewhere, scored on the same footing.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImportSpec {
     /// Name in the tables.
     pub name: String,
@@ -245,19 +248,54 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
             )));
         }
     }
+    if s.mc_runs == 0 || s.graphs.iter().any(|g| g.mc_runs == Some(0)) {
+        return Err(Error::usage("--mc-runs must be at least 1"));
+    }
+    // Cells are keyed by graph name: two different graphs of one name would be averaged
+    // together as if they were repetitions, and their charts would overwrite each other. (One
+    // graph may appear in several entries, e.g. with different `only` lists.)
+    let mut names = std::collections::BTreeMap::new();
     for g in &s.graphs {
         meaning(&g.edge_meaning)?;
+        let name = if g.name.is_empty() {
+            graph_name(&g.path)
+        } else {
+            g.name.clone()
+        };
+        let what = (g.path.clone(), g.undirected, g.edge_meaning.clone());
+        if names
+            .insert(name.clone(), what.clone())
+            .is_some_and(|w| w != what)
+        {
+            return Err(Error::usage(format!(
+                "two different graphs are both named '{name}': give them distinct names (in a \
+                 suite file, `name = ...`; on the command line, --graph NAME=PATH)"
+            )));
+        }
     }
     if s.algos.is_empty() && s.imports.is_empty() {
         return Err(Error::usage("bench needs --algos or --import"));
     }
-    s.algos.iter().map(|a| Algorithm::parse(a)).collect()
+    let algos: Vec<Algorithm> = s
+        .algos
+        .iter()
+        .map(|a| Algorithm::parse(a))
+        .collect::<Result<_>>()?;
+    // `skip` and `only` name algorithms; a misspelt one would silently run or skip nothing.
+    for g in &s.graphs {
+        for a in g.skip.iter().chain(&g.only) {
+            Algorithm::parse(a)?;
+        }
+    }
+    Ok(algos)
 }
 
-/// Runs the suite; `on_cell` sees each cell as it finishes (for progress lines).
+/// Runs the suite; `on_graph` sees each graph once loaded (name, nodes, arcs, and what the
+/// load dropped), `on_cell` each cell as it finishes (for progress lines).
 pub fn run(
     suite: &Suite,
     progress: &dyn Progress,
+    mut on_graph: impl FnMut(&str, &Graph),
     mut on_cell: impl FnMut(&Cell),
 ) -> Result<Vec<Cell>> {
     let algos = validate(suite)?;
@@ -274,6 +312,7 @@ pub fn run(
         } else {
             gs.name.clone()
         };
+        on_graph(&name, &graph);
         let imports = load_imports(suite, &graph)?;
         for ms in &suite.models {
             let kind = if ms.model == "lt" {
@@ -282,9 +321,11 @@ pub fn run(
                 ModelKind::IndependentCascade
             };
             let scheme = ProbScheme::parse(&ms.probs)?;
+            // One model for every repetition: trivalency draws its probabilities from the
+            // seed, and a model per repetition scored the same seeds on different graphs.
+            let model = Model::new(&graph, kind, scheme, suite.seed)?;
             for rep in 0..suite.reps {
                 let seed = suite.seed + rep as u64;
-                let model = Model::new(&graph, kind, scheme, seed)?;
                 let roots = RootSampler::uniform(graph.num_nodes());
                 let label = |ids: &[u32]| -> Vec<String> {
                     ids.iter().map(|&v| graph.label(v).into_owned()).collect()

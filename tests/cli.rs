@@ -846,6 +846,10 @@ fn bench_scores_with_one_evaluator_and_writes_all_outputs() {
             "2000",
             "--reps",
             "2",
+            // Trivalency draws its probabilities from the seed: every repetition must still
+            // score on one graph.
+            "--models",
+            "ic:wc,ic:trivalency",
         ])
         .args([
             "--import",
@@ -881,15 +885,155 @@ fn bench_scores_with_one_evaluator_and_writes_all_outputs() {
     assert!(v["matched_quality"].as_array().unwrap().len() >= 3);
     let csv = fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(csv.starts_with("graph,model,probs,algorithm,epsilon,k,"));
-    // Identical seed sets score identically: the evaluator is shared.
+    // Identical seed sets score identically: the evaluator is shared, repetitions included.
     let cells = v["cells"].as_array().unwrap();
+    let mut compared = 0;
     for a in cells {
         for b in cells {
-            if a["seeds"] == b["seeds"] && a["graph"] == b["graph"] {
+            let same = ["seeds", "graph", "model", "probs"]
+                .iter()
+                .all(|k| a[*k] == b[*k]);
+            if same {
                 assert_eq!(a["reach"]["expected_reach"], b["reach"]["expected_reach"]);
+                compared += (a["rep"] != b["rep"]) as usize;
             }
         }
     }
+    assert!(compared > 0, "degree's seeds repeat across repetitions");
+}
+
+/// `bench` refuses what it would otherwise do silently wrong: two graphs of one name (averaged
+/// as repetitions), flags beside a suite file (ignored), misspelt suite keys, zero worlds.
+/// `generate` quotes labels its price list could not read back, and refuses sizes it cannot
+/// allocate; a snapshot refuses options that would build another graph.
+#[test]
+fn bench_generate_and_snapshots_refuse_what_they_would_get_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    fs::create_dir_all(dir.path().join("x")).unwrap();
+    fs::create_dir_all(dir.path().join("y")).unwrap();
+    let g1 = d("x/graph.txt", "1 2\n2 3\n");
+    let g2 = d("y/graph.txt", "1 2\n");
+    let out = dir.path().join("b").to_str().unwrap().to_string();
+    fails_with(
+        &[
+            "bench", "--graph", &g1, "--graph", &g2, "--algos", "degree", "-k", "1", "-o", &out,
+        ],
+        &["both named 'graph'"],
+    );
+    fails_with(
+        &[
+            "bench",
+            "--graph",
+            &g1,
+            "--algos",
+            "celf",
+            "-k",
+            "1",
+            "--mc-runs",
+            "0",
+            "-o",
+            &out,
+        ],
+        &["--mc-runs"],
+    );
+    let suite = d(
+        "s.toml",
+        &format!("algos = [\"degree\"]\nk = [1]\n[[graph]]\npath = \"{g1}\"\nundirect = true\n"),
+    );
+    fails_with(&["bench", "--suite", &suite, "-o", &out], &["undirect"]);
+    let suite = d(
+        "s2.toml",
+        &format!("algos = [\"degree\"]\nk = [1]\n[[graph]]\npath = \"{g1}\"\n"),
+    );
+    fails_with(
+        &["bench", "--suite", &suite, "--reps", "3", "-o", &out],
+        &["--reps", "ignored"],
+    );
+    // Prices for labels with a comma, a quote or a leading '#' read back as written.
+    let g = d(
+        "g.csv",
+        "src,dst\n\"Smith, J\",bob\nbob,\"#tag\"\n\"#tag\",\"say \"\"hi\"\"\"\n",
+    );
+    let pg = dir.path().join("pg");
+    bin()
+        .args([
+            "generate",
+            "--price-graph",
+            &g,
+            "-q",
+            "-o",
+            pg.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let costs = pg.join("costs.csv");
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            &g,
+            "--costs",
+            costs.to_str().unwrap(),
+            "-k",
+            "4",
+            "-q",
+        ])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        p["seeds"].as_array().unwrap().len(),
+        4,
+        "every label priced"
+    );
+    for bad in ["inf", "1e15"] {
+        let o = dir.path().join(format!("gen{bad}"));
+        fails_with(
+            &[
+                "generate",
+                "--nodes",
+                "100",
+                "--avg-follows",
+                bad,
+                "-o",
+                o.to_str().unwrap(),
+            ],
+            &["--avg-follows"],
+        );
+        assert!(!o.exists(), "no folder left for a refused size");
+    }
+    // Snapshots: an option that would build another graph is refused, not ignored.
+    let spg = dir.path().join("g.spg");
+    bin()
+        .args(["convert", "--graph", &g1, "-q", "-o", spg.to_str().unwrap()])
+        .assert()
+        .success();
+    let spg = spg.to_str().unwrap();
+    for extra in [
+        &["--edge-meaning", "follows"][..],
+        &["--undirected"],
+        &["--src-col", "2"],
+    ] {
+        fails_with(
+            &[&["stats", "--graph", spg][..], extra].concat(),
+            &[spg, "snapshot keeps the options"],
+        );
+    }
+    fails_with(
+        &["plan", "--graph", spg, "--probs", "file", "-k", "1"],
+        &["holds no probabilities", "--with-probs"],
+    );
 }
 
 #[test]
@@ -1127,6 +1271,75 @@ fn batch_jobs_skip_unchanged_plans_and_resume() {
         !done.exists(),
         "the earlier plan stayed beside a failed run"
     );
+}
+
+/// A job keeps going past a plan whose input is missing, keys its plans by what the inputs
+/// are (not by how the job's path was typed), plans each budget under each seed cap, and keeps
+/// its JSON log JSON when the job itself fails.
+#[test]
+fn batch_jobs_survive_missing_inputs_and_the_directory_they_run_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    fs::copy(&g, dir.path().join("g.csv")).unwrap();
+    fs::copy(&c, dir.path().join("c.csv")).unwrap();
+    let job = dir.path().join("job.toml");
+    fs::write(
+        &job,
+        "output = \"out\"\nbudgets = [3000]\nk = [2, 3]\nargs = [\"--mip-seconds\", \"0.5\", \"--edge-meaning\", \"follows\", \"--costs\", \"c.csv\"]\n\
+         [[graph]]\nname = \"a\"\npath = \"g.csv\"\n\
+         [[graph]]\nname = \"b\"\npath = \"missing.csv\"\n",
+    )
+    .unwrap();
+    let run_in = |cwd: &std::path::Path, job: &str| {
+        bin()
+            .current_dir(cwd)
+            .args(["run", job, "--log-format", "json"])
+            .output()
+            .unwrap()
+    };
+    let events = |o: &std::process::Output| -> Vec<serde_json::Value> {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON lines log"))
+            .collect()
+    };
+    let o = run_in(dir.path(), "job.toml");
+    assert_eq!(o.status.code(), Some(1), "one plan failed, the job went on");
+    let ev = events(&o);
+    let count =
+        |ev: &[serde_json::Value], what: &str| ev.iter().filter(|e| e["event"] == what).count();
+    assert_eq!(count(&ev, "done"), 2, "a_ic_wc_b3000_k2 and _k3: {ev:?}");
+    assert_eq!(count(&ev, "failed"), 2, "both of b's plans: {ev:?}");
+    let plan: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("out/a_ic_wc_b3000_k2.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        plan["seeds"].as_array().unwrap().len() <= 2,
+        "k caps each budget"
+    );
+    // The same job from elsewhere, by another path: the done plans are skipped.
+    let parent = dir.path().parent().unwrap();
+    let rel = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string()
+        + "/job.toml";
+    let ev = events(&run_in(parent, &rel));
+    assert_eq!(count(&ev, "skipped"), 2, "{ev:?}");
+    let ev = events(&run_in(std::path::Path::new("/"), job.to_str().unwrap()));
+    assert_eq!(count(&ev, "skipped"), 2, "{ev:?}");
+    // A job that cannot start: still one JSON line, and exit 2.
+    fs::write(&job, "output = \"out\"\n").unwrap();
+    let o = run_in(dir.path(), "job.toml");
+    assert_eq!(o.status.code(), Some(2));
+    let ev = events(&o);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["event"], "error");
 }
 
 #[test]

@@ -174,6 +174,10 @@ pub struct BenchArgs {
     /// A suite file (TOML) instead of the flags above.
     #[arg(long)]
     pub suite: Option<String>,
+    /// Flags given on the command line that a suite file also sets (then refused with
+    /// `--suite`, which describes the whole benchmark).
+    #[arg(skip)]
+    pub given: Vec<String>,
     /// Output directory (results.csv, results.json, results.md, charts, manifest.json).
     #[arg(long, short = 'o')]
     pub output: String,

@@ -12,6 +12,13 @@ use std::path::Path;
 
 fn suite_from(a: &BenchArgs) -> Result<Suite> {
     if let Some(path) = &a.suite {
+        if !a.given.is_empty() {
+            return Err(Error::usage(format!(
+                "--suite {path} describes the whole benchmark; {} would be ignored: set them in \
+                 the suite file",
+                a.given.join(", ")
+            )));
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::in_file(path, format!("cannot read suite: {e}")))?;
         let mut s: Suite = toml::from_str(&text).map_err(|e| {
@@ -251,7 +258,30 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let tty = !quiet && std::io::stderr().is_terminal();
-    let cells: Vec<Cell> = bench::run(&suite, progress, |c| {
+    // What each graph's load dropped, reported as `plan` does and kept in the manifest.
+    let mut graphs: Vec<serde_json::Value> = Vec::new();
+    let on_graph = |name: &str, g: &seedplan::graph::Graph| {
+        let r = g.report();
+        if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
+            note!(
+                "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",
+                r.path,
+                r.self_loops_dropped,
+                r.duplicates_merged,
+                g.num_nodes(),
+                g.num_edges()
+            );
+        }
+        graphs.push(serde_json::json!({
+            "name": name,
+            "path": r.path,
+            "nodes": g.num_nodes(),
+            "edges": g.num_edges(),
+            "self_loops_dropped": r.self_loops_dropped,
+            "duplicates_merged": r.duplicates_merged,
+        }));
+    };
+    let cells: Vec<Cell> = bench::run(&suite, progress, on_graph, |c| {
         if !quiet {
             let line =
                 format!(
@@ -364,6 +394,7 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         "threads": rayon::current_num_threads(),
         "started_unix": started,
         "suite": suite,
+        "graphs": graphs,
         "files": files,
     });
     write_atomic(

@@ -127,22 +127,41 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
             Some(input::snapshot::is_snapshot(&head))
         })
         .unwrap_or(false);
-    if snapshot
-        && !quiet
-        && (g.undirected
-            || g.edge_meaning != Meaning::Influences
-            || g.src_col.is_some()
-            || g.dst_col.is_some()
-            || g.prob_col.is_some())
-    {
-        note!(
-            "note: {}: a snapshot keeps the input options it was converted with \
-             (edge meaning {}, undirected {}, its columns and weights); the ones given now \
-             are ignored",
-            g.graph,
-            r.edge_meaning,
-            r.undirected
-        );
+    if snapshot {
+        // A snapshot keeps the options it was converted with. One given now that would build
+        // another graph is refused rather than ignored (a batch job runs quiet, and a note
+        // there was lost): the plan would be on a graph the user did not ask for.
+        let meaning = match g.edge_meaning {
+            Meaning::Influences => "influences",
+            Meaning::Follows => "follows",
+        };
+        let conflict = if g.edge_meaning != Meaning::Influences && meaning != r.edge_meaning {
+            Some(format!("--edge-meaning {meaning}"))
+        } else if g.undirected && !r.undirected {
+            Some("--undirected".to_string())
+        } else if g.src_col.is_some() || g.dst_col.is_some() || g.prob_col.is_some() {
+            Some("a column choice (--src-col, --dst-col, --prob-col)".to_string())
+        } else {
+            None
+        };
+        if let Some(c) = conflict {
+            return Err(Error::in_file(
+                &g.graph,
+                format!(
+                    "a snapshot keeps the options it was converted with (edge meaning {}, \
+                     undirected {}, its columns and probabilities); {c} would change the graph: \
+                     drop it, or convert the edge list again with it",
+                    r.edge_meaning, r.undirected
+                ),
+            ));
+        }
+        if scheme == Some(ProbScheme::File) && graph.in_weights().is_none() {
+            return Err(Error::in_file(
+                &g.graph,
+                "--probs file: this snapshot holds no probabilities; convert the edge list \
+                 with `seedplan convert --with-probs`",
+            ));
+        }
     }
     if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
         note!(
@@ -779,6 +798,8 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             path: a.graph.graph.clone(),
             nodes: g.num_nodes(),
             edges: g.num_edges(),
+            self_loops_dropped: g.report().self_loops_dropped,
+            duplicates_merged: g.report().duplicates_merged,
         },
         command: a.command.clone().unwrap_or_else(command_line),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -860,6 +881,28 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
     }
     if a.avg_follows.is_nan() || a.avg_follows < 1.0 {
         return Err(Error::usage("--avg-follows must be at least 1"));
+    }
+    // Checked before anything is allocated or written: an infinite or huge value panicked on
+    // the allocation and left an empty folder.
+    if a.nodes > u32::MAX as usize / 2 {
+        return Err(Error::usage(format!(
+            "--nodes {}: at most {} (node ids are 32-bit)",
+            a.nodes,
+            u32::MAX / 2
+        )));
+    }
+    if !a.avg_follows.is_finite() || a.avg_follows > (a.nodes - 1) as f64 {
+        return Err(Error::usage(format!(
+            "--avg-follows {}: an account can follow at most the {} others",
+            a.avg_follows,
+            a.nodes - 1
+        )));
+    }
+    if a.nodes as f64 * a.avg_follows > 4e9 {
+        return Err(Error::usage(format!(
+            "--nodes {} × --avg-follows {} is over 4 billion follows",
+            a.nodes, a.avg_follows
+        )));
     }
     for (name, v) in [
         ("--preferential", a.preferential),
@@ -1099,6 +1142,19 @@ where
     use clap::{CommandFactory, FromArgMatches};
     let matches = Cli::command().try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Command::Bench(b) = &mut cli.command {
+        let m = matches.subcommand_matches("bench");
+        b.given = [
+            "graph", "algos", "k", "epsilons", "models", "runs", "reps", "seed", "mc_runs",
+            "import",
+        ]
+        .iter()
+        .filter(|id| {
+            m.and_then(|m| m.value_source(id)) == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .map(|id| format!("--{}", id.replace('_', "-")))
+        .collect();
+    }
     if let Command::Plan(p) = &mut cli.command {
         p.k_given = matches
             .subcommand_matches("plan")
@@ -1110,12 +1166,25 @@ where
 
 /// The price table as CSV: `node,cost,category,tier,followers`.
 fn price_csv(prices: &[seedplan::generate::PriceRow], label: impl Fn(u32) -> String) -> Vec<u8> {
+    // A label with the delimiter, a quote or a line break, or starting with `#` (a comment to
+    // the reader) or with spaces at either end, is quoted so that it reads back as written.
+    let field = |s: String| {
+        let plain = !s.contains([',', '"', '\n', '\r'])
+            && !s.starts_with('#')
+            && s.trim() == s
+            && !s.is_empty();
+        if plain {
+            s
+        } else {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        }
+    };
     let mut c = b"node,cost,category,tier,followers\n".to_vec();
     for r in prices {
         writeln!(
             c,
             "{},{},{},{},{}",
-            label(r.node),
+            field(label(r.node)),
             r.cost,
             r.category,
             r.tier,

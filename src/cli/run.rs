@@ -40,7 +40,8 @@ pub struct Job {
     /// Budgets (each gives a budgeted plan; needs `--costs` in `args`).
     #[serde(default)]
     pub budgets: Vec<f64>,
-    /// Seed counts (used when no budgets are given; default [10]).
+    /// Seed counts (default [10] without budgets); with budgets, each budget is planned once
+    /// per seed cap (`b{budget}_k{k}`).
     #[serde(default)]
     pub k: Vec<usize>,
     /// `plan` arguments common to every plan (e.g. ["--algo", "auto", "--seed", "7"]).
@@ -111,8 +112,63 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
     }
 }
 
-/// Runs a job.
+/// One plan of a job, as `seedplan plan ARGS --format json -o OUT_DIR/OUTPUT` would run it.
+fn run_plan(
+    name: &str,
+    args: &[String],
+    out_dir: &Path,
+    output: &str,
+    quiet: bool,
+    json: bool,
+) -> Result<()> {
+    let mut argv = vec!["seedplan".to_string(), "plan".to_string()];
+    argv.extend(args.iter().cloned());
+    argv.extend([
+        "--format".into(),
+        "json".into(),
+        "-o".into(),
+        out_dir.join(output).display().to_string(),
+    ]);
+    if quiet || json {
+        argv.push("-q".into());
+    }
+    match super::parse(&argv) {
+        Ok(Cli {
+            command: Command::Plan(mut p),
+            ..
+        }) => {
+            p.command = Some(argv.join(" "));
+            super::plan_cmd(
+                p,
+                quiet || json,
+                &super::progress::StderrProgress::new(true),
+            )
+        }
+        Ok(_) => Err(Error::usage("internal: not a plan")),
+        Err(e) => Err(Error::usage(format!("{name}: bad plan arguments: {e}"))),
+    }
+}
+
+/// Runs a job. With `--log-format json` an error that ends the job is one more JSON event
+/// (`"event": "error"`), so the log stays a stream of JSON lines; the exit code is the same.
 pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
+    let json = a.log_format == "json";
+    match run_job(a, quiet) {
+        Err(e) if json && !matches!(e, Error::Reported(_)) => {
+            log(
+                true,
+                quiet,
+                "error",
+                "job",
+                serde_json::json!({"error": e.to_string(), "exit_code": e.exit_code()}),
+            );
+            Err(Error::Reported(e.exit_code()))
+        }
+        r => r,
+    }
+}
+
+fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     let json = a.log_format == "json";
     if !matches!(a.log_format.as_str(), "json" | "text") {
         return Err(Error::usage("--log-format must be text or json"));
@@ -135,13 +191,14 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
+    // Inputs are named by their canonical paths: a plan's key (and the manifest's inputs)
+    // must not depend on the directory the job was started from, or a job run from cron
+    // would redo every unchanged plan. A path that does not resolve stays as joined (the plan
+    // then fails naming it).
     let resolve = |p: &str| -> PathBuf {
         let pb = PathBuf::from(p);
-        if pb.is_absolute() {
-            pb
-        } else {
-            base.join(pb)
-        }
+        let pb = if pb.is_absolute() { pb } else { base.join(pb) };
+        std::fs::canonicalize(&pb).unwrap_or(pb)
     };
     let out_dir = resolve(&job.output);
     let manifest_path = out_dir.join("manifest.json");
@@ -159,9 +216,23 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
         job.models.clone()
     };
     let sizes: Vec<(String, Vec<String>)> = if !job.budgets.is_empty() {
+        // With seed counts too, each budget under each cap: the counts were dropped before.
+        let caps: Vec<Option<usize>> = if job.k.is_empty() {
+            vec![None]
+        } else {
+            job.k.iter().copied().map(Some).collect()
+        };
         job.budgets
             .iter()
-            .map(|b| (format!("b{b}"), vec!["--budget".into(), b.to_string()]))
+            .flat_map(|b| {
+                caps.iter().map(move |k| match k {
+                    None => (format!("b{b}"), vec!["--budget".into(), b.to_string()]),
+                    Some(k) => (
+                        format!("b{b}_k{k}"),
+                        vec!["--budget".into(), b.to_string(), "-k".into(), k.to_string()],
+                    ),
+                })
+            })
             .collect()
     } else {
         let ks = if job.k.is_empty() {
@@ -270,19 +341,29 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
             return Err(Error::Interrupted);
         }
         let mut key_src = format!("{}\n{}\n", env!("CARGO_PKG_VERSION"), args.join("\u{1f}"));
+        // An input that cannot be read fails this plan, not the job: the others still run.
+        let mut unreadable = None;
         for p in inputs {
             let sum = match sums.get(p) {
                 Some(s) => s.clone(),
-                None => {
-                    let s = checksum(p)?;
-                    sums.insert(p.clone(), s.clone());
-                    manifest.inputs.insert(p.display().to_string(), s.clone());
-                    s
-                }
+                None => match checksum(p) {
+                    Ok(s) => {
+                        sums.insert(p.clone(), s.clone());
+                        manifest.inputs.insert(p.display().to_string(), s.clone());
+                        s
+                    }
+                    Err(e) => {
+                        unreadable = Some(e);
+                        break;
+                    }
+                },
             };
             key_src.push_str(&sum);
         }
-        let key = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key_src.as_bytes()));
+        let key = match unreadable {
+            Some(_) => String::new(),
+            None => format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key_src.as_bytes())),
+        };
         let output = format!("{name}.json");
         if let Some(e) = manifest.plans.get(name) {
             if e.key == key && e.status == "done" && out_dir.join(&e.output).exists() {
@@ -298,31 +379,9 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
         }
         log(json, quiet, "started", name, serde_json::Value::Null);
         let t0 = Instant::now();
-        let mut argv = vec!["seedplan".to_string(), "plan".to_string()];
-        argv.extend(args.iter().cloned());
-        argv.extend([
-            "--format".into(),
-            "json".into(),
-            "-o".into(),
-            out_dir.join(&output).display().to_string(),
-        ]);
-        if quiet || json {
-            argv.push("-q".into());
-        }
-        let outcome = match super::parse(&argv) {
-            Ok(Cli {
-                command: Command::Plan(mut p),
-                ..
-            }) => {
-                p.command = Some(argv.join(" "));
-                super::plan_cmd(
-                    p,
-                    quiet || json,
-                    &super::progress::StderrProgress::new(true),
-                )
-            }
-            Ok(_) => Err(Error::usage("internal: not a plan")),
-            Err(e) => Err(Error::usage(format!("{name}: bad plan arguments: {e}"))),
+        let outcome = match unreadable {
+            Some(e) => Err(e),
+            None => run_plan(name, args, &out_dir, &output, quiet, json),
         };
         let secs = t0.elapsed().as_secs_f64();
         let entry = match &outcome {

@@ -36,6 +36,13 @@ fn wrap(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         r.consume(3);
+    } else if super::snapshot::is_snapshot(head) {
+        // Read as text, a snapshot's bytes gave "node label is not valid UTF-8".
+        return Err(Error::in_file(
+            path,
+            "this is a .spg snapshot: snapshots are mapped from a file, not streamed; give its \
+             path as --graph",
+        ));
     }
     Ok(r)
 }

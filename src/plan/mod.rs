@@ -177,6 +177,10 @@ pub struct GraphInfo {
     pub nodes: usize,
     /// Arcs.
     pub edges: usize,
+    /// Self-loops the load dropped (the stderr note says so too, unless `-q`).
+    pub self_loops_dropped: u64,
+    /// Duplicate arcs the load merged into one.
+    pub duplicates_merged: u64,
 }
 
 /// Per-rank estimate of a ranked seed list on independent RR sets.
