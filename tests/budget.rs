@@ -407,7 +407,7 @@ proptest! {
                 let on = optimize_on(&coll, n, &inst.costs, &cons, &c);
                 prop_assert!(satisfies(&on.greedy.seeds, &inst, &cons).is_ok(), "greedy {:?}", on.greedy.seeds);
                 let index = InvertedIndex::build(&coll, n);
-                let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &on.greedy.seeds);
+                let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &on.greedy.seeds, &vec![true; n]);
                 prop_assert!(satisfies(&grown, &inst, &cons).is_ok(), "grown {grown:?}");
                 prop_assert!(grown.starts_with(&on.greedy.seeds));
                 prop_assert_eq!(cons.violation(&inst.costs, &grown), None);
@@ -436,13 +436,29 @@ fn leftover_budget_is_spent_on_what_still_fits() {
         g.seeds.len() < n,
         "the sample leaves some accounts without a set"
     );
-    let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &g.seeds);
+    let grown = extend_plan(
+        &coll,
+        &index,
+        &inst.costs,
+        &cons,
+        n,
+        &g.seeds,
+        &vec![true; n],
+    );
     assert_eq!(grown.len(), n);
     // With a seed cap, the cap holds.
     let capped = Constraints {
         max_seeds: g.seeds.len() + 2,
         ..cons
     };
-    let grown = extend_plan(&coll, &index, &inst.costs, &capped, n, &g.seeds);
+    let grown = extend_plan(
+        &coll,
+        &index,
+        &inst.costs,
+        &capped,
+        n,
+        &g.seeds,
+        &vec![true; n],
+    );
     assert_eq!(grown.len(), g.seeds.len() + 2);
 }

@@ -286,7 +286,8 @@ impl Constraints {
         by
     }
 
-    fn check_feasible(&self, graph: &Graph, costs: &CostTable) -> Result<()> {
+    /// Whether some plan can keep every rule; the error names the conflict.
+    pub fn check_feasible(&self, graph: &Graph, costs: &CostTable) -> Result<()> {
         let n = graph.num_nodes();
         let label = |v: u32| graph.label(v).into_owned();
         let inc_cost: f64 = self.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
@@ -330,11 +331,16 @@ impl Constraints {
         let mut chosen = vec![false; n];
         self.include.iter().for_each(|&v| chosen[v as usize] = true);
         let by = self.by_category(costs, n);
-        for (c, &(min, _, _)) in self.category.iter().enumerate() {
+        for (c, &(min, _, max_spend)) in self.category.iter().enumerate() {
             if by[c].len() < min {
+                let within = if max_spend.is_finite() {
+                    format!(", at a price within its max_spend {max_spend}")
+                } else {
+                    String::new()
+                };
                 return Err(Error::usage(format!(
                     "infeasible: category '{}' needs min_count {min} but has only {} allowed \
-                     candidate(s)",
+                     candidate(s) (priced and not excluded{within})",
                     costs.categories[c],
                     by[c].len()
                 )));
@@ -342,12 +348,27 @@ impl Constraints {
         }
         let (seeds, spend) = self.reserve_or_blocked(costs, &by, &chosen).map_err(|c| {
             let (min, _, max_spend) = self.category[c];
-            let cheapest: f64 = by[c].iter().take(min).map(|x| x.0).sum();
+            let (have, have_spend) = by[c]
+                .iter()
+                .filter(|(_, v)| chosen[*v as usize])
+                .fold((0, 0.0), |(n, s), x| (n + 1, s + x.0));
+            let need = min.saturating_sub(have);
+            let rest: f64 = by[c]
+                .iter()
+                .filter(|(_, v)| !chosen[*v as usize])
+                .take(need)
+                .map(|x| x.0)
+                .sum();
+            let inc = if have > 0 {
+                format!("its {have} must-include member(s) cost {have_spend} and ")
+            } else {
+                String::new()
+            };
             Error::usage(format!(
-                "infeasible: category '{}' needs min_count {min}, but its {min} cheapest \
-                     allowed member(s) (with the must-includes in it) cost more than its \
-                     max_spend {max_spend} (the {min} cheapest alone: {cheapest})",
-                costs.categories[c]
+                "infeasible: category '{}' needs min_count {min}, but {inc}the {need} cheapest \
+                 other member(s) cost {rest}: together {}, over its max_spend {max_spend}",
+                costs.categories[c],
+                have_spend + rest
             ))
         })?;
         if self.include.len() + seeds > self.max_seeds {

@@ -190,9 +190,13 @@ impl<'a> State<'a> {
     /// Spends what is left on the cheapest nodes that still fit, once no node gains a sampled
     /// set: each reaches at least itself, which the sample, too small to hold every node, does
     /// not see. (A budget that buys every account bought two thirds of the demo market.)
-    fn fill_cheapest(&mut self) {
+    fn fill_cheapest(&mut self, counts_itself: &[bool]) {
         let mut rest: Vec<(f64, u32)> = (0..self.count.len() as u32)
-            .filter(|&v| !self.chosen[v as usize] && self.cons.allowed(self.costs, v))
+            .filter(|&v| {
+                !self.chosen[v as usize]
+                    && counts_itself[v as usize]
+                    && self.cons.allowed(self.costs, v)
+            })
             .filter_map(|v| self.costs.cost_of(v).map(|c| (c, v)))
             .collect();
         rest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -329,8 +333,10 @@ pub fn budget_greedy(
 }
 
 /// `plan` (which keeps the rules) grown with whatever budget and seed slots it leaves: the
-/// cost-benefit greedy while a node gains a sampled set, then the cheapest nodes that fit.
-/// A MIP plan, optimal within its pool, may leave budget that nodes outside the pool can use.
+/// cost-benefit greedy while a node gains a sampled set, then the cheapest nodes that fit and
+/// count in the audience themselves (`counts_itself`: a weight of 0 under `--target` adds
+/// nothing by being seeded). A MIP plan, optimal within its pool, may leave budget that nodes
+/// outside the pool can use.
 pub fn extend_plan(
     coll: &RrCollection,
     index: &InvertedIndex,
@@ -338,6 +344,7 @@ pub fn extend_plan(
     cons: &Constraints,
     n: usize,
     plan: &[u32],
+    counts_itself: &[bool],
 ) -> Vec<u32> {
     let by_cat = cons.by_category(costs, n);
     let base: Vec<u32> = (0..n as u32)
@@ -348,7 +355,7 @@ pub fn extend_plan(
         s.take(v);
     }
     s.run_greedy(Some(0.0));
-    s.fill_cheapest();
+    s.fill_cheapest(counts_itself);
     s.sel.seeds
 }
 

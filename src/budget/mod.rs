@@ -52,6 +52,10 @@ pub struct BudgetConfig {
     /// Time, memory and interruption limits.
     #[serde(skip)]
     pub limits: crate::limits::Limits,
+    /// A limit already stopped the sampling: the bound gets its least work. (Otherwise its
+    /// work follows `mip_seconds` alone, so the certificate does not depend on the clock.)
+    #[serde(skip)]
+    pub hurry: bool,
 }
 
 impl BudgetConfig {
@@ -68,6 +72,7 @@ impl BudgetConfig {
             lp_max_rows: 8_000,
             lp_max_cols: 1_000,
             limits: crate::limits::Limits::none(),
+            hurry: false,
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct Allocation {
     pub limit: Option<crate::limits::LimitHit>,
     /// How sampling stopped (as a cardinality plan's status says it).
     pub status: crate::select::SelectStatus,
+    /// Seeds added to the greedy or MIP plan from what it left of the budget (`extend_plan`).
+    pub extended: usize,
 }
 
 /// Bounds and plans on one fixed collection (also what the tests check against brute force).
@@ -197,7 +204,13 @@ pub fn optimize_on(
         // the default `--mip-seconds`), 0.5 s for each point of a curve.
         dual::Effort {
             iterations: 500,
-            visits: ((cfg.mip_seconds / 4.0).clamp(0.1, 2.0) * 1.5e8) as u64,
+            visits: ((if cfg.hurry {
+                0.1
+            } else {
+                cfg.mip_seconds / 4.0
+            })
+            .clamp(0.1, 2.0)
+                * 1.5e8) as u64,
         },
     );
     let dual_bound = dual.bound.min(greedy_bound);
@@ -341,6 +354,9 @@ pub struct BudgetSample {
     pub limit: Option<crate::limits::LimitHit>,
     /// How sampling stopped.
     pub status: crate::select::SelectStatus,
+    /// Whether each node counts in the audience itself (weight > 0): only those are worth
+    /// buying with what the plan leaves once no sampled set shows a gain.
+    pub counts_itself: Vec<bool>,
 }
 
 /// Samples by doubling until the rule in the module docs is met for `cons`.
@@ -478,6 +494,7 @@ pub fn sample(
         peak_bytes: peak,
         limit,
         status,
+        counts_itself: (0..n as u32).map(|v| roots.weight(v) > 0.0).collect(),
     }
 }
 
@@ -490,6 +507,16 @@ pub fn allocate_on(
     cons: &Constraints,
     cfg: &BudgetConfig,
 ) -> Allocation {
+    let hurried;
+    let cfg = if s.limit.is_some() && !cfg.hurry {
+        hurried = BudgetConfig {
+            hurry: true,
+            ..cfg.clone()
+        };
+        &hurried
+    } else {
+        cfg
+    };
     let on = optimize_on(&s.sets, n, costs, cons, cfg);
     let (chosen, method, mip_cov) = match &on.mip {
         Some(m)
@@ -506,7 +533,8 @@ pub fn allocate_on(
         None => (on.greedy.seeds.clone(), "greedy", None),
     };
     let index = InvertedIndex::build(&s.sets, n);
-    let chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
+    let before = chosen.len();
+    let chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen, &s.counts_itself);
     debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];
@@ -555,6 +583,7 @@ pub fn allocate_on(
         rounds: s.rounds,
         limit: s.limit,
         status: s.status,
+        extended: chosen.len() - before,
     }
 }
 

@@ -89,6 +89,11 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     if a.costs.costs.is_none() {
         return Err(Error::usage("curve needs a cost table (--costs)"));
     }
+    // Checked before a large graph is loaded.
+    if !(a.epsilon > 0.0 && a.epsilon < 1.0) {
+        return Err(Error::usage("--epsilon must be in (0, 1)"));
+    }
+    super::check_mip_seconds(a.mip_seconds)?;
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?.expect("checked");
     let model = build_model(&g, &a.model)?;
@@ -105,10 +110,6 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     if a.k.is_some() {
         file.max_seeds = a.k;
     }
-    if !(a.epsilon > 0.0 && a.epsilon < 1.0) {
-        return Err(Error::usage("--epsilon must be in (0, 1)"));
-    }
-    super::check_mip_seconds(a.mip_seconds)?;
     let mut cfg = BudgetConfig::new(a.model.seed);
     cfg.epsilon = a.epsilon;
     cfg.mip_seconds = a.mip_seconds;

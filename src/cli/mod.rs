@@ -466,11 +466,12 @@ fn plan_rows(
 
 /// `--mip-seconds` must be a finite positive number (the solver's clock panics on others).
 pub(crate) fn check_mip_seconds(s: f64) -> Result<()> {
-    if s.is_finite() && s > 0.0 {
+    // The solver's clock panics past about 1.8e19 s; a billion seconds is 31 years.
+    if s > 0.0 && s <= 1e9 {
         Ok(())
     } else {
         Err(Error::usage(format!(
-            "--mip-seconds {s}: must be a finite number of seconds > 0"
+            "--mip-seconds {s}: must be a number of seconds > 0 and at most 1e9"
         )))
     }
 }
@@ -533,9 +534,14 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     let costs = load_costs(&a.costs, &g, quiet)?;
     let rules = match &costs {
         Some(c) => budget_rules(&a, &g, c)?,
-        None if a.budget.is_some() || a.constraints.is_some() => {
+        None if a.budget.is_some()
+            || a.constraints.is_some()
+            || !a.include.is_empty()
+            || !a.exclude.is_empty() =>
+        {
             return Err(Error::usage(
-                "--budget and --constraints need a cost table (--costs)",
+                "--budget, --constraints, --include and --exclude need a cost table (--costs) \
+                 and a budget",
             ))
         }
         None => None,
@@ -613,13 +619,9 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 for f in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
                     let mut r = rules.clone();
                     r.budget *= f;
-                    let ok = r
-                        .include
-                        .iter()
-                        .filter_map(|&v| costs.cost_of(v))
-                        .sum::<f64>()
-                        <= r.budget;
-                    if ok {
+                    // A smaller budget may leave the rules without a plan (a minimum that no
+                    // longer fits): that point is left out rather than planned against them.
+                    if r.check_feasible(&g, costs).is_ok() {
                         let p = seedplan::budget::allocate_on(
                             &s,
                             g.num_nodes(),
@@ -651,6 +653,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                     lp_bound: al.lp_bound,
                     greedy_bound: al.greedy_bound,
                     dual_bound: al.dual_bound,
+                    extended: al.extended,
                 }),
             }
         }
@@ -664,6 +667,12 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 progress: progress as &dyn Progress,
             };
             let sel = algo.selector().select(&ctx)?;
+            if sel.seeds.is_empty() && ctx.effective_k() > 0 && !quiet {
+                note!(
+                    "note: the run stopped ({}) before its first pick: the plan is empty",
+                    sel.status
+                );
+            }
             Chosen {
                 seeds: sel.seeds,
                 approximation: sel.approximation,

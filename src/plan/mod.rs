@@ -157,6 +157,9 @@ pub struct SolverInfo {
     /// LP-dual bound on coverage over all candidates (subgradient descent; never above
     /// `greedy_bound`).
     pub dual_bound: f64,
+    /// Seeds added after the greedy or MIP plan, from the budget and seed slots it left
+    /// (`method` and `mip_coverage` describe the plan before them).
+    pub extended: usize,
 }
 
 /// Targeted (weighted) reach.

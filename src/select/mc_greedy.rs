@@ -436,6 +436,13 @@ fn celfpp(
         let nodes: Vec<u32> = members.iter().map(|&i| cands[i]).collect();
         let Some(got) = oracle.gains(&nodes, Some(&bits), limits) else {
             ctx.progress.end();
+            // Every mg1 is known and exact: the first pick is, too; keep it.
+            let best = (0..cands.len()).max_by_key(|&i| (mg1[i], Reverse(cands[i])));
+            if let (Some(i), true) = (best, seeds.len() < k) {
+                let got = oracle.commit(cands[i]);
+                gains.push(got as f64 / runs);
+                seeds.push(cands[i]);
+            }
             return limits.expired();
         };
         for (i, g) in members.into_iter().zip(got) {
