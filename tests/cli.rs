@@ -678,7 +678,7 @@ fn infeasible_budgets_exit_2_naming_the_conflict() {
         ],
         "max_spend",
     );
-    for v in ["-1", "nan", "inf", "0"] {
+    for v in ["-1", "nan", "inf", "0", "1e30"] {
         run(
             &["--budget", "20000", &format!("--mip-seconds={v}")],
             "--mip-seconds",
@@ -694,6 +694,20 @@ fn infeasible_budgets_exit_2_naming_the_conflict() {
     fails_with(
         &[&c[..], &["--budgets", "20000", "--mip-seconds=-1"]].concat(),
         &["--mip-seconds"],
+    );
+    // Without a cost table, --exclude would be ignored: refused.
+    let g = dataset("demo/follows.csv");
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "-k",
+            "3",
+            "--exclude",
+            "@mili0",
+        ],
+        &["--exclude", "cost table"],
     );
 }
 
