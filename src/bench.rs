@@ -307,6 +307,26 @@ pub fn run(
             ..Default::default()
         };
         let graph = input::load_graph(&gs.path, &EdgeReadOptions::default(), &build)?;
+        // A snapshot keeps the options it was converted with: one asked for here that it
+        // lacks would be a different graph, so it is refused (as `plan` does), not ignored.
+        // (A text list is built with the options asked for, so it always agrees.)
+        let r = graph.report();
+        if (gs.undirected && !r.undirected)
+            || gs
+                .edge_meaning
+                .as_deref()
+                .is_some_and(|m| m != r.edge_meaning)
+        {
+            return Err(Error::in_file(
+                &gs.path,
+                format!(
+                    "a snapshot keeps the options it was converted with (edge meaning {}, \
+                     undirected {}); the suite asks for others: convert the edge list again \
+                     with them",
+                    r.edge_meaning, r.undirected
+                ),
+            ));
+        }
         let name = if gs.name.is_empty() {
             graph_name(&gs.path)
         } else {

@@ -1084,6 +1084,21 @@ fn bench_generate_and_snapshots_refuse_what_they_would_get_wrong() {
         &["plan", "--graph", spg, "--probs", "file", "-k", "1"],
         &["holds no probabilities", "--with-probs"],
     );
+    let bout = dir.path().join("bs");
+    fails_with(
+        &[
+            "bench",
+            "--graph",
+            &format!("{spg}:undirected"),
+            "--algos",
+            "degree",
+            "-k",
+            "1",
+            "-o",
+            bout.to_str().unwrap(),
+        ],
+        &["snapshot keeps the options"],
+    );
 }
 
 #[test]
