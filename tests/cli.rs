@@ -660,7 +660,6 @@ fn infeasible_budgets_exit_2_naming_the_conflict() {
         &["--budget", "1000", "--include", "@nobody"],
         "'@nobody' is not in the graph",
     );
-    run(&["--include", "@mili0"], "need a budget");
     // Rules in a file are not ignored for want of a budget either.
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules.toml");
@@ -694,20 +693,6 @@ fn infeasible_budgets_exit_2_naming_the_conflict() {
     fails_with(
         &[&c[..], &["--budgets", "20000", "--mip-seconds=-1"]].concat(),
         &["--mip-seconds"],
-    );
-    // Without a cost table, --exclude would be ignored: refused.
-    let g = dataset("demo/follows.csv");
-    fails_with(
-        &[
-            "plan",
-            "--graph",
-            g.to_str().unwrap(),
-            "-k",
-            "3",
-            "--exclude",
-            "@mili0",
-        ],
-        &["--exclude", "cost table"],
     );
 }
 
@@ -806,6 +791,73 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
     assert!(
         seeds < 3000,
         "{seeds} seeds: accounts of weight 0 were bought"
+    );
+}
+
+/// A cardinality plan takes `--include` (seeded first) and `--exclude` (never seeded), without
+/// a cost table, for every algorithm, the same on 1 and 2 threads.
+#[test]
+fn cardinality_plans_take_include_and_exclude() {
+    let g = dataset("demo/follows.csv");
+    let g = g.to_str().unwrap();
+    let base = [
+        "--graph",
+        g,
+        "--edge-meaning",
+        "follows",
+        "-k",
+        "4",
+        "--mc-runs",
+        "50",
+    ];
+    let nodes = |p: &serde_json::Value| -> Vec<String> {
+        p["seeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["node"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        nodes(&plan_json(&base))[0],
+        "@mili0",
+        "the demo's best account"
+    );
+    for algo in ["auto", "opim", "imm", "celf", "degree", "pagerank"] {
+        let mut args = base.to_vec();
+        args.extend([
+            "--algo",
+            algo,
+            "--exclude",
+            "@mili0",
+            "--include",
+            "@zeso18",
+        ]);
+        let one = plan_json(&[&args[..], &["--threads", "1"]].concat());
+        let two = plan_json(&[&args[..], &["--threads", "2"]].concat());
+        let seeds = nodes(&one);
+        assert_eq!(seeds[0], "@zeso18", "{algo}: must-include first");
+        assert!(!seeds.contains(&"@mili0".to_string()), "{algo}: excluded");
+        assert_eq!(seeds.len(), 4, "{algo}");
+        assert_eq!(seeds, nodes(&two), "{algo}: thread-independent");
+    }
+    fn plan<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        [&["plan"][..], base, extra].concat()
+    }
+    fails_with(
+        &plan(&base, &["--include", "@mili0", "--exclude", "@mili0"]),
+        &["both included and excluded"],
+    );
+    fails_with(
+        &plan(&base, &["--exclude", "@nobody"]),
+        &["'@nobody' is not in the graph"],
+    );
+    fails_with(
+        &plan(
+            &base,
+            &["--include", "@mili0,@juvi1,@solimo14,@zene4,@zeso18"],
+        ),
+        &["must-include"],
     );
 }
 

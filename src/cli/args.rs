@@ -316,10 +316,10 @@ pub struct PlanArgs {
     /// Campaign rules (TOML): budget, max_seeds, include, exclude, [category.NAME] quotas.
     #[arg(long)]
     pub constraints: Option<String>,
-    /// Labels that must be in a budgeted plan, comma-separated.
+    /// Labels that must be in the plan (seeded first), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub include: Vec<String>,
-    /// Labels never in a budgeted plan, comma-separated.
+    /// Labels never in the plan, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
     /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).

@@ -464,6 +464,52 @@ fn plan_rows(
     (rows, spend)
 }
 
+/// `--include`/`--exclude` of a cardinality plan: the forced seeds, and the candidates (priced
+/// accounts with a cost table, else everyone) less the excluded.
+fn cardinality_rules(
+    a: &PlanArgs,
+    g: &Graph,
+    costs: Option<&CostTable>,
+) -> Result<(Vec<u32>, Option<Vec<bool>>)> {
+    let mut candidates = costs.map(|c| c.candidates());
+    if a.include.is_empty() && a.exclude.is_empty() {
+        return Ok((Vec::new(), candidates));
+    }
+    let id = |l: &str, what: &str| {
+        g.nodes()
+            .get(l)
+            .ok_or_else(|| Error::usage(format!("--{what} '{l}' is not in the graph")))
+    };
+    let mask = candidates.get_or_insert_with(|| vec![true; g.num_nodes()]);
+    for l in &a.exclude {
+        mask[id(l, "exclude")? as usize] = false;
+    }
+    let mut forced = Vec::new();
+    for l in &a.include {
+        let v = id(l, "include")?;
+        if a.exclude.contains(l) {
+            return Err(Error::usage(format!("'{l}' is both included and excluded")));
+        }
+        if !mask[v as usize] {
+            return Err(Error::usage(format!(
+                "--include '{l}' has no price in the cost table (only priced accounts are \
+                 candidates)"
+            )));
+        }
+        if !forced.contains(&v) {
+            forced.push(v);
+        }
+    }
+    if forced.len() > a.k {
+        return Err(Error::usage(format!(
+            "{} must-include accounts but -k {}",
+            forced.len(),
+            a.k
+        )));
+    }
+    Ok((forced, candidates))
+}
+
 /// `--mip-seconds` must be a finite positive number (the solver's clock panics on others).
 pub(crate) fn check_mip_seconds(s: f64) -> Result<()> {
     // The solver's clock panics past about 1.8e19 s; a billion seconds is 31 years.
@@ -487,17 +533,16 @@ fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Con
         None => ConstraintsFile::default(),
     };
     if a.budget.is_none() && file.budget.is_none() {
-        // Rules read from the file too: ignored, they let an excluded account into the plan.
-        if !a.include.is_empty()
-            || !a.exclude.is_empty()
-            || !file.category.is_empty()
+        // Rules read from the file: ignored, they let an excluded account into the plan.
+        // (`--include`/`--exclude` as flags serve cardinality plans too: `cardinality_rules`.)
+        if !file.category.is_empty()
             || !file.include.is_empty()
             || !file.exclude.is_empty()
             || file.max_seeds.is_some()
         {
             return Err(Error::usage(
-                "--include/--exclude, and include/exclude/max_seeds/category rules in \
-                 --constraints, need a budget (--budget or `budget = ...`)",
+                "include/exclude/max_seeds/category rules in --constraints need a budget \
+                 (--budget or `budget = ...`)",
             ));
         }
         return Ok(None);
@@ -534,14 +579,9 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     let costs = load_costs(&a.costs, &g, quiet)?;
     let rules = match &costs {
         Some(c) => budget_rules(&a, &g, c)?,
-        None if a.budget.is_some()
-            || a.constraints.is_some()
-            || !a.include.is_empty()
-            || !a.exclude.is_empty() =>
-        {
+        None if a.budget.is_some() || a.constraints.is_some() => {
             return Err(Error::usage(
-                "--budget, --constraints, --include and --exclude need a cost table (--costs) \
-                 and a budget",
+                "--budget and --constraints need a cost table (--costs)",
             ))
         }
         None => None,
@@ -574,7 +614,13 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         )?);
     }
     cfg.limits = limits;
-    let candidates = costs.as_ref().map(|c| c.candidates());
+    // A cardinality plan's --include seeds come first and --exclude keeps accounts out (a
+    // budgeted plan takes both as rules instead).
+    let (forced, candidates) = if rules.is_none() {
+        cardinality_rules(&a, &g, costs.as_ref())?
+    } else {
+        (Vec::new(), costs.as_ref().map(|c| c.candidates()))
+    };
     let delta = a.delta.unwrap_or(1.0 / g.num_nodes().max(2) as f64);
     let t1 = Instant::now();
     struct Chosen {
@@ -662,7 +708,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 model: &model,
                 roots: &roots,
                 candidates: candidates.as_deref(),
-                forced: &[],
+                forced: &forced,
                 config: cfg.clone(),
                 progress: progress as &dyn Progress,
             };
