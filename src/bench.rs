@@ -251,28 +251,6 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
     if s.mc_runs == 0 || s.graphs.iter().any(|g| g.mc_runs == Some(0)) {
         return Err(Error::usage("--mc-runs must be at least 1"));
     }
-    // Cells are keyed by graph name: two different graphs of one name would be averaged
-    // together as if they were repetitions, and their charts would overwrite each other. (One
-    // graph may appear in several entries, e.g. with different `only` lists.)
-    let mut names = std::collections::BTreeMap::new();
-    for g in &s.graphs {
-        meaning(&g.edge_meaning)?;
-        let name = if g.name.is_empty() {
-            graph_name(&g.path)
-        } else {
-            g.name.clone()
-        };
-        let what = (g.path.clone(), g.undirected, g.edge_meaning.clone());
-        if names
-            .insert(name.clone(), what.clone())
-            .is_some_and(|w| w != what)
-        {
-            return Err(Error::usage(format!(
-                "two different graphs are both named '{name}': give them distinct names (in a \
-                 suite file, `name = ...`; on the command line, --graph NAME=PATH)"
-            )));
-        }
-    }
     if s.algos.is_empty() && s.imports.is_empty() {
         return Err(Error::usage("bench needs --algos or --import"));
     }
@@ -281,6 +259,54 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
         .iter()
         .map(|a| Algorithm::parse(a))
         .collect::<Result<_>>()?;
+    // Cells are keyed by graph name: two different graphs of one name would be averaged
+    // together as if they were repetitions, and their charts would overwrite each other. One
+    // graph may appear in several entries (e.g. with different `only` lists), but two entries
+    // of one name that run the same algorithm would be averaged alike.
+    type Seen<'a> = (String, bool, EdgeMeaning, Vec<&'a str>);
+    let mut names: std::collections::BTreeMap<String, Seen<'_>> = Default::default();
+    for g in &s.graphs {
+        let m = meaning(&g.edge_meaning)?;
+        let name = if g.name.is_empty() {
+            graph_name(&g.path)
+        } else {
+            g.name.clone()
+        };
+        let path = std::path::Path::new(&g.path)
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect::<std::path::PathBuf>()
+            .display()
+            .to_string();
+        let runs: Vec<&str> = algos
+            .iter()
+            .map(|a| a.name())
+            .filter(|a| !g.skip.iter().any(|s| s == a))
+            .filter(|a| g.only.is_empty() || g.only.iter().any(|s| s == a))
+            .collect();
+        match names.get_mut(&name) {
+            Some((p, u, mm, seen)) => {
+                if *p != path || *u != g.undirected || *mm != m {
+                    return Err(Error::usage(format!(
+                        "two different graphs are both named '{name}': give them distinct \
+                         names (in a suite file, `name = ...`; on the command line, --graph \
+                         NAME=PATH)"
+                    )));
+                }
+                if let Some(a) = runs.iter().find(|a| seen.contains(a)) {
+                    return Err(Error::usage(format!(
+                        "graph '{name}' is listed twice and both entries run {a}: their cells \
+                         would be averaged as repetitions; split the algorithms with `only` or \
+                         `skip`"
+                    )));
+                }
+                seen.extend(runs);
+            }
+            None => {
+                names.insert(name, (path, g.undirected, m, runs));
+            }
+        }
+    }
     // `skip` and `only` name algorithms; a misspelt one would silently run or skip nothing.
     for g in &s.graphs {
         for a in g.skip.iter().chain(&g.only) {
@@ -290,12 +316,12 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
     Ok(algos)
 }
 
-/// Runs the suite; `on_graph` sees each graph once loaded (name, nodes, arcs, and what the
-/// load dropped), `on_cell` each cell as it finishes (for progress lines).
+/// Runs the suite; `on_graph` sees each graph once loaded (its name, the path benchmarked, and
+/// the graph with its load report), `on_cell` each cell as it finishes (for progress lines).
 pub fn run(
     suite: &Suite,
     progress: &dyn Progress,
-    mut on_graph: impl FnMut(&str, &Graph),
+    mut on_graph: impl FnMut(&str, &str, &Graph),
     mut on_cell: impl FnMut(&Cell),
 ) -> Result<Vec<Cell>> {
     let algos = validate(suite)?;
@@ -332,7 +358,7 @@ pub fn run(
         } else {
             gs.name.clone()
         };
-        on_graph(&name, &graph);
+        on_graph(&name, &gs.path, &graph);
         let imports = load_imports(suite, &graph)?;
         for ms in &suite.models {
             let kind = if ms.model == "lt" {

@@ -23,12 +23,16 @@ fn main() -> ExitCode {
     };
     // First SIGINT/SIGTERM: stop at the next safe point and write nothing (temporary files are
     // removed, earlier outputs stay intact); a second one aborts at once.
-    let _ = ctrlc::set_handler(|| {
+    // A JSON log stays JSON lines: the job reports the interruption as its own event.
+    let json_log = cli::logs_json(&cli);
+    let _ = ctrlc::set_handler(move || {
         if seedplan::limits::interrupted() {
             std::process::exit(130);
         }
         seedplan::limits::interrupt();
-        note!("\ninterrupted: stopping at the next safe point (Ctrl-C again to abort now)");
+        if !json_log {
+            note!("\ninterrupted: stopping at the next safe point (Ctrl-C again to abort now)");
+        }
     });
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

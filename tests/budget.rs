@@ -416,8 +416,9 @@ proptest! {
     }
 }
 
-/// A budget that buys every account buys every account: each reaches at least itself, though
-/// a small sample sees most of them gain nothing.
+/// What a plan leaves of a huge budget buys the accounts the sample knows nothing of (no set
+/// rooted at them: each reaches at least itself unless the plan does), not those whose rooted
+/// sets the plan covers.
 #[test]
 fn leftover_budget_is_spent_on_what_still_fits() {
     let inst = instance(25, 70, 3, 25);
@@ -445,7 +446,25 @@ fn leftover_budget_is_spent_on_what_still_fits() {
         &g.seeds,
         &vec![true; n],
     );
-    assert_eq!(grown.len(), n);
+    // Every account no set is rooted at is bought; one whose rooted sets the plan covers
+    // is not (it is reached in every world sampled from it).
+    let mut rooted = vec![false; n];
+    for s in 0..coll.len() {
+        rooted[coll.set(s)[0] as usize] = true;
+    }
+    for v in 0..n as u32 {
+        assert_eq!(
+            grown.contains(&v),
+            g.seeds.contains(&v) || !rooted[v as usize],
+            "node {v} (rooted: {})",
+            rooted[v as usize]
+        );
+    }
+    assert!(grown.len() > g.seeds.len());
+    // An account of weight 0 (`--target`) is not bought to fill.
+    let nobody = vec![false; n];
+    let none = extend_plan(&coll, &index, &inst.costs, &cons, n, &g.seeds, &nobody);
+    assert_eq!(none, g.seeds);
     // With a seed cap, the cap holds.
     let capped = Constraints {
         max_seeds: g.seeds.len() + 2,

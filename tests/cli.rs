@@ -734,15 +734,29 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
         "travel spend {travel:?}"
     );
 
+    // A budget that buys everyone: the greedy alone stopped at 1,986 accounts and a reach of
+    // 2,603; what it left now buys the accounts the sample knows nothing of.
     let all = demo_plan(&["--budget", "1e12"], "1");
-    assert_eq!(
-        all["seeds"].as_array().unwrap().len(),
-        3000,
-        "every priced account"
-    );
     let reach = all["expected_reach"].as_f64().unwrap();
-    assert!((reach - 3000.0).abs() < 1e-6, "reach {reach}");
+    assert!(reach > 0.9 * 3000.0, "reach {reach}");
     assert!(all["upper_bound"].as_f64().unwrap() <= 3000.0 + 1e-9);
+    assert!(all["solver"]["extended"].as_u64().unwrap() > 0);
+    // ... but not an account the plan reaches for certain: a 3-cycle of certain edges (WC, one
+    // in-edge each) needs one seed, however large the budget.
+    let cyc = dir.path().join("cycle.txt");
+    let cyc_costs = dir.path().join("cycle.csv");
+    fs::write(&cyc, "a b\nb c\nc a\n").unwrap();
+    fs::write(&cyc_costs, "node,cost\na,5\nb,3\nc,4\n").unwrap();
+    let p = plan_json(&[
+        "--graph",
+        cyc.to_str().unwrap(),
+        "--costs",
+        cyc_costs.to_str().unwrap(),
+        "--budget",
+        "1e9",
+    ]);
+    assert_eq!(p["seeds"].as_array().unwrap().len(), 1, "{}", p["seeds"]);
+    assert_eq!(p["spent"], 3.0);
 
     let capped = demo_plan(
         &["--budget", "20000", "-k", "3", "--max-rr-sets", "2000"],

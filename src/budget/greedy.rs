@@ -188,13 +188,23 @@ impl<'a> State<'a> {
     }
 
     /// Spends what is left on the cheapest nodes that still fit, once no node gains a sampled
-    /// set: each reaches at least itself, which the sample, too small to hold every node, does
-    /// not see. (A budget that buys every account bought two thirds of the demo market.)
+    /// set, among those the sample says nothing about: no set is rooted at them. Such a node
+    /// reaches at least itself unless the plan already does, and a sample too small to root a
+    /// set at every node cannot tell (a budget that buys every account bought two thirds of
+    /// the demo market). A node with rooted sets, all covered, is reached by the plan in every
+    /// world sampled from it: buying it would likely add nothing.
     fn fill_cheapest(&mut self, counts_itself: &[bool]) {
+        let mut rooted = vec![false; self.count.len()];
+        for s in 0..self.coll.len() {
+            if let Some(&r) = self.coll.set(s).first() {
+                rooted[r as usize] = true;
+            }
+        }
         let mut rest: Vec<(f64, u32)> = (0..self.count.len() as u32)
             .filter(|&v| {
                 !self.chosen[v as usize]
                     && counts_itself[v as usize]
+                    && !rooted[v as usize]
                     && self.cons.allowed(self.costs, v)
             })
             .filter_map(|v| self.costs.cost_of(v).map(|c| (c, v)))

@@ -237,6 +237,10 @@ pub struct GraphArgs {
     /// Add the reverse of every edge (for undirected graphs).
     #[arg(long)]
     pub undirected: bool,
+    /// Whether --edge-meaning was given (a snapshot of the other meaning then refuses it, even
+    /// `influences`, the default).
+    #[arg(skip)]
+    pub edge_meaning_given: bool,
 }
 
 /// Diffusion model options.
@@ -438,6 +442,10 @@ pub struct GenerateArgs {
     /// Mean accounts followed by each new account.
     #[arg(long, default_value_t = 8.0)]
     pub avg_follows: f64,
+    /// Whether --avg-follows was given (the default is capped for tiny graphs, a given value
+    /// is refused).
+    #[arg(skip)]
+    pub avg_follows_given: bool,
     /// Share of follows chosen by popularity (the rest uniformly).
     #[arg(long, default_value_t = 0.85)]
     pub preferential: f64,

@@ -260,12 +260,12 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let tty = !quiet && std::io::stderr().is_terminal();
     // What each graph's load dropped, reported as `plan` does and kept in the manifest.
     let mut graphs: Vec<serde_json::Value> = Vec::new();
-    let on_graph = |name: &str, g: &seedplan::graph::Graph| {
+    let on_graph = |name: &str, path: &str, g: &seedplan::graph::Graph| {
         let r = g.report();
         if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
             note!(
                 "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",
-                r.path,
+                path,
                 r.self_loops_dropped,
                 r.duplicates_merged,
                 g.num_nodes(),
@@ -274,7 +274,7 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         }
         graphs.push(serde_json::json!({
             "name": name,
-            "path": r.path,
+            "path": path,
             "nodes": g.num_nodes(),
             "edges": g.num_edges(),
             "self_loops_dropped": r.self_loops_dropped,

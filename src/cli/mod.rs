@@ -23,6 +23,12 @@ use seedplan::select::{Algorithm, SelectConfig, SelectContext};
 use std::io::Write;
 use std::time::Instant;
 
+/// Whether the command writes a JSON-lines log on stderr (`run --log-format json`), which
+/// nothing else may interleave with.
+pub fn logs_json(cli: &Cli) -> bool {
+    matches!(&cli.command, Command::Run(r) if r.log_format == "json")
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let threads = match cli.threads {
@@ -122,7 +128,7 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
     let snapshot = std::fs::File::open(&g.graph)
         .ok()
         .and_then(|mut f| {
-            let mut head = [0u8; 8];
+            let mut head = [0u8; input::snapshot::SNIFF];
             std::io::Read::read_exact(&mut f, &mut head).ok()?;
             Some(input::snapshot::is_snapshot(&head))
         })
@@ -135,12 +141,16 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
             Meaning::Influences => "influences",
             Meaning::Follows => "follows",
         };
-        let conflict = if g.edge_meaning != Meaning::Influences && meaning != r.edge_meaning {
+        let conflict = if (g.edge_meaning_given || g.edge_meaning != Meaning::Influences)
+            && meaning != r.edge_meaning
+        {
             Some(format!("--edge-meaning {meaning}"))
         } else if g.undirected && !r.undirected {
             Some("--undirected".to_string())
         } else if g.src_col.is_some() || g.dst_col.is_some() || g.prob_col.is_some() {
             Some("a column choice (--src-col, --dst-col, --prob-col)".to_string())
+        } else if g.input_format != InputFormat::Auto {
+            Some("--input-format".to_string())
         } else {
             None
         };
@@ -324,7 +334,13 @@ fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
 
 /// The command line, shell-quoted, for the "reproduce" field.
 pub(crate) fn command_line() -> String {
-    std::env::args()
+    shell_words(std::env::args())
+}
+
+/// Words joined as a POSIX shell would read them back (quoted where needed).
+pub(crate) fn shell_words(words: impl IntoIterator<Item = String>) -> String {
+    words
+        .into_iter()
         .map(|a| {
             if !a.is_empty()
                 && a.chars()
@@ -929,8 +945,39 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     })
 }
 
-fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
+fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
     use seedplan::generate::*;
+    if let Some(path) = &a.price_graph {
+        // Prices for an existing graph: --nodes and --avg-follows play no part.
+        let dir = std::path::Path::new(&a.out_dir);
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.out_dir)))?;
+        let ga = GraphArgs {
+            graph: path.clone(),
+            input_format: InputFormat::Auto,
+            src_col: None,
+            dst_col: None,
+            prob_col: None,
+            edge_meaning: a.price_edge_meaning,
+            undirected: a.price_undirected,
+            edge_meaning_given: false,
+        };
+        let g = load(&ga, None, quiet)?;
+        let followers: Vec<u32> = (0..g.num_nodes() as u32)
+            .map(|v| g.out_degree(v) as u32)
+            .collect();
+        let prices = price_by_followers(&followers, a.seed);
+        let c = price_csv(&prices, |v| g.label(v).into_owned());
+        output::write_atomic(&dir.join("costs.csv"), &c)?;
+        if !quiet {
+            note!(
+                "wrote prices for {} accounts of {path} to {}",
+                prices.len(),
+                dir.join("costs.csv").display()
+            );
+        }
+        return Ok(());
+    }
     if a.nodes < 2 {
         return Err(Error::usage("--nodes must be at least 2"));
     }
@@ -945,6 +992,10 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
             a.nodes,
             u32::MAX / 2
         )));
+    }
+    // The default of 8 on a graph of 8 accounts or fewer: each follows all the others at most.
+    if !a.avg_follows_given && a.avg_follows > (a.nodes - 1) as f64 {
+        a.avg_follows = (a.nodes - 1) as f64;
     }
     if !a.avg_follows.is_finite() || a.avg_follows > (a.nodes - 1) as f64 {
         return Err(Error::usage(format!(
@@ -970,32 +1021,6 @@ fn generate(a: GenerateArgs, quiet: bool) -> Result<()> {
     let dir = std::path::Path::new(&a.out_dir);
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.out_dir)))?;
-    if let Some(path) = &a.price_graph {
-        let ga = GraphArgs {
-            graph: path.clone(),
-            input_format: InputFormat::Auto,
-            src_col: None,
-            dst_col: None,
-            prob_col: None,
-            edge_meaning: a.price_edge_meaning,
-            undirected: a.price_undirected,
-        };
-        let g = load(&ga, None, quiet)?;
-        let followers: Vec<u32> = (0..g.num_nodes() as u32)
-            .map(|v| g.out_degree(v) as u32)
-            .collect();
-        let prices = price_by_followers(&followers, a.seed);
-        let c = price_csv(&prices, |v| g.label(v).into_owned());
-        output::write_atomic(&dir.join("costs.csv"), &c)?;
-        if !quiet {
-            note!(
-                "wrote prices for {} accounts of {path} to {}",
-                prices.len(),
-                dir.join("costs.csv").display()
-            );
-        }
-        return Ok(());
-    }
     let cfg = GenerateConfig {
         nodes: a.nodes,
         avg_follows: a.avg_follows,
@@ -1197,6 +1222,25 @@ where
     use clap::{CommandFactory, FromArgMatches};
     let matches = Cli::command().try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Some((_, sub)) = matches.subcommand() {
+        let given = sub.ids().any(|i| i.as_str() == "edge_meaning")
+            && sub.value_source("edge_meaning") == Some(clap::parser::ValueSource::CommandLine);
+        match &mut cli.command {
+            Command::Plan(a) => a.graph.edge_meaning_given = given,
+            Command::Evaluate(a) => a.graph.edge_meaning_given = given,
+            Command::Stats(a) => a.graph.edge_meaning_given = given,
+            Command::Curve(a) => a.graph.edge_meaning_given = given,
+            Command::Overlap(a) => a.graph.edge_meaning_given = given,
+            Command::Convert(a) => a.graph.edge_meaning_given = given,
+            _ => {}
+        }
+    }
+    if let Command::Generate(g) = &mut cli.command {
+        g.avg_follows_given = matches
+            .subcommand_matches("generate")
+            .and_then(|m| m.value_source("avg_follows"))
+            == Some(clap::parser::ValueSource::CommandLine);
+    }
     if let Command::Bench(b) = &mut cli.command {
         let m = matches.subcommand_matches("bench");
         b.given = [

@@ -112,6 +112,23 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
     }
 }
 
+/// `p` made absolute (against the working directory) with `.` and `..` removed lexically.
+fn lexical_absolute(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// One plan of a job, as `seedplan plan ARGS --format json -o OUT_DIR/OUTPUT` would run it.
 fn run_plan(
     name: &str,
@@ -137,7 +154,7 @@ fn run_plan(
             command: Command::Plan(mut p),
             ..
         }) => {
-            p.command = Some(argv.join(" "));
+            p.command = Some(super::shell_words(argv.iter().cloned()));
             super::plan_cmd(
                 p,
                 quiet || json,
@@ -191,14 +208,14 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    // Inputs are named by their canonical paths: a plan's key (and the manifest's inputs)
-    // must not depend on the directory the job was started from, or a job run from cron
-    // would redo every unchanged plan. A path that does not resolve stays as joined (the plan
-    // then fails naming it).
+    // Inputs are named by absolute paths, `.` and `..` taken out without following symlinks
+    // (the path the user wrote, made absolute). A plan's key does not depend on them at all:
+    // it hashes the inputs' contents in their place, so a job started from another directory,
+    // or pointed through a symlink at an identical copy, skips the same plans.
     let resolve = |p: &str| -> PathBuf {
         let pb = PathBuf::from(p);
         let pb = if pb.is_absolute() { pb } else { base.join(pb) };
-        std::fs::canonicalize(&pb).unwrap_or(pb)
+        lexical_absolute(&pb)
     };
     let out_dir = resolve(&job.output);
     let manifest_path = out_dir.join("manifest.json");
@@ -340,7 +357,28 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         if seedplan::limits::interrupted() {
             return Err(Error::Interrupted);
         }
-        let mut key_src = format!("{}\n{}\n", env!("CARGO_PKG_VERSION"), args.join("\u{1f}"));
+        // The arguments with each input file's path left out: its checksum stands for it.
+        let key_args: Vec<&str> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let input = i > 0
+                    && matches!(
+                        args[i - 1].as_str(),
+                        "--graph" | "--costs" | "--constraints" | "--target"
+                    );
+                if input {
+                    "(input)"
+                } else {
+                    a.as_str()
+                }
+            })
+            .collect();
+        let mut key_src = format!(
+            "{}\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            key_args.join("\u{1f}")
+        );
         // An input that cannot be read fails this plan, not the job: the others still run.
         let mut unreadable = None;
         for p in inputs {

@@ -394,7 +394,9 @@ pub fn refuse_data_as_header(
     what: &str,
 ) -> Result<()> {
     let numeric = !numbers.is_empty() && numbers.iter().all(|c| c.trim().parse::<f64>().is_ok());
-    if numeric || label == Some(true) {
+    // A first row whose number column holds a word is a header whatever its label column says:
+    // a data row there would be refused anyway, and an account may be called `node`.
+    if numeric || (numbers.is_empty() && label == Some(true)) {
         return Err(Error::at_line(
             path,
             1,

@@ -21,7 +21,7 @@ use crate::graph::{build_graph, BuildOptions, Graph, NodeTable};
 /// magic bytes) is loaded directly.
 pub fn load_graph(path: &str, read: &EdgeReadOptions, build: &BuildOptions) -> Result<Graph> {
     if path != "-" {
-        let mut head = [0u8; 8];
+        let mut head = [0u8; snapshot::SNIFF];
         if let Ok(mut f) = std::fs::File::open(path) {
             use std::io::Read;
             if f.read_exact(&mut head).is_ok() && snapshot::is_snapshot(&head) {

@@ -40,8 +40,9 @@ fn wrap(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>
         // Read as text, a snapshot's bytes gave "node label is not valid UTF-8".
         return Err(Error::in_file(
             path,
-            "this is a .spg snapshot: snapshots are mapped from a file, not streamed; give its \
-             path as --graph",
+            "this is a .spg snapshot: snapshots are mapped from an uncompressed file, not \
+             streamed; give the file itself (decompressed, not through standard input) as \
+             --graph",
         ));
     }
     Ok(r)

@@ -23,9 +23,15 @@ pub const MAGIC: &[u8; 8] = b"SEEDPLAN";
 pub const VERSION: u32 = 1;
 const HEADER: usize = 8 + 4 + 4 + 8 * 5 + 8;
 
-/// Whether `bytes` (a file's start) look like a snapshot.
+/// Bytes of a file's start that [`is_snapshot`] reads.
+pub const SNIFF: usize = 12;
+
+/// Whether `bytes` (a file's first [`SNIFF`] bytes or more) look like a snapshot: the magic,
+/// then a format version below 256, whose three high bytes are zero. Text never holds those
+/// NULs, so an edge list, a cost table or a seed list whose first label starts with
+/// "SEEDPLAN" is not taken for one.
 pub fn is_snapshot(bytes: &[u8]) -> bool {
-    bytes.starts_with(MAGIC)
+    bytes.len() >= SNIFF && bytes.starts_with(MAGIC) && bytes[9..12] == [0, 0, 0]
 }
 
 fn pad8(len: usize) -> usize {
