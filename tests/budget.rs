@@ -6,7 +6,8 @@ mod common;
 use common::random_graph;
 use proptest::prelude::*;
 use seedplan::budget::{
-    extend_plan, optimize_on, BudgetConfig, CategoryRule, Constraints, ConstraintsFile,
+    allocate_on, extend_plan, optimize_on, BudgetConfig, BudgetSample, CategoryRule, Constraints,
+    ConstraintsFile,
 };
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
 use seedplan::graph::Graph;
@@ -411,6 +412,20 @@ proptest! {
                 prop_assert!(satisfies(&grown, &inst, &cons).is_ok(), "grown {grown:?}");
                 prop_assert!(grown.starts_with(&on.greedy.seeds));
                 prop_assert_eq!(cons.violation(&inst.costs, &grown), None);
+                // The plan a user gets: the greedy or the MIP, grown, ranked.
+                let s = BudgetSample {
+                    sets: coll.clone(),
+                    a: 10.0,
+                    rr_sets: coll.len() as u64,
+                    rounds: 1,
+                    peak_bytes: 0,
+                    limit: None,
+                    status: seedplan::select::SelectStatus::Converged,
+                    counts_itself: vec![true; n],
+                };
+                let al = allocate_on(&s, n, n as f64, &inst.costs, &cons, &c);
+                prop_assert!(satisfies(&al.seeds, &inst, &cons).is_ok(), "allocated {:?}", al.seeds);
+                prop_assert!(al.upper_bound <= n as f64 + 1e-9);
             }
         }
     }
