@@ -408,7 +408,7 @@ proptest! {
                 let on = optimize_on(&coll, n, &inst.costs, &cons, &c);
                 prop_assert!(satisfies(&on.greedy.seeds, &inst, &cons).is_ok(), "greedy {:?}", on.greedy.seeds);
                 let index = InvertedIndex::build(&coll, n);
-                let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &on.greedy.seeds, &vec![true; n]);
+                let grown = extend_plan(&coll, &index, &inst.costs, &cons, n, &on.greedy.seeds);
                 prop_assert!(satisfies(&grown, &inst, &cons).is_ok(), "grown {grown:?}");
                 prop_assert!(grown.starts_with(&on.greedy.seeds));
                 prop_assert_eq!(cons.violation(&inst.costs, &grown), None);
@@ -421,7 +421,6 @@ proptest! {
                     peak_bytes: 0,
                     limit: None,
                     status: seedplan::select::SelectStatus::Converged,
-                    counts_itself: vec![true; n],
                 };
                 let al = allocate_on(&s, n, n as f64, &inst.costs, &cons, &c);
                 prop_assert!(satisfies(&al.seeds, &inst, &cons).is_ok(), "allocated {:?}", al.seeds);
@@ -431,68 +430,54 @@ proptest! {
     }
 }
 
-/// What a plan leaves of a huge budget buys the accounts the sample knows nothing of (no set
-/// rooted at them: each reaches at least itself unless the plan does), not those whose rooted
-/// sets the plan covers.
+/// What a plan leaves is spent by the cost-benefit greedy on what still gains sampled sets, and
+/// not on accounts without a sampled gain: on a star under WC the hub reaches every leaf for
+/// certain, and a budget that buys the hub and a hundred leaves buys the hub alone.
 #[test]
-fn leftover_budget_is_spent_on_what_still_fits() {
-    let inst = instance(25, 70, 3, 25);
-    let n = inst.graph.num_nodes();
-    let coll = sample(&inst, 40, 3);
+fn leftover_budget_buys_measured_gain_only() {
+    let mut edges: Vec<(u32, u32)> = (1..=300).map(|v| (0, v)).collect();
+    edges.push((301, 302));
+    let graph = Graph::from_edges(303, &edges, None);
+    let m = Model::new(
+        &graph,
+        ModelKind::IndependentCascade,
+        ProbScheme::WeightedCascade,
+        1,
+    )
+    .unwrap();
+    let mut coll = RrCollection::new(4, Purpose::RrSelect);
+    coll.extend_to(&m, &RootSampler::uniform(303), 400);
+    let n = 303;
+    let mut costs = CostTable {
+        cost: vec![Some(1.0); n],
+        category: vec![None; n],
+        categories: vec![],
+        priced: n,
+        ..Default::default()
+    };
+    costs.cost[0] = Some(100.0);
     let cons = Constraints {
-        budget: 1e9,
+        budget: 200.0,
         max_seeds: usize::MAX,
         include: Vec::new(),
         exclude: Vec::new(),
-        category: vec![(0, usize::MAX, f64::INFINITY); 3],
+        category: Vec::new(),
     };
     let index = InvertedIndex::build(&coll, n);
-    let g = seedplan::budget::budget_greedy(&coll, &index, &inst.costs, &cons, n, true);
+    // From the hub alone: 301 (covered by nothing) still gains; no leaf does.
+    let grown = extend_plan(&coll, &index, &costs, &cons, n, &[0]);
+    assert!(grown.contains(&301) || index.sets_of(301).is_empty());
     assert!(
-        g.seeds.len() < n,
-        "the sample leaves some accounts without a set"
+        grown.iter().all(|&v| v == 0 || v > 300),
+        "a leaf the hub reaches for certain was bought: {grown:?}"
     );
-    let grown = extend_plan(
-        &coll,
-        &index,
-        &inst.costs,
-        &cons,
-        n,
-        &g.seeds,
-        &vec![true; n],
-    );
-    // Every account no set is rooted at is bought; one whose rooted sets the plan covers
-    // is not (it is reached in every world sampled from it).
-    let mut rooted = vec![false; n];
-    for s in 0..coll.len() {
-        rooted[coll.set(s)[0] as usize] = true;
-    }
-    for v in 0..n as u32 {
-        assert_eq!(
-            grown.contains(&v),
-            g.seeds.contains(&v) || !rooted[v as usize],
-            "node {v} (rooted: {})",
-            rooted[v as usize]
-        );
-    }
-    assert!(grown.len() > g.seeds.len());
-    // An account of weight 0 (`--target`) is not bought to fill.
-    let nobody = vec![false; n];
-    let none = extend_plan(&coll, &index, &inst.costs, &cons, n, &g.seeds, &nobody);
-    assert_eq!(none, g.seeds);
-    // With a seed cap, the cap holds.
+    // A seed cap holds.
     let capped = Constraints {
-        max_seeds: g.seeds.len() + 2,
+        max_seeds: 1,
         ..cons
     };
-    let grown = extend_plan(
-        &coll,
-        &index,
-        &inst.costs,
-        &capped,
-        n,
-        &g.seeds,
-        &vec![true; n],
+    assert_eq!(
+        extend_plan(&coll, &index, &costs, &capped, n, &[0]),
+        vec![0]
     );
-    assert_eq!(grown.len(), g.seeds.len() + 2);
 }

@@ -734,15 +734,12 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
         "travel spend {travel:?}"
     );
 
-    // A budget that buys everyone: the greedy alone stopped at 1,986 accounts and a reach of
-    // 2,603; what it left now buys the accounts the sample knows nothing of.
+    // A budget that buys everyone: the bound no longer passes the population (it said 3,203.7
+    // of 3,000).
     let all = demo_plan(&["--budget", "1e12"], "1");
-    let reach = all["expected_reach"].as_f64().unwrap();
-    assert!(reach > 0.9 * 3000.0, "reach {reach}");
     assert!(all["upper_bound"].as_f64().unwrap() <= 3000.0 + 1e-9);
-    assert!(all["solver"]["extended"].as_u64().unwrap() > 0);
-    // ... but not an account the plan reaches for certain: a 3-cycle of certain edges (WC, one
-    // in-edge each) needs one seed, however large the budget.
+    // What a plan leaves is not spent on accounts it reaches for certain: a 3-cycle of certain
+    // edges (WC, one in-edge each) needs one seed, however large the budget.
     let cyc = dir.path().join("cycle.txt");
     let cyc_costs = dir.path().join("cycle.csv");
     fs::write(&cyc, "a b\nb c\nc a\n").unwrap();
@@ -866,6 +863,17 @@ fn cardinality_plans_take_include_and_exclude() {
     fails_with(
         &plan(&base, &["--exclude", "@nobody"]),
         &["'@nobody' is not in the graph"],
+    );
+    // Must-includes that fill -k are the plan as given: nothing sampled, nothing certified.
+    let mut two = base.to_vec();
+    two[5] = "2";
+    let given = plan_json(&[&two[..], &["--include", "@yeta2998,@limodo2999"]].concat());
+    assert_eq!(given["status"], "forced");
+    assert_eq!(given["rr_sets"], 0);
+    assert_eq!(nodes(&given), ["@yeta2998", "@limodo2999"]);
+    assert_eq!(
+        given["include"],
+        serde_json::json!(["@yeta2998", "@limodo2999"])
     );
     fails_with(
         &plan(
@@ -1302,8 +1310,8 @@ fn limits_return_best_so_far_or_refuse_clearly() {
     ]);
     assert_eq!(p["status"], "time_limit");
     assert_eq!(p["limit_hit"], true);
-    assert_eq!(p["seeds"].as_array().unwrap().len(), 20);
-    assert!(p["expected_reach"].as_f64().unwrap() > 0.0);
+    // No set drawn: no pick made from nothing; the plan is empty and stderr says so.
+    assert_eq!(p["seeds"].as_array().unwrap().len(), 0);
     // The limit counts from the command's start and the text load alone takes longer: no set
     // was drawn, so nothing is certified (no vacuous 0 under a bound of infinity).
     assert_eq!(p["rr_sets"], 0);
@@ -1527,6 +1535,15 @@ fn batch_jobs_survive_missing_inputs_and_the_directory_they_run_from() {
     assert_eq!(count(&ev, "skipped"), 2, "{ev:?}");
     let ev = events(&run_in(std::path::Path::new("/"), job.to_str().unwrap()));
     assert_eq!(count(&ev, "skipped"), 2, "{ev:?}");
+    // The same contents under a name that reads differently (`.txt`, not CSV) are another
+    // input: the key keeps the file's name.
+    fs::copy(dir.path().join("g.csv"), dir.path().join("g.txt")).unwrap();
+    let text = fs::read_to_string(&job)
+        .unwrap()
+        .replace("\"g.csv\"", "\"g.txt\"");
+    fs::write(&job, text).unwrap();
+    let ev = events(&run_in(dir.path(), "job.toml"));
+    assert_eq!(count(&ev, "skipped"), 0, "{ev:?}");
     // A job that cannot start: still one JSON line, and exit 2.
     fs::write(&job, "output = \"out\"\n").unwrap();
     let o = run_in(dir.path(), "job.toml");

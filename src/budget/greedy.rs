@@ -187,39 +187,6 @@ impl<'a> State<'a> {
         self.fill_minimums();
     }
 
-    /// Spends what is left on the cheapest nodes that still fit, once no node gains a sampled
-    /// set, among those the sample says nothing about: no set is rooted at them. Such a node
-    /// reaches at least itself unless the plan already does, and a sample too small to root a
-    /// set at every node cannot tell (a budget that buys every account bought two thirds of
-    /// the demo market). A node with rooted sets, all covered, is reached by the plan in every
-    /// world sampled from it: buying it would likely add nothing.
-    fn fill_cheapest(&mut self, counts_itself: &[bool]) {
-        let mut rooted = vec![false; self.count.len()];
-        for s in 0..self.coll.len() {
-            if let Some(&r) = self.coll.set(s).first() {
-                rooted[r as usize] = true;
-            }
-        }
-        let mut rest: Vec<(f64, u32)> = (0..self.count.len() as u32)
-            .filter(|&v| {
-                !self.chosen[v as usize]
-                    && counts_itself[v as usize]
-                    && !rooted[v as usize]
-                    && self.cons.allowed(self.costs, v)
-            })
-            .filter_map(|v| self.costs.cost_of(v).map(|c| (c, v)))
-            .collect();
-        rest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (_, v) in rest {
-            if self.sel.seeds.len() >= self.cons.max_seeds {
-                break;
-            }
-            if self.feasible(v) {
-                self.take(v);
-            }
-        }
-    }
-
     /// Meets outstanding category minimums with the best coverage per cost in those categories.
     fn fill_minimums(&mut self) {
         loop {
@@ -342,11 +309,11 @@ pub fn budget_greedy(
     best
 }
 
-/// `plan` (which keeps the rules) grown with whatever budget and seed slots it leaves: the
-/// cost-benefit greedy while a node gains a sampled set, then the cheapest nodes that fit and
-/// count in the audience themselves (`counts_itself`: a weight of 0 under `--target` adds
-/// nothing by being seeded). A MIP plan, optimal within its pool, may leave budget that nodes
-/// outside the pool can use.
+/// `plan` (which keeps the rules) grown with whatever budget and seed slots it leaves, by the
+/// cost-benefit greedy while a node gains a sampled set. A MIP plan, optimal within its pool,
+/// may leave budget that nodes outside the pool can use. Nodes with no sampled gain are not
+/// bought: the sample cannot tell one that adds nothing (a leaf its hub reaches for certain)
+/// from one it has not seen, so a budget larger than what buys measured gain is left unspent.
 pub fn extend_plan(
     coll: &RrCollection,
     index: &InvertedIndex,
@@ -354,7 +321,6 @@ pub fn extend_plan(
     cons: &Constraints,
     n: usize,
     plan: &[u32],
-    counts_itself: &[bool],
 ) -> Vec<u32> {
     let by_cat = cons.by_category(costs, n);
     let base: Vec<u32> = (0..n as u32)
@@ -365,7 +331,6 @@ pub fn extend_plan(
         s.take(v);
     }
     s.run_greedy(Some(0.0));
-    s.fill_cheapest(counts_itself);
     s.sel.seeds
 }
 

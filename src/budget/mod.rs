@@ -354,9 +354,6 @@ pub struct BudgetSample {
     pub limit: Option<crate::limits::LimitHit>,
     /// How sampling stopped.
     pub status: crate::select::SelectStatus,
-    /// Whether each node counts in the audience itself (weight > 0): only those are worth
-    /// buying with what the plan leaves once no sampled set shows a gain.
-    pub counts_itself: Vec<bool>,
 }
 
 /// Samples by doubling until the rule in the module docs is met for `cons`.
@@ -494,7 +491,6 @@ pub fn sample(
         peak_bytes: peak,
         limit,
         status,
-        counts_itself: (0..n as u32).map(|v| roots.weight(v) > 0.0).collect(),
     }
 }
 
@@ -534,7 +530,7 @@ pub fn allocate_on(
     };
     let index = InvertedIndex::build(&s.sets, n);
     let before = chosen.len();
-    let chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen, &s.counts_itself);
+    let chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
     debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];

@@ -19,7 +19,7 @@ use seedplan::input::{self, Column, CostReadOptions, CostTable, EdgeFormat, Edge
 use seedplan::plan::{self, PlanFormat, PlanRow, SeedingPlan};
 use seedplan::progress::Progress;
 use seedplan::rrset::RootSampler;
-use seedplan::select::{Algorithm, SelectConfig, SelectContext};
+use seedplan::select::{Algorithm, SelectConfig, SelectContext, SelectStatus};
 use std::io::Write;
 use std::time::Instant;
 
@@ -728,7 +728,32 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 config: cfg.clone(),
                 progress: progress as &dyn Progress,
             };
-            let sel = algo.selector().select(&ctx)?;
+            // Must-includes that fill -k leave nothing to select: drawing sets to certify a
+            // plan that is given drew 19M sets for a plan reaching 2 people.
+            let sel = if !forced.is_empty() && forced.len() >= ctx.effective_k() {
+                seedplan::select::Selection {
+                    seeds: forced.iter().copied().take(ctx.effective_k()).collect(),
+                    gains: None,
+                    approximation: None,
+                    upper_bound: None,
+                    status: seedplan::select::SelectStatus::Forced,
+                    rr_sets: 0,
+                    rr_bytes: 0,
+                    rr_ids: 0,
+                    rounds: 0,
+                    certify_on_estimate: false,
+                }
+            } else {
+                let mut sel = algo.selector().select(&ctx)?;
+                // A limit before any set was drawn: the picks would come from no data at all
+                // (the node order, the exact part of the reach). The plan is then what was
+                // forced, and the note below says it is empty.
+                if algo.uses_rr_sets() && sel.rr_sets == 0 && sel.status != SelectStatus::Forced {
+                    sel.seeds.retain(|v| forced.contains(v));
+                    sel.gains = None;
+                }
+                sel
+            };
             if sel.seeds.is_empty() && ctx.effective_k() > 0 && !quiet {
                 note!(
                     "note: the run stopped ({}) before its first pick: the plan is empty",
@@ -848,6 +873,14 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             .as_ref()
             .filter(|_| est.total.expected_reach > 0.0)
             .map(|_| spend / est.total.expected_reach * 1000.0),
+        include: match &rules {
+            Some(r) => r.include.iter().map(|&v| g.label(v).into_owned()).collect(),
+            None => forced.iter().map(|&v| g.label(v).into_owned()).collect(),
+        },
+        exclude: match &rules {
+            Some(r) => r.exclude.iter().map(|&v| g.label(v).into_owned()).collect(),
+            None => a.exclude.clone(),
+        },
         target: a.target.as_ref().map(|p| plan::TargetInfo {
             path: p.clone(),
             total_weight: roots.population(),

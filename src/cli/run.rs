@@ -204,10 +204,19 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     if job.graphs.is_empty() {
         return Err(Error::in_file(&a.job, "the job lists no [[graph]]"));
     }
+    // The job's folder as the system resolves it (symlinks followed), so that `..` in a path
+    // below goes where the operating system would take it.
     let base = Path::new(&a.job)
         .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(Path::new("."));
+    let base = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
     // Inputs are named by absolute paths, `.` and `..` taken out without following symlinks
     // (the path the user wrote, made absolute). A plan's key does not depend on them at all:
     // it hashes the inputs' contents in their place, so a job started from another directory,
@@ -357,8 +366,9 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         if seedplan::limits::interrupted() {
             return Err(Error::Interrupted);
         }
-        // The arguments with each input file's path left out: its checksum stands for it.
-        let key_args: Vec<&str> = args
+        // Each input file's folder left out of the arguments (its checksum stands for its
+        // contents), its name kept: the name says how the file is read (`.csv`, `.gz`).
+        let key_args: Vec<String> = args
             .iter()
             .enumerate()
             .map(|(i, a)| {
@@ -368,9 +378,10 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                         "--graph" | "--costs" | "--constraints" | "--target"
                     );
                 if input {
-                    "(input)"
+                    let name = Path::new(a).file_name().map(|f| f.to_string_lossy());
+                    format!("(input {})", name.unwrap_or_default())
                 } else {
-                    a.as_str()
+                    a.clone()
                 }
             })
             .collect();

@@ -123,6 +123,11 @@ pub struct SeedingPlan {
     pub cp1k_u: Option<f64>,
     /// Targeting: the audience file and its total weight, when reach is weighted.
     pub target: Option<TargetInfo>,
+    /// Must-include accounts (`--include`, or the rules' `include`): the certificate compares
+    /// the plan with the best plan that holds them too.
+    pub include: Vec<String>,
+    /// Accounts never seeded (`--exclude`, or the rules' `exclude`).
+    pub exclude: Vec<String>,
     /// Reach estimate details.
     pub estimate: EstimateInfo,
     /// Phase timings.

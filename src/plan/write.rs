@@ -171,8 +171,13 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
             if let Some(c) = plan.certificate {
                 writeln!(
                     out,
-                    "certificate     reaches >= {:.1}% of the best possible plan",
-                    c * 100.0
+                    "certificate     reaches >= {:.1}% of the best possible plan{}",
+                    c * 100.0,
+                    if plan.include.is_empty() {
+                        ""
+                    } else {
+                        " with the same must-includes"
+                    }
                 )?;
             }
             if let Some(sv) = &plan.solver {

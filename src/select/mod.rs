@@ -270,6 +270,8 @@ pub enum SelectStatus {
     MemoryLimit,
     /// SIGINT/SIGTERM stopped the run.
     Interrupted,
+    /// Every seed was a must-include (`--include` filled `-k`): nothing was selected.
+    Forced,
 }
 
 impl SelectStatus {
@@ -285,6 +287,7 @@ impl SelectStatus {
             SelectStatus::TimeLimit => "time_limit",
             SelectStatus::MemoryLimit => "memory_limit",
             SelectStatus::Interrupted => "interrupted",
+            SelectStatus::Forced => "forced",
         }
     }
 }
