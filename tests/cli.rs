@@ -135,6 +135,14 @@ fn follows_meaning_reverses_influence() {
     assert_eq!(run("influences"), "@a\n");
 }
 
+/// The JSON-lines log a command wrote on stderr (`run --log-format json`).
+fn json_lines(o: &std::process::Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON lines log"))
+        .collect()
+}
+
 fn plan_json(args: &[&str]) -> serde_json::Value {
     let out = bin()
         .arg("plan")
@@ -1140,26 +1148,15 @@ fn bench_generate_and_snapshots_refuse_what_they_would_get_wrong() {
         .assert()
         .success();
     let costs = pg.join("costs.csv");
-    let out = bin()
-        .args([
-            "plan",
-            "--graph",
-            &g,
-            "--costs",
-            costs.to_str().unwrap(),
-            "-k",
-            "4",
-            "-q",
-        ])
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = plan_json(&[
+        "--graph",
+        &g,
+        "--costs",
+        costs.to_str().unwrap(),
+        "-k",
+        "4",
+        "-q",
+    ]);
     assert_eq!(
         p["seeds"].as_array().unwrap().len(),
         4,
@@ -1423,12 +1420,7 @@ fn batch_jobs_skip_unchanged_plans_and_resume() {
             .output()
             .unwrap()
     };
-    let events = |o: &std::process::Output| -> Vec<serde_json::Value> {
-        String::from_utf8_lossy(&o.stderr)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON lines log"))
-            .collect()
-    };
+    let events = json_lines;
     write_job("3000, 8000", "");
     let o = run();
     assert!(o.status.success());
@@ -1500,12 +1492,7 @@ fn batch_jobs_survive_missing_inputs_and_the_directory_they_run_from() {
             .output()
             .unwrap()
     };
-    let events = |o: &std::process::Output| -> Vec<serde_json::Value> {
-        String::from_utf8_lossy(&o.stderr)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON lines log"))
-            .collect()
-    };
+    let events = json_lines;
     let o = run_in(dir.path(), "job.toml");
     assert_eq!(o.status.code(), Some(1), "one plan failed, the job went on");
     let ev = events(&o);

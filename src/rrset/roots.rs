@@ -141,11 +141,6 @@ impl RootSampler {
         self.exact.is_some()
     }
 
-    /// The audience weight of `v` (1 when every node weighs 1).
-    pub fn weight(&self, v: u32) -> f64 {
-        self.weights.as_ref().map_or(1.0, |w| w[v as usize])
-    }
-
     /// Per-node exactly credited reach (stratified samplers only).
     pub fn exact(&self) -> Option<&[f64]> {
         self.exact.as_deref()
