@@ -390,6 +390,12 @@ fn bad_inputs_exit_2_with_file_and_line_and_leave_no_output() {
         &["plan", "--graph", &f, "--probs", "file"],
         &[&format!("{f}:2"), "outside [0, 1]"],
     );
+    // A headerless CSV of labels: its first row would have been taken for the header.
+    let f = d("headerless.csv", b"a,b\nb,c\nc,a\n");
+    fails_with(
+        &["stats", "--graph", &f],
+        &[&format!("{f}:1"), "looks like data, not a header"],
+    );
     let f = d("cols.csv", b"u,v\na,b\n");
     fails_with(
         &["stats", "--graph", &f, "--src-col", "from"],

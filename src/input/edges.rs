@@ -503,6 +503,23 @@ fn read_csv(
         out.dst.push(d);
         out.lines += 1;
     }
+    // A headerless list of labels: its first row was read as the header, and that edge would
+    // be lost. Its two names are then accounts the rows below mention; a real header's are not.
+    let (hs, hd) = (
+        String::from_utf8_lossy(&headers[si]).into_owned(),
+        String::from_utf8_lossy(&headers[di]).into_owned(),
+    );
+    if nodes.get(&hs).is_some() && nodes.get(&hd).is_some() {
+        return Err(Error::at_line(
+            path,
+            1,
+            format!(
+                "the first row '{hs},{hd}' names two accounts that the rows below mention too: \
+                 it looks like data, not a header; add a header row such as 'source,target' \
+                 (a headerless file would lose its first row)"
+            ),
+        ));
+    }
     out.bytes = rdr.position().byte();
     Ok(out)
 }
