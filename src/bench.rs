@@ -326,6 +326,10 @@ pub fn run(
 ) -> Result<Vec<Cell>> {
     let algos = validate(suite)?;
     let mut cells = Vec::new();
+    // Imports are scored once per graph name and model: a graph split over several entries (by
+    // `only`/`skip`) would otherwise score them once an entry, averaged as repetitions.
+    let mut imports_scored: std::collections::BTreeSet<(String, String, String)> =
+        Default::default();
     for gs in &suite.graphs {
         let build = BuildOptions {
             meaning: meaning(&gs.edge_meaning)?,
@@ -431,7 +435,9 @@ pub fn run(
                         }
                     }
                 }
-                if rep == 0 {
+                if rep == 0
+                    && imports_scored.insert((name.clone(), ms.model.clone(), scheme.spec()))
+                {
                     for (iname, ids) in &imports {
                         let reach = estimate_reach(&model, ids, suite.runs, suite.seed);
                         let cell = Cell {

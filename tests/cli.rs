@@ -1689,14 +1689,18 @@ fn interrupt_stops_cleanly_and_writes_nothing() {
 fn bench_suite_files_select_algorithms_per_graph() {
     let dir = tempfile::tempdir().unwrap();
     let g = dataset("demo/follows.csv");
+    let imp = dir.path().join("ext.txt");
+    fs::write(&imp, "@mili0\n@juvi1\n").unwrap();
     let suite = dir.path().join("suite.toml");
     fs::write(
         &suite,
         format!(
             "algos = [\"degree\", \"random\", \"celf\"]\nk = [2]\nruns = 500\nmc_runs = 50\n\
              [[graph]]\nname = \"a\"\npath = \"{p}\"\nedge_meaning = \"follows\"\nskip = [\"celf\"]\n\
-             [[graph]]\nname = \"a\"\npath = \"{p}\"\nedge_meaning = \"follows\"\nonly = [\"celf\"]\nmc_runs = 10\n",
-            p = g.display()
+             [[graph]]\nname = \"a\"\npath = \"{p}\"\nedge_meaning = \"follows\"\nonly = [\"celf\"]\nmc_runs = 10\n\
+             [[import]]\nname = \"ext\"\npath = \"{i}\"\n",
+            p = g.display(),
+            i = imp.display()
         ),
     )
     .unwrap();
@@ -1717,6 +1721,8 @@ fn bench_suite_files_select_algorithms_per_graph() {
     let cells = v["cells"].as_array().unwrap();
     let count = |a: &str| cells.iter().filter(|c| c["algorithm"] == a).count();
     assert_eq!((count("degree"), count("random"), count("celf")), (1, 1, 1));
+    // One graph split over two entries: its imports are scored once, not averaged twice.
+    assert_eq!(count("import:ext"), 1);
     let bad = dir.path().join("bad.toml");
     fs::write(
         &bad,
