@@ -112,6 +112,12 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
     }
 }
 
+/// The `plan` flags a job gives files after, besides `--graph`: found relative to the job,
+/// checksummed into the plan's key.
+fn names_input_file(flag: &str) -> bool {
+    matches!(flag, "--costs" | "--constraints" | "--target")
+}
+
 /// `p` made absolute (against the working directory) with `.` and `..` removed lexically.
 fn lexical_absolute(p: &Path) -> PathBuf {
     use std::path::Component;
@@ -298,7 +304,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                 let args: Vec<String> = args
                     .into_iter()
                     .flat_map(|a| match a.split_once('=') {
-                        Some((f, v)) if matches!(f, "--costs" | "--constraints" | "--target") => {
+                        Some((f, v)) if names_input_file(f) => {
                             vec![f.to_string(), v.to_string()]
                         }
                         _ => vec![a],
@@ -307,7 +313,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                 // Files named in the arguments are inputs too (costs, constraints, targets).
                 let mut inputs = vec![gpath.clone()];
                 for w in args.windows(2) {
-                    if matches!(w[0].as_str(), "--costs" | "--constraints" | "--target") {
+                    if names_input_file(&w[0]) {
                         let p = resolve(&w[1]);
                         inputs.push(p);
                     }
@@ -352,10 +358,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     // Rewrite relative input paths in args to the job's base.
     for (_, args, _) in plans.iter_mut() {
         for i in 1..args.len() {
-            if matches!(
-                args[i - 1].as_str(),
-                "--costs" | "--constraints" | "--target"
-            ) {
+            if names_input_file(&args[i - 1]) {
                 args[i] = resolve(&args[i]).display().to_string();
             }
         }
@@ -372,11 +375,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let input = i > 0
-                    && matches!(
-                        args[i - 1].as_str(),
-                        "--graph" | "--costs" | "--constraints" | "--target"
-                    );
+                let input = i > 0 && (args[i - 1] == "--graph" || names_input_file(&args[i - 1]));
                 if input {
                     let name = Path::new(a).file_name().map(|f| f.to_string_lossy());
                     format!("(input {})", name.unwrap_or_default())
