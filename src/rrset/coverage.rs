@@ -11,7 +11,6 @@ use ordered_float::OrderedFloat;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 /// Node -> ids of the sets containing it. Grows with its collection: `extend` indexes only the
 /// sets added since the last call, so a doubling loop scatters each set once instead of
@@ -391,9 +390,10 @@ pub fn greedy_on_parts(
         .expect("a greedy without a cancel flag runs to its end")
 }
 
-/// As [`greedy_on_parts`], giving up (`None`) once `cancel` is set: it is read before each
-/// pick. For a greedy started on a spare thread before anyone knows whether its result is
-/// wanted (`auto`'s final selection, `select::opim`).
+/// As [`greedy_on_parts`], giving up (`None`) once `cancel` says so: it is asked before each
+/// pick and each re-count. For a greedy started on a spare thread before anyone knows whether
+/// its result is wanted (`auto`'s final selection, `select::opim`), or one a deadline may cut
+/// short when an earlier plan can stand in for it.
 ///
 /// Without `with_bound` it skips OPIM-C's bound (`upper_bound` is then infinite): the bound
 /// re-counts the `k` best gains at every step, about half of a round's greedy, and `auto`
@@ -408,10 +408,10 @@ pub fn greedy_on_parts_unless(
     forced: &[u32],
     bonus: Option<Bonus<'_>>,
     pool: Option<Pool<'_>>,
-    cancel: Option<&AtomicBool>,
+    cancel: Option<&(dyn Fn() -> bool + Sync)>,
     with_bound: bool,
 ) -> Option<CoverageGreedy> {
-    let cancelled = || cancel.is_some_and(|c| c.load(AtomicOrdering::Relaxed));
+    let cancelled = || cancel.is_some_and(|c| c());
     let extra = |v: u32| bonus.map_or(0.0, |b| b.at(v as usize));
     let outside = |v: u32| pool.is_some_and(|p| !p.keep[v as usize]);
     let mut slices = Slice::split(parts, n);
@@ -1009,7 +1009,7 @@ mod tests {
         let parts = [Part::Sets(&c, &ix)];
         let whole = greedy_on_parts(&parts, 60, 5, None, &[], None, None);
         let unless = |flag: bool| {
-            let cancel = AtomicBool::new(flag);
+            let cancel = || flag;
             greedy_on_parts_unless(&parts, 60, 5, None, &[], None, None, Some(&cancel), true)
         };
         assert_eq!(unless(false), Some(whole.clone()));

@@ -150,7 +150,7 @@ impl Selector for Opim {
         let select_unless = |parts: &[&IndexedRr],
                              theta: f64,
                              keep: Option<&[bool]>,
-                             cancel: &AtomicBool,
+                             cancel: &(dyn Fn() -> bool + Sync),
                              with_bound: bool| {
             let arrays = dropped_arrays(parts);
             let pool = keep.map(|keep| Pool {
@@ -171,8 +171,7 @@ impl Selector for Opim {
             )
         };
         let select = |parts: &[&IndexedRr], theta: f64, keep: Option<&[bool]>, with_bound: bool| {
-            select_unless(parts, theta, keep, &AtomicBool::new(false), with_bound)
-                .expect("never cancelled")
+            select_unless(parts, theta, keep, &|| false, with_bound).expect("never cancelled")
         };
         // While a node outside the pool blocks the greedy (`first`, on R1, or on R1 and R2 with
         // `both`), grow the pool, draw both collections again on it, and rerun the greedy.
@@ -390,8 +389,49 @@ impl Selector for Opim {
         // greedy and the sets ahead would only add work.)
         let threads = rayon::current_num_threads() > 1;
         let mut last_verdict: Option<Verdict> = None;
+        // The last round's plan (settled and decided) with R1's size then. Once the deadline
+        // passes or an interrupt comes, a greedy on the sets drawn since gives up and this plan
+        // stands: that greedy ran 0.8 s past a 2 s limit on NetHEPT at k = 200 (12M sets). So
+        // that it stands with a certificate, a run with a deadline counts OPIM-C's bound in
+        // every round.
+        let mut fallback: Option<(CoverageGreedy, Verdict, f64)> = None;
+        let limits = cfg.limits;
+        let timed = limits.deadline.is_some();
+        let cut_status = || match limits.expired() {
+            Some(LimitHit::Interrupt) => SelectStatus::Interrupted,
+            _ => SelectStatus::TimeLimit,
+        };
+        // A round's plan on R1 (`th` sets) as the selection returned.
+        let round_plan = |g: CoverageGreedy,
+                          v: &Verdict,
+                          th: f64,
+                          status: SelectStatus,
+                          r1: &IndexedRr,
+                          r2: &IndexedRr,
+                          round: u32,
+                          peak_bytes: u64| {
+            // A limit that struck before both collections held a set leaves a vacuous
+            // certificate (0, under a bound of infinity), and a round that skipped the bound
+            // has none: none is claimed.
+            let measured = r1.sampled() > 0 && r2.sampled() > 0 && v.upper.is_finite();
+            let scale = pop / th;
+            Selection {
+                gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
+                seeds: g.seeds,
+                approximation: measured.then_some(v.alpha),
+                upper_bound: measured.then_some(v.upper),
+                status,
+                rr_sets: r1.sampled() + r2.sampled(),
+                rr_bytes: peak_bytes,
+                rr_ids: r1.total_ids() + r2.total_ids(),
+                rounds: round,
+                certify_on_estimate: false,
+            }
+        };
         loop {
             round += 1;
+            let can_fall_back = fallback.is_some();
+            let overdue = move || can_fall_back && limits.expired().is_some();
             let next_theta = ((theta * 2) as f64).min(theta_max) as u64;
             let maybe_last = round >= i_max
                 || next_theta <= theta
@@ -412,7 +452,10 @@ impl Selector for Opim {
                 let (r1s, r2s, keep) = (&r1, &r2, pool.as_deref());
                 let ((first, verdict), early) = rayon::join(
                     || {
-                        let g = select(&[r1s], th, keep, true);
+                        let Some(g) = select_unless(&[r1s], th, keep, &overdue, true) else {
+                            cancel.store(true, AtomicOrdering::Relaxed);
+                            return (None, None);
+                        };
                         // A blocked pick regrows the sets below: the last selection started
                         // here would be on the old ones.
                         let v = g.blocked.is_none().then(|| {
@@ -421,10 +464,31 @@ impl Selector for Opim {
                         if !v.is_some_and(|v| v.last(auto)) {
                             cancel.store(true, AtomicOrdering::Relaxed);
                         }
-                        (g, v)
+                        (Some(g), v)
                     },
-                    || select_unless(&[r1s, r2s], theta_all, keep, &cancel, true),
+                    || {
+                        let stop =
+                            || cancel.load(AtomicOrdering::Relaxed) || limits.expired().is_some();
+                        select_unless(&[r1s, r2s], theta_all, keep, &stop, true)
+                    },
                 );
+                let Some(first) = first else {
+                    let (g, v, th) = fallback.expect("only a greedy with a fallback gives up");
+                    ctx.progress.note(&format!(
+                        "round {round} cut short by the limit: round {}'s plan stands",
+                        round - 1
+                    ));
+                    return Ok(round_plan(
+                        g,
+                        &v,
+                        th,
+                        cut_status(),
+                        &r1,
+                        &r2,
+                        round - 1,
+                        peak_bytes.max(r1.peak_bytes() + r2.peak_bytes()),
+                    ));
+                };
                 match verdict {
                     Some(v) => (first, v, early.filter(|_| v.last(auto)), None),
                     None => {
@@ -456,9 +520,13 @@ impl Selector for Opim {
                         // another round that turns out able to stop counts it then.
                         // A limit that struck while growing ends the round: count it now
                         // rather than in a second greedy.
-                        let with_bound =
-                            !auto || maybe_last || hit.is_some() || cfg.limits.expired().is_some();
-                        let g = select(&[&r1], (r1.sampled() as f64).max(1.0), keep, with_bound);
+                        let with_bound = !auto
+                            || maybe_last
+                            || timed
+                            || hit.is_some()
+                            || cfg.limits.expired().is_some();
+                        let th = (r1.sampled() as f64).max(1.0);
+                        let g = select_unless(&[&r1], th, keep, &overdue, with_bound);
                         done.store(true, AtomicOrdering::Relaxed);
                         (hit, g)
                     },
@@ -488,6 +556,23 @@ impl Selector for Opim {
                 // again on a wider pool (a blocked pick).
                 let ahead_bytes = drawn.as_ref().map_or(0, Ahead::bytes);
                 peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes() + ahead_bytes);
+                let Some(first) = first else {
+                    let (g, v, th) = fallback.expect("only a greedy with a fallback gives up");
+                    ctx.progress.note(&format!(
+                        "round {round} cut short by the limit: round {}'s plan stands",
+                        round - 1
+                    ));
+                    return Ok(round_plan(
+                        g,
+                        &v,
+                        th,
+                        cut_status(),
+                        &r1,
+                        &r2,
+                        round - 1,
+                        peak_bytes,
+                    ));
+                };
                 let drawn = drawn.filter(|_| r1.sampled() == theta && first.blocked.is_none());
                 let (g, v) = settle_and_decide(
                     first,
@@ -505,7 +590,6 @@ impl Selector for Opim {
             peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
             let Verdict {
                 alpha,
-                upper,
                 certified,
                 stop,
                 hit,
@@ -528,8 +612,29 @@ impl Selector for Opim {
                 // on the plan's own independent estimate sets.
                 let theta_all = r1.sampled() as f64 + r2.sampled() as f64;
                 let first = match early_final {
-                    Some(g) => g,
-                    None => select(&[&r1, &r2], theta_all, pool.as_deref(), true),
+                    Some(g) => Some(g),
+                    None => select_unless(
+                        &[&r1, &r2],
+                        theta_all,
+                        pool.as_deref(),
+                        &|| limits.expired().is_some(),
+                        true,
+                    ),
+                };
+                // Cut short by the deadline or an interrupt: the round's plan on R1 stands.
+                let Some(first) = first else {
+                    ctx.progress
+                        .note("final selection cut short by the limit: R1's plan stands");
+                    return Ok(round_plan(
+                        g,
+                        &verdict,
+                        th,
+                        cut_status(),
+                        &r1,
+                        &r2,
+                        round,
+                        peak_bytes,
+                    ));
                 };
                 let g = settle(
                     first,
@@ -559,7 +664,6 @@ impl Selector for Opim {
                 });
             }
             if stop {
-                let scale = pop / th;
                 let status = if let Some(s) = limit_status {
                     s
                 } else if certified && self.stop == StopRule::Certificate {
@@ -571,21 +675,9 @@ impl Selector for Opim {
                 } else {
                     SelectStatus::SampleBound
                 };
-                // A limit that struck before both collections held a set leaves a vacuous
-                // certificate (0, under a bound of infinity): none is claimed.
-                let measured = r1.sampled() > 0 && r2.sampled() > 0;
-                return Ok(Selection {
-                    gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
-                    seeds: g.seeds,
-                    approximation: measured.then_some(alpha),
-                    upper_bound: measured.then_some(upper),
-                    status,
-                    rr_sets: r1.sampled() + r2.sampled(),
-                    rr_bytes: peak_bytes,
-                    rr_ids: r1.total_ids() + r2.total_ids(),
-                    rounds: round,
-                    certify_on_estimate: false,
-                });
+                return Ok(round_plan(
+                    g, &verdict, th, status, &r1, &r2, round, peak_bytes,
+                ));
             }
             let rule = self.pool.filter(|r| auto && r1.sampled() >= r.after);
             if let (Some(rule), None) = (rule, &pool) {
@@ -598,6 +690,7 @@ impl Selector for Opim {
             if let Some(a) = next_sets {
                 r1.adopt(a);
             }
+            fallback = Some((g.clone(), verdict, th));
             prev = Some(g.seeds);
             theta = ((theta * 2) as f64).min(theta_max) as u64;
         }
