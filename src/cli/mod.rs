@@ -125,14 +125,7 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
             ));
         }
     }
-    let snapshot = std::fs::File::open(&g.graph)
-        .ok()
-        .and_then(|mut f| {
-            let mut head = [0u8; input::snapshot::SNIFF];
-            std::io::Read::read_exact(&mut f, &mut head).ok()?;
-            Some(input::snapshot::is_snapshot(&head))
-        })
-        .unwrap_or(false);
+    let snapshot = g.graph != "-" && input::snapshot::is_snapshot_file(&g.graph);
     if snapshot {
         // A snapshot keeps the options it was converted with. One given now that would build
         // another graph is refused rather than ignored (a batch job runs quiet, and a note
@@ -363,10 +356,10 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
         )));
     }
     let mut rdr = input::open_csv(path)?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| input::csv_error(path, e))?
-        .clone();
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(input::csv_error(path, &rdr, e)),
+    };
     if headers.len() < 2 {
         return Err(Error::at_line(
             path,
@@ -394,9 +387,9 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(input::csv_error(path, e)),
+            Err(e) => return Err(input::csv_error(path, &rdr, e)),
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = input::record_line(&rdr, rec.position());
         let label = &rec[ni];
         let x: f64 = rec[wi].parse().map_err(|_| {
             Error::at_line(

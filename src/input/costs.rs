@@ -1,6 +1,6 @@
 //! The cost table: what each influencer charges, with an optional category.
 
-use super::edges::{csv_error, open_csv, Column};
+use super::edges::{csv_error, open_csv, record_line, Column, CsvReader};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use serde::Serialize;
@@ -107,12 +107,15 @@ pub fn read_costs_from_bytes(
 }
 
 fn read_costs_from(
-    mut rdr: csv::Reader<Box<dyn std::io::BufRead + Send>>,
+    mut rdr: CsvReader,
     path: &str,
     graph: &Graph,
     opts: &CostReadOptions,
 ) -> Result<CostTable> {
-    let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, &rdr, e)),
+    };
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::in_file(
             path,
@@ -162,10 +165,10 @@ fn read_costs_from(
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(path, e)),
+            Err(e) => return Err(csv_error(path, &rdr, e)),
         }
         rows += 1;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = record_line(&rdr, rec.position());
         let label = &rec[ni];
         if label.is_empty() {
             return Err(Error::at_line(path, line, "empty node label"));

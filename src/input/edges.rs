@@ -180,6 +180,7 @@ fn read_snap(
     let mut filled = 0usize;
     let mut line_no: u64 = 0;
     let mut toks: Vec<(usize, usize)> = Vec::with_capacity(8);
+    let mut edge_like_comments: Vec<(u64, String)> = Vec::new();
     let mut eof = false;
     // The first edge line, when both its ends are words; whether a later line has a word.
     let mut header_like: Option<(u64, String)> = None;
@@ -215,6 +216,9 @@ fn read_snap(
             Some(p) => p + 1,
             None => continue,
         };
+        // Most files hold no CR at all: one scan of the block spares a scan a line.
+        let has_cr = memchr::memchr(b'\r', &buf[..end]).is_some();
+        let has_comma = memchr::memchr(b',', &buf[..end]).is_some();
         let mut start = 0;
         while start < end {
             let nl = start + memchr::memchr(b'\n', &buf[start..end]).unwrap_or(end - start);
@@ -224,15 +228,53 @@ fn read_snap(
             if let [rest @ .., b'\r'] = line {
                 line = rest;
             }
+            if has_cr && memchr::memchr(b'\r', line).is_some() {
+                return Err(Error::at_line(
+                    path,
+                    line_no,
+                    "a carriage return inside the line: the file's lines end in CR alone (old \
+                     Mac line endings?); convert them to LF or CRLF",
+                ));
+            }
             toks.clear();
-            // Only the columns in use are split out; further ones are ignored.
-            split_tokens(line, &mut toks, need);
+            // Only the columns in use are split out; further ones are ignored. A line with a
+            // comma is split on blanks in full first, to see which its separator is.
+            let comma = has_comma && memchr::memchr(b',', line).is_some();
+            split_tokens(
+                line,
+                Sep::Blank,
+                &mut toks,
+                if comma { usize::MAX } else { need },
+            );
             if toks.is_empty() {
                 continue;
             }
             let first = line[toks[0].0];
             if first == b'#' || first == b'%' {
+                // A comment shaped like an edge whose first word turns out to be an account
+                // (`#brand b`) is refused below rather than lost.
+                if toks.len() >= 2 && edge_like_comments.len() < 1000 {
+                    let t = &line[toks[0].0..toks[0].1];
+                    edge_like_comments.push((line_no, String::from_utf8_lossy(t).into_owned()));
+                }
                 continue;
+            }
+            if comma && comma_separated(line, &toks, need) {
+                toks.clear();
+                split_tokens(line, Sep::Comma, &mut toks, need);
+            } else {
+                toks.truncate(need);
+            }
+            if let Some(col) = toks.iter().position(|&(a, b)| a == b) {
+                return Err(Error::at_line(
+                    path,
+                    line_no,
+                    format!(
+                        "column {} is empty in '{}'",
+                        col + 1,
+                        String::from_utf8_lossy(line)
+                    ),
+                ));
             }
             if toks.len() < need {
                 return Err(Error::at_line(
@@ -270,6 +312,20 @@ fn read_snap(
         buf.copy_within(end..filled, 0);
         filled -= end;
     }
+    if let Some((line, label)) = edge_like_comments
+        .iter()
+        .find(|(_, l)| nodes.get(l).is_some())
+    {
+        return Err(Error::at_line(
+            path,
+            *line,
+            format!(
+                "this line starts with '{label}', an account named elsewhere in the file, but a \
+                 line starting with '#' or '%' is a comment and would be lost: give the file as \
+                 CSV with the label quoted (\"{label}\")"
+            ),
+        ));
+    }
     // A first line of words above lines of numeric ids is a header, not an edge between two
     // nodes called `source` and `target`.
     if let (Some((line, text)), false) = (header_like, words_after_first) {
@@ -287,22 +343,73 @@ fn read_snap(
     Ok(out)
 }
 
+/// How the fields of a text edge line are separated.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Sep {
+    /// Runs of spaces and tabs (SNAP): a comma is part of a field, so a decimal comma
+    /// (`0,5`) is refused as a number instead of read as `0` with the `5` dropped.
+    Blank,
+    /// One comma, with the spaces and tabs around it: `a,,b` has an empty field.
+    Comma,
+}
+
+/// Whether a line split on blanks into `toks` is comma-separated after all: it has a comma
+/// that blanks alone do not explain (too few fields without it, or one at a field's edge as in
+/// `1, 2`). So `a b 0,5` keeps its decimal comma, and `a,,0.3` has an empty field.
+fn comma_separated(line: &[u8], toks: &[(usize, usize)], need: usize) -> bool {
+    toks.len() < need
+        || toks
+            .iter()
+            .any(|&(a, b)| line[a] == b',' || line[b - 1] == b',')
+}
+
+/// Splits `line` into at most `max` fields (byte ranges; a field may be empty with `Sep::Comma`).
 #[inline]
-fn split_tokens(line: &[u8], toks: &mut Vec<(usize, usize)>, max: usize) {
-    let mut i = 0;
+fn split_tokens(line: &[u8], sep: Sep, toks: &mut Vec<(usize, usize)>, max: usize) {
+    let blank = |b: u8| b == b' ' || b == b'\t';
     let n = line.len();
-    while i < n && toks.len() < max {
-        while i < n && matches!(line[i], b' ' | b'\t' | b',') {
-            i += 1;
-        }
-        if i >= n {
-            break;
-        }
+    let mut i = 0;
+    while i < n && blank(line[i]) {
+        i += 1;
+    }
+    if i >= n {
+        return;
+    }
+    while toks.len() < max {
         let s = i;
-        while i < n && !matches!(line[i], b' ' | b'\t' | b',') {
-            i += 1;
+        match sep {
+            Sep::Blank => {
+                while i < n && !blank(line[i]) {
+                    i += 1;
+                }
+                toks.push((s, i));
+                while i < n && blank(line[i]) {
+                    i += 1;
+                }
+                if i >= n {
+                    return;
+                }
+            }
+            Sep::Comma => {
+                while i < n && line[i] != b',' {
+                    i += 1;
+                }
+                let mut e = i;
+                while e > s && blank(line[e - 1]) {
+                    e -= 1;
+                }
+                toks.push((s, e));
+                if i >= n {
+                    return;
+                }
+                // Past the comma and the blanks after it; a comma at the end leaves one more
+                // (empty) field.
+                i += 1;
+                while i < n && blank(line[i]) {
+                    i += 1;
+                }
+            }
         }
-        toks.push((s, i));
     }
 }
 
@@ -357,16 +464,96 @@ pub fn sniff_delimiter(path: &str, header: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
+/// Bytes of line starts a [`LineCounter`] keeps behind what it has handed out: the csv crate
+/// reads ahead by its 8 KiB buffer and one record, so a record's start is always inside.
+const LINE_WINDOW: u64 = 1 << 20;
+
+/// A reader that remembers where lines start, so a CSV record's byte offset gives its true line
+/// number. The csv crate's own line counts are off by one on every CRLF file (an Excel export's
+/// duplicate cost row was reported a line early) and after blank or comment lines; its byte
+/// offsets point at the end of the previous record (the `\n` of a CRLF, or the first blank or
+/// comment line skipped), so the record's line is the first one starting at or after that
+/// offset that is neither blank nor a comment.
+pub struct LineCounter<R> {
+    inner: R,
+    /// Bytes read so far.
+    pos: u64,
+    /// Lines before the oldest one kept.
+    dropped: u64,
+    /// Start offset and first byte (0 at the end of the input) of each line in the last
+    /// `LINE_WINDOW` bytes, in order.
+    starts: std::collections::VecDeque<(u64, u8)>,
+}
+
+impl<R> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        LineCounter {
+            inner,
+            pos: 0,
+            dropped: 0,
+            starts: [(0, 0)].into(),
+        }
+    }
+
+    /// The 1-based line of a record whose csv position is `byte`, if it is recent enough.
+    pub fn line_of(&self, byte: u64) -> Option<u64> {
+        let mut i = self.starts.partition_point(|&(o, _)| o < byte);
+        if i == 0 && self.dropped > 0 && self.starts.front().is_none_or(|&(o, _)| o > byte) {
+            return None;
+        }
+        while self
+            .starts
+            .get(i)
+            .is_some_and(|&(_, b)| matches!(b, b'\n' | b'\r' | b'#' | 0))
+        {
+            i += 1;
+        }
+        (i < self.starts.len()).then_some(self.dropped + i as u64 + 1)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            // A line that started at the end of the last read begins with this read's first byte.
+            if let Some(last) = self.starts.back_mut() {
+                if last.0 == self.pos {
+                    last.1 = buf[0];
+                }
+            }
+        }
+        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
+            self.starts.push_back((
+                self.pos + i as u64 + 1,
+                buf.get(i + 1).copied().unwrap_or(0),
+            ));
+        }
+        self.pos += n as u64;
+        while self.starts.len() > 1 && self.starts[1].0 + LINE_WINDOW < self.pos {
+            self.starts.pop_front();
+            self.dropped += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// A CSV reader whose records know their true line numbers ([`record_line`]).
+pub type CsvReader = csv::Reader<LineCounter<Box<dyn std::io::BufRead + Send>>>;
+
+/// The line a record (or an error) at `pos` starts on: counted from its byte offset, or the csv
+/// crate's count if the offset is too far behind (a record over a megabyte long).
+pub fn record_line(rdr: &CsvReader, pos: Option<&csv::Position>) -> u64 {
+    pos.map_or(0, |p| rdr.get_ref().line_of(p.byte()).unwrap_or(p.line()))
+}
+
 /// Opens a delimited file with a header, sniffing the delimiter and skipping leading `#` lines.
-pub fn open_csv(path: &str) -> Result<csv::Reader<Box<dyn std::io::BufRead + Send>>> {
+pub fn open_csv(path: &str) -> Result<CsvReader> {
     csv_from(open(path)?, path)
 }
 
 /// A CSV reader over an opened input (delimiter sniffed, `#` lines skipped).
-pub fn csv_from(
-    mut input: Box<dyn std::io::BufRead + Send>,
-    path: &str,
-) -> Result<csv::Reader<Box<dyn std::io::BufRead + Send>>> {
+pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Result<CsvReader> {
     let head = std::io::BufRead::fill_buf(&mut input)
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
     let first = head
@@ -380,7 +567,7 @@ pub fn csv_from(
         .comment(Some(b'#'))
         .flexible(false)
         .trim(csv::Trim::All)
-        .from_reader(input))
+        .from_reader(LineCounter::new(input)))
 }
 
 /// Refuses a first row that reads as data rather than as a header (`what` names the header the
@@ -410,9 +597,9 @@ pub fn refuse_data_as_header(
     Ok(())
 }
 
-/// Describes a csv crate error with its line number.
-pub fn csv_error(path: &str, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
+/// Describes an error of `rdr`'s with its line number.
+pub fn csv_error(path: &str, rdr: &CsvReader, e: csv::Error) -> Error {
+    let line = record_line(rdr, e.position());
     let msg = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -434,7 +621,10 @@ fn read_csv(
     nodes: &mut NodeTable,
 ) -> Result<RawEdges> {
     let mut rdr = csv_from(input, path)?;
-    let headers = rdr.byte_headers().map_err(|e| csv_error(path, e))?.clone();
+    let headers = match rdr.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, &rdr, e)),
+    };
     if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
         return Err(Error::in_file(path, "empty file: expected a header row"));
     }
@@ -484,9 +674,9 @@ fn read_csv(
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(path, e)),
+            Err(e) => return Err(csv_error(path, &rdr, e)),
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = record_line(&rdr, rec.position());
         if rec[si].is_empty() || rec[di].is_empty() {
             return Err(Error::at_line(path, line, "empty node label"));
         }

@@ -9,8 +9,8 @@ pub mod snapshot;
 
 pub use costs::{read_costs, read_costs_from_bytes, CostReadOptions, CostTable};
 pub use edges::{
-    csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes,
-    refuse_data_as_header, Column, EdgeFormat, EdgeReadOptions, RawEdges,
+    csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes, record_line,
+    refuse_data_as_header, Column, CsvReader, EdgeFormat, EdgeReadOptions, RawEdges,
 };
 pub use seeds::{parse_seeds, SeedList};
 
@@ -20,14 +20,8 @@ use crate::graph::{build_graph, BuildOptions, Graph, NodeTable};
 /// Reads an edge list and builds the graph in one step; a `.spg` snapshot (recognised by its
 /// magic bytes) is loaded directly.
 pub fn load_graph(path: &str, read: &EdgeReadOptions, build: &BuildOptions) -> Result<Graph> {
-    if path != "-" {
-        let mut head = [0u8; snapshot::SNIFF];
-        if let Ok(mut f) = std::fs::File::open(path) {
-            use std::io::Read;
-            if f.read_exact(&mut head).is_ok() && snapshot::is_snapshot(&head) {
-                return snapshot::load_snapshot(path);
-            }
-        }
+    if path != "-" && snapshot::is_snapshot_file(path) {
+        return snapshot::load_snapshot(path);
     }
     let mut nodes = NodeTable::new();
     let raw = read_edges(path, read, &mut nodes)?;

@@ -16,9 +16,19 @@ pub struct SeedList {
 }
 
 /// Resolves `spec`: an existing file (label lines or plan JSON), else a comma-separated list.
-/// Unknown or repeated labels are errors naming where they were found.
+/// Unknown or repeated labels are errors naming where they were found, and so is a `spec`
+/// that names both a file and a node.
 pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
     let is_file = spec == "-" || std::path::Path::new(spec).is_file();
+    // A name that is both a file here and a node of the graph: reading either would surprise
+    // someone, so neither is read.
+    if is_file && spec != "-" && !spec.contains(',') && graph.nodes().get(spec.trim()).is_some() {
+        return Err(Error::usage(format!(
+            "--seeds '{spec}' is both a file and a node of the graph {}: write ./{spec} for \
+             the file, or '{spec},' for the node",
+            graph.report().path
+        )));
+    }
     let mut labels: Vec<(Option<u64>, String)> = Vec::new();
     if is_file {
         let mut text = String::new();
@@ -55,7 +65,9 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
         } else {
             for (i, line) in text.lines().enumerate() {
                 let l = line.trim();
-                if l.is_empty() || l.starts_with('#') {
+                // `#` starts a comment, unless the whole line is a node's label: accounts
+                // called `#brand` exist, and `plan --seeds-only` writes them as they are.
+                if l.is_empty() || (l.starts_with('#') && graph.nodes().get(l).is_none()) {
                     continue;
                 }
                 labels.push((Some(i as u64 + 1), l.to_string()));

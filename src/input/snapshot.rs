@@ -34,6 +34,21 @@ pub fn is_snapshot(bytes: &[u8]) -> bool {
     bytes.len() >= SNIFF && bytes.starts_with(MAGIC) && bytes[9..12] == [0, 0, 0]
 }
 
+/// Whether `path` is a regular file that starts like a snapshot. Anything else (a pipe, a FIFO,
+/// `/dev/stdin`, a process substitution) is not opened here: the bytes read to look would be
+/// gone for the parser that reads it next, which lost the first edge that way, and opening a
+/// FIFO twice waits for a second writer for ever. A snapshot streamed that way is refused by
+/// `reader::open` instead.
+pub fn is_snapshot_file(path: &str) -> bool {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut head = [0u8; SNIFF];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| is_snapshot(&head))
+}
+
 fn pad8(len: usize) -> usize {
     (8 - len % 8) % 8
 }
