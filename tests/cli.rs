@@ -1666,37 +1666,84 @@ fn targeting_weights_reach_and_generated_prices_for_real_graphs() {
 #[test]
 fn interrupt_stops_cleanly_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("plan.json");
+    let out = dir.path().join("out.json");
+    let bench_dir = dir.path().join("bench");
     fs::write(&out, "earlier output\n").unwrap();
     let g = shared("soc-slashdot0902/soc-Slashdot0902.txt.gz");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seedplan"))
-        .args([
+    let e = shared("email-eu-core/email-Eu-core.txt");
+    let (g, e, o, b) = (
+        g.to_str().unwrap(),
+        e.to_str().unwrap(),
+        out.to_str().unwrap(),
+        bench_dir.to_str().unwrap(),
+    );
+    // `evaluate` and `bench` used to finish with what the interrupt left them (fewer runs,
+    // cells cut short), write it as a result and exit 0.
+    let commands: [&[&str]; 3] = [
+        &[
             "plan",
             "--graph",
-            g.to_str().unwrap(),
+            g,
             "--algo",
             "imm",
             "--epsilon",
             "0.02",
-            "-q",
-        ])
-        .args(["--format", "json", "-o", out.to_str().unwrap()])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let t0 = std::time::Instant::now();
-    let status = child.wait().unwrap();
-    assert!(t0.elapsed().as_secs() < 20, "did not stop promptly");
-    assert_eq!(status.code(), Some(130));
-    assert_eq!(fs::read_to_string(&out).unwrap(), "earlier output\n");
-    let leftovers = fs::read_dir(dir.path()).unwrap().count();
-    assert_eq!(leftovers, 1, "temporary files left behind");
+            "--format",
+            "json",
+            "-o",
+            o,
+        ],
+        &[
+            "evaluate",
+            "--graph",
+            e,
+            "--seeds",
+            "160,82",
+            "--runs",
+            "100000000",
+            "-o",
+            o,
+        ],
+        &[
+            "bench",
+            "--graph",
+            e,
+            "--algos",
+            "celf",
+            "--k",
+            "20",
+            "--mc-runs",
+            "2000",
+            "-o",
+            b,
+        ],
+    ];
+    for args in commands {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seedplan"))
+            .args(args)
+            .arg("-q")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let t0 = std::time::Instant::now();
+        let status = child.wait().unwrap();
+        assert!(
+            t0.elapsed().as_secs() < 20,
+            "{}: did not stop promptly",
+            args[0]
+        );
+        assert_eq!(status.code(), Some(130), "{}", args[0]);
+        assert_eq!(fs::read_to_string(&out).unwrap(), "earlier output\n");
+        assert!(!bench_dir.exists(), "bench left its folder");
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "{}: temporary files left behind", args[0]);
+    }
 }
 
 #[test]
@@ -2460,4 +2507,36 @@ fn seed_lists_keep_accounts_named_like_comments_and_refuse_ambiguous_names() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn a_failed_main_output_leaves_no_report_or_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let blocked = dir.path().join("taken");
+    fs::create_dir(&blocked).unwrap();
+    let report = dir.path().join("r.html");
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args(["-k", "3", "-q", "--report", report.to_str().unwrap()])
+        .args(["--output", blocked.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
+    assert!(
+        !report.exists(),
+        "the report was written beside a failed plan"
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temporary files left"
+    );
 }

@@ -251,8 +251,19 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let suite = suite_from(&a)?;
     bench::validate(&suite)?;
     let dir = Path::new(&a.output);
+    let created = !dir.exists();
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.output)))?;
+    let done = run_into(suite, dir, quiet, progress);
+    if done.is_err() && created {
+        // A run that failed before writing anything (a graph that does not load, Ctrl-C)
+        // leaves no empty folder behind; `remove_dir` removes only an empty one.
+        let _ = std::fs::remove_dir(dir);
+    }
+    done
+}
+
+fn run_into(suite: Suite, dir: &Path, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let started = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -367,6 +378,10 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     .unwrap_or_default(),
             ])
             .map_err(io)?;
+    }
+    // Cells cut short by Ctrl-C would be saved as results: nothing is written (exit 130).
+    if seedplan::limits::interrupted() {
+        return Err(Error::Interrupted);
     }
     let csv_bytes = csv_out
         .into_inner()

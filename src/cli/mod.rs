@@ -672,6 +672,10 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                 let mut quick = bc.clone();
                 quick.mip_seconds = quick.mip_seconds.min(1.0);
                 for f in [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] {
+                    // Ctrl-C ends the run (exit 130, checked below) without these plans.
+                    if seedplan::limits::interrupted() {
+                        break;
+                    }
                     let mut r = rules.clone();
                     r.budget *= f;
                     // A smaller budget may leave the rules without a plan (a minimum that no
@@ -1082,12 +1086,20 @@ fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
             "follows.txt"
         }
     };
-    output::write_atomic(&dir.join(edges_name), &text)?;
+    // Both files are staged before either is renamed into place: a failure on the second
+    // left the first behind.
+    let edges = output::stage(&dir.join(edges_name), &text)?;
     drop(text);
-    if !a.no_costs {
+    let costs = if a.no_costs {
+        None
+    } else {
         let prices = price_list(&fg, a.seed);
         let c = price_csv(&prices, |v| labels[v as usize].clone());
-        output::write_atomic(&dir.join("costs.csv"), &c)?;
+        Some(output::stage(&dir.join("costs.csv"), &c)?)
+    };
+    edges.commit()?;
+    if let Some(c) = costs {
+        c.commit()?;
     }
     if !quiet {
         note!(

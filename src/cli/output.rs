@@ -17,26 +17,35 @@ pub fn emit_with(
     side: Option<Staged>,
     f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
 ) -> Result<()> {
+    // An interrupted command writes nothing and exits 130: what it computed was cut short
+    // (an estimate on fewer runs, a curve with fewer points) and must not pass for a result.
+    if seedplan::limits::interrupted() {
+        return Err(Error::Interrupted);
+    }
     let mut buf = Vec::new();
     f(&mut buf).map_err(|e| Error::Runtime(format!("formatting output: {e}")))?;
-    if let Some(p) = path.filter(|&p| p != "-") {
-        let main = stage(Path::new(p), &buf)?;
-        if let Some(side) = side {
-            side.commit()?;
-        }
-        return main.commit();
-    }
-    if let Some(side) = side {
-        side.commit()?;
-    }
-    match path {
-        None | Some("-") => {
+    // The main output goes first, the side one only once it is in place: a main output that
+    // could not be renamed (a directory of that name) or written (stdout on a full disk) left
+    // the report or chart behind.
+    match path.filter(|&p| p != "-") {
+        Some(p) => stage(Path::new(p), &buf)?.commit()?,
+        None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&buf)
-                .and_then(|_| out.flush())
-                .map_err(|e| Error::Runtime(format!("writing to stdout: {e}")))
+            if let Err(e) = out.write_all(&buf).and_then(|_| out.flush()) {
+                // A reader that stopped reading (`| head`) is no failure (exit 0, `main`): the
+                // side output is still wanted then.
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    if let Some(side) = side {
+                        side.commit()?;
+                    }
+                }
+                return Err(Error::Runtime(format!("writing to stdout: {e}")));
+            }
         }
-        Some(p) => write_atomic(Path::new(p), &buf),
+    }
+    match side {
+        Some(side) => side.commit(),
+        None => Ok(()),
     }
 }
 
@@ -95,6 +104,12 @@ fn stage_with(
             "{}: output directory {} does not exist",
             path.display(),
             dir.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "{}: is a directory, not a file to write",
+            path.display()
         )));
     }
     let mut tmp = tempfile::Builder::new()

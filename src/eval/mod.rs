@@ -86,7 +86,9 @@ pub fn estimate_reach(model: &Model<'_>, seeds: &[u32], runs: u64, seed: u64) ->
 }
 
 /// Sums of reach and squared reach over the runs in `range`; chunked so a caller can report
-/// progress. Integer sums make the order of reduction irrelevant.
+/// progress. Integer sums make the order of reduction irrelevant. After an interrupt the runs
+/// left are skipped, so the sums are partial: callers check `limits::interrupted()` and discard
+/// them (a billion runs went on for minutes past Ctrl-C).
 pub fn reach_sums(
     model: &Model<'_>,
     seeds: &[u32],
@@ -99,6 +101,9 @@ pub fn reach_sums(
         .map_init(
             || model.workspace(),
             |ws, i| {
+                if crate::limits::interrupted() {
+                    return (0, 0);
+                }
                 let mut rng = streams.rng(i);
                 let r = model.simulate(seeds, &mut rng, ws) as u128;
                 (r, r * r)
