@@ -330,13 +330,36 @@ pub fn run(
     // `only`/`skip`) would otherwise score them once an entry, averaged as repetitions.
     let mut imports_scored: std::collections::BTreeSet<(String, String, String)> =
         Default::default();
+    // Probabilities from the files (`ic:file`, `lt:file`): a text list's third column is read,
+    // and duplicate arcs merge by the model's rule, which must then be one for the suite.
+    let file_models: std::collections::BTreeSet<&str> = suite
+        .models
+        .iter()
+        .filter(|m| m.probs == "file")
+        .map(|m| m.model.as_str())
+        .collect();
+    if file_models.len() > 1 {
+        return Err(Error::usage(
+            "ic:file and lt:file merge duplicate arcs' probabilities differently (IC: \
+             1 - (1-p)(1-q), LT: the sum): bench them in two runs",
+        ));
+    }
+    let read = EdgeReadOptions {
+        want_prob: !file_models.is_empty(),
+        ..Default::default()
+    };
+    let merge = if file_models.contains("lt") {
+        crate::graph::MergeRule::Sum
+    } else {
+        crate::graph::MergeRule::Probability
+    };
     for gs in &suite.graphs {
         let build = BuildOptions {
             meaning: meaning(&gs.edge_meaning)?,
             undirected: gs.undirected,
-            ..Default::default()
+            merge,
         };
-        let graph = input::load_graph(&gs.path, &EdgeReadOptions::default(), &build)?;
+        let graph = input::load_graph(&gs.path, &read, &build)?;
         // A snapshot keeps the options it was converted with: one asked for here that it
         // lacks would be a different graph, so it is refused (as `plan` does), not ignored.
         // (A text list is built with the options asked for, so it always agrees.)
@@ -483,8 +506,11 @@ fn load_imports(suite: &Suite, graph: &Graph) -> Result<Vec<(String, Vec<u32>)>>
     for imp in &suite.imports {
         match input::parse_seeds(&imp.path, graph) {
             Ok(s) => out.push((imp.name.clone(), s.ids)),
-            // Labels from another graph: this import is not for this graph.
-            Err(Error::Input { msg, .. }) if msg.contains("is not in the graph") => {}
+            // Labels from another graph: this import is not for this graph. One that names some
+            // of this graph's accounts is for it, with a mistake: the error names the label.
+            Err(e @ Error::Input { .. })
+                if e.to_string().contains("is not in the graph")
+                    && !input::any_seed_in(&imp.path, graph)? => {}
             Err(e) => return Err(e),
         }
     }

@@ -2540,3 +2540,57 @@ fn a_failed_main_output_leaves_no_report_or_chart() {
         "temporary files left"
     );
 }
+
+#[test]
+fn scores_ignore_seed_order_and_bench_reads_what_plan_reads() {
+    let e = shared("email-eu-core/email-Eu-core.txt");
+    let e = e.to_str().unwrap();
+    let score = |seeds: &str| {
+        let out = bin()
+            .args(["evaluate", "--graph", e, "--seeds", seeds, "--runs", "1000"])
+            .args(["--format", "json", "-q"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["expected_reach"].as_f64().unwrap()
+    };
+    assert_eq!(score("160,82,121,86,107"), score("107,86,121,82,160"));
+    let dir = tempfile::tempdir().unwrap();
+    // A text edge list with probabilities, as `plan --probs file` reads it.
+    let tp = dir.path().join("tp.txt");
+    fs::write(&tp, "a b 0.9\nb c 0.9\nc d 0.9\na d 0.1\n").unwrap();
+    let out = bin()
+        .args([
+            "bench",
+            "--graph",
+            tp.to_str().unwrap(),
+            "--models",
+            "ic:file",
+        ])
+        .args(["--algos", "degree", "--k", "1", "-q", "-o"])
+        .arg(dir.path().join("bf"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An import with one label the graph lacks names it, instead of being dropped as if it
+    // were for another graph.
+    let imp = dir.path().join("imp.txt");
+    fs::write(&imp, "160\n82\nzz\n").unwrap();
+    let out = bin()
+        .args([
+            "bench", "--graph", e, "--algos", "degree", "--k", "3", "-q", "--import",
+        ])
+        .arg(format!("mine={}", imp.display()))
+        .arg("-o")
+        .arg(dir.path().join("bi"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("imp.txt:3") && err.contains("'zz'"), "{err}");
+    assert!(!dir.path().join("bi").exists());
+}

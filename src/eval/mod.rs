@@ -96,6 +96,12 @@ pub fn reach_sums(
     seed: u64,
 ) -> (u128, u128) {
     let streams = Streams::new(seed, Purpose::MonteCarlo);
+    // A world's coins are drawn in the order the spread meets the edges, which starts from the
+    // seed list: in id order, the same set scores the same however it was listed (two engines'
+    // identical picks scored 0.66% apart at 1,000 runs in `bench`).
+    let mut seeds = seeds.to_vec();
+    seeds.sort_unstable();
+    let seeds = &seeds[..];
     range
         .into_par_iter()
         .map_init(

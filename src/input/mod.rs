@@ -12,7 +12,7 @@ pub use edges::{
     csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes, record_line,
     refuse_data_as_header, Column, CsvReader, EdgeFormat, EdgeReadOptions, RawEdges,
 };
-pub use seeds::{parse_seeds, SeedList};
+pub use seeds::{any_seed_in, parse_seeds, SeedList};
 
 use crate::error::Result;
 use crate::graph::{build_graph, BuildOptions, Graph, NodeTable};

@@ -19,6 +19,22 @@ pub struct SeedList {
 /// Unknown or repeated labels are errors naming where they were found, and so is a `spec`
 /// that names both a file and a node.
 pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
+    let (is_file, labels) = read_labels(spec, graph)?;
+    resolve(spec, is_file, labels, graph)
+}
+
+/// Whether `spec` is a seed list for `graph` at all: at least one of its labels is a node.
+/// A list none of whose labels are in the graph was made for another one (`bench --import`
+/// over several graphs skips it there); one with some is a list with mistakes.
+pub fn any_seed_in(spec: &str, graph: &Graph) -> Result<bool> {
+    let (_, labels) = read_labels(spec, graph)?;
+    Ok(labels.iter().any(|(_, l)| graph.nodes().get(l).is_some()))
+}
+
+/// The labels `spec` lists, with their line numbers in a file; whether it is a file.
+type Labels = Vec<(Option<u64>, String)>;
+
+fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels)> {
     let is_file = spec == "-" || std::path::Path::new(spec).is_file();
     // A name that is both a file here and a node of the graph: reading either would surprise
     // someone, so neither is read.
@@ -29,7 +45,7 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
             graph.report().path
         )));
     }
-    let mut labels: Vec<(Option<u64>, String)> = Vec::new();
+    let mut labels: Labels = Vec::new();
     if is_file {
         let mut text = String::new();
         open(spec)?.read_to_string(&mut text).map_err(|e| {
@@ -81,6 +97,10 @@ pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
             }
         }
     }
+    Ok((is_file, labels))
+}
+
+fn resolve(spec: &str, is_file: bool, labels: Labels, graph: &Graph) -> Result<SeedList> {
     if labels.is_empty() {
         return Err(if is_file {
             Error::in_file(spec, "no seeds in file")
