@@ -52,6 +52,20 @@ pub fn run(cli: Cli) -> Result<()> {
 fn dispatch(cli: Cli) -> Result<()> {
     let progress = StderrProgress::new(cli.quiet);
     let quiet = cli.quiet;
+    // Output files whose folder is missing (or that name a folder) are refused before the
+    // work: a budgeted plan spent 12 s before saying so.
+    let targets: Vec<Option<&String>> = match &cli.command {
+        Command::Stats(a) => vec![a.output.as_ref()],
+        Command::Evaluate(a) => vec![a.output.as_ref()],
+        Command::Plan(a) => vec![a.output.as_ref(), a.report.as_ref()],
+        Command::Curve(a) => vec![a.output.as_ref(), a.svg.as_ref()],
+        Command::Overlap(a) => vec![a.output.as_ref()],
+        Command::Convert(a) => vec![Some(&a.output)],
+        Command::Generate(_) | Command::Bench(_) | Command::Run(_) => vec![],
+    };
+    for t in targets.into_iter().flatten().filter(|t| *t != "-") {
+        output::check_target(std::path::Path::new(t))?;
+    }
     match cli.command {
         Command::Stats(a) => stats(a, quiet),
         Command::Evaluate(a) => evaluate(a, quiet),
@@ -257,7 +271,29 @@ fn stats(a: StatsArgs, quiet: bool) -> Result<()> {
 }
 
 pub(crate) fn build_model<'g>(g: &'g Graph, m: &ModelArgs) -> Result<Model<'g>> {
-    Model::new(g, model_kind(m.model), ProbScheme::parse(&m.probs)?, m.seed)
+    let scheme = ProbScheme::parse(&m.probs)?;
+    Model::new(g, model_kind(m.model), scheme, m.seed).map_err(|e| match e {
+        // Probabilities the model refuses come from the graph's file: name it, and say when
+        // merged duplicate lines made them (LT adds their weights up).
+        Error::Usage(msg) if scheme == ProbScheme::File => {
+            let r = g.report();
+            let merged = if r.duplicates_merged > 0 {
+                format!(
+                    " ({} duplicate arcs were merged into one each{})",
+                    r.duplicates_merged,
+                    if m.model == ModelArg::Lt {
+                        ", their weights added up as LT does"
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                String::new()
+            };
+            Error::in_file(&r.path, format!("{msg}{merged}"))
+        }
+        e => e,
+    })
 }
 
 fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
@@ -267,6 +303,16 @@ fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let model = build_model(&g, &a.model)?;
     let seeds = input::parse_seeds(&a.seeds, &g)?;
+    if let Some((m, p)) = &seeds.planned_under {
+        let (here_m, here_p) = (model.kind().short(), model.scheme().spec());
+        if !quiet && (m != here_m || *p != here_p) {
+            note!(
+                "warning: {} was planned under --model {m} --probs {p}; this scores it under \
+                 --model {here_m} --probs {here_p} (give those flags to score it as planned)",
+                a.seeds
+            );
+        }
+    }
     let t0 = Instant::now();
     let est = seedplan::eval::estimate_reach(&model, &seeds.ids, a.runs, a.model.seed);
     let secs = t0.elapsed().as_secs_f64();
@@ -1164,6 +1210,11 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
         seed: 1,
     };
     let g = load(&a.graph, Some(&model), quiet)?;
+    // What `plan --probs file` would refuse (LT weights over 1 once duplicates are summed) is
+    // refused here, not written into a snapshot every later run rejects.
+    if a.with_probs {
+        build_model(&g, &model)?;
+    }
     let parse_s = t0.elapsed().as_secs_f64();
     output::write_atomic_with(std::path::Path::new(&a.output), |w| {
         input::snapshot::write_snapshot(&g, w)

@@ -88,13 +88,8 @@ pub fn write_atomic_with(
     stage_with(path, f)?.commit()
 }
 
-/// Streams output from `f` into a temporary sibling of `path` and fsyncs it.
-fn stage_with(
-    path: &Path,
-    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<Staged> {
-    let fail =
-        |what: &str, e: std::io::Error| Error::Runtime(format!("{}: {what}: {e}", path.display()));
+/// Refuses an output path whose folder does not exist or that names a folder.
+pub fn check_target(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -112,6 +107,21 @@ fn stage_with(
             path.display()
         )));
     }
+    Ok(())
+}
+
+/// Streams output from `f` into a temporary sibling of `path` and fsyncs it.
+fn stage_with(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged> {
+    let fail =
+        |what: &str, e: std::io::Error| Error::Runtime(format!("{}: {what}: {e}", path.display()));
+    check_target(path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".seedplan-")
         .suffix(".tmp")

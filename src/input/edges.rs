@@ -166,11 +166,16 @@ fn read_snap(
 ) -> Result<RawEdges> {
     let si = snap_index(&opts.src_col, 1, "source")?.unwrap();
     let di = snap_index(&opts.dst_col, 2, "destination")?.unwrap();
+    same_columns(path, si, di, "--src-col", "--dst-col")?;
     let pi = snap_index(
         &opts.prob_col,
         if opts.want_prob { 3 } else { 0 },
         "probability",
     )?;
+    if let Some(p) = pi {
+        same_columns(path, si, p, "--src-col", "--prob-col")?;
+        same_columns(path, di, p, "--dst-col", "--prob-col")?;
+    }
     let need = si.max(di).max(pi.unwrap_or(0)) + 1;
     let mut out = RawEdges {
         weight: pi.map(|_| Vec::new()),
@@ -413,6 +418,18 @@ fn split_tokens(line: &[u8], sep: Sep, toks: &mut Vec<(usize, usize)>, max: usiz
     }
 }
 
+/// Refuses two roles read from one column (every arc a self-loop, or a label read as a
+/// probability).
+fn same_columns(path: &str, a: usize, b: usize, fa: &str, fb: &str) -> Result<()> {
+    if a == b {
+        return Err(Error::usage(format!(
+            "{path}: {fa} and {fb} name the same column ({})",
+            a + 1
+        )));
+    }
+    Ok(())
+}
+
 fn resolve_col(
     path: &str,
     headers: &csv::ByteRecord,
@@ -558,6 +575,7 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
     let first = head
         .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .find(|l| !l.is_empty() && l[0] != b'#')
         .unwrap_or(&[]);
     let delim = sniff_delimiter(path, first);
@@ -637,6 +655,7 @@ fn read_csv(
     }
     let si = resolve_col(path, &headers, &opts.src_col, Some(0), "source")?.unwrap();
     let di = resolve_col(path, &headers, &opts.dst_col, Some(1), "destination")?.unwrap();
+    same_columns(path, si, di, "--src-col", "--dst-col")?;
     {
         let cells: Vec<String> = headers
             .iter()
@@ -658,6 +677,10 @@ fn read_csv(
         guess.filter(|_| opts.want_prob),
         "probability",
     )?;
+    if let Some(p) = pi {
+        same_columns(path, si, p, "--src-col", "--prob-col")?;
+        same_columns(path, di, p, "--dst-col", "--prob-col")?;
+    }
     if opts.want_prob && pi.is_none() {
         return Err(Error::at_line(
             path,

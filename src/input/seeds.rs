@@ -13,6 +13,8 @@ pub struct SeedList {
     pub ids: Vec<u32>,
     /// Where they came from (for messages).
     pub source: String,
+    /// The model and probabilities a plan JSON was made under (`"model"`, `"probs"`).
+    pub planned_under: Option<(String, String)>,
 }
 
 /// Resolves `spec`: an existing file (label lines or plan JSON), else a comma-separated list.
@@ -20,7 +22,25 @@ pub struct SeedList {
 /// that names both a file and a node.
 pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
     let (is_file, labels) = read_labels(spec, graph)?;
-    resolve(spec, is_file, labels, graph)
+    let mut list = resolve(spec, is_file, labels, graph)?;
+    if is_file {
+        list.planned_under = planned_under(spec);
+    }
+    Ok(list)
+}
+
+/// A plan JSON's `model` and `probs`, if `spec` is one that has them.
+fn planned_under(spec: &str) -> Option<(String, String)> {
+    let mut text = String::new();
+    open(spec).ok()?.read_to_string(&mut text).ok()?;
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some((
+        v.get("model")?.as_str()?.to_string(),
+        v.get("probs")?.as_str()?.to_string(),
+    ))
 }
 
 /// Whether `spec` is a seed list for `graph` at all: at least one of its labels is a node.
@@ -136,5 +156,6 @@ fn resolve(spec: &str, is_file: bool, labels: Labels, graph: &Graph) -> Result<S
     Ok(SeedList {
         ids,
         source: spec.to_string(),
+        planned_under: None,
     })
 }
