@@ -71,11 +71,26 @@ impl NodeTable {
     pub fn intern(&mut self, tok: &[u8]) -> Result<u32, &'static str> {
         let next = self.codes.len();
         if let Some(v) = canonical_number(tok) {
-            if v < DENSE_LIMIT {
+            // The table covers numbers up to a few times the nodes seen so far: one line
+            // `67108863 1` made it 256 MiB. Larger ones wait in the hash map until the table
+            // grows past them (moved in then, so a number below its length is always in it).
+            let cap = 16 * (next as u64 + 1) + (1 << 16);
+            if v < DENSE_LIMIT && ((v as usize) < self.dense.len() || v < cap) {
                 let i = v as usize;
                 if i >= self.dense.len() {
-                    let grow = (i + 1).max(self.dense.len() * 2).min(DENSE_LIMIT as usize);
+                    let grow = (i + 1)
+                        .max(self.dense.len() * 2)
+                        .min(DENSE_LIMIT as usize)
+                        .min(cap.max(i as u64 + 1) as usize);
                     self.dense.resize(grow, u32::MAX);
+                    let dense = &mut self.dense;
+                    self.numeric.retain(|&k, &mut id| {
+                        let inside = (k as usize) < dense.len();
+                        if inside {
+                            dense[k as usize] = id;
+                        }
+                        !inside
+                    });
                 }
                 if self.dense[i] != u32::MAX {
                     return Ok(self.dense[i]);
@@ -192,6 +207,28 @@ impl NodeTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_number_first_keeps_its_id_when_the_table_grows_past_it() {
+        let mut t = NodeTable::new();
+        let big = t.intern(b"200000").unwrap();
+        assert!(
+            t.heap_bytes() < 1 << 20,
+            "{} bytes for one node",
+            t.heap_bytes()
+        );
+        // Enough nodes for the direct table to grow past 200000 and take it in.
+        for i in 0..20_000u32 {
+            t.intern(i.to_string().as_bytes()).unwrap();
+        }
+        assert_eq!(t.intern(b"200000").unwrap(), big);
+        assert_eq!(t.get("200000"), Some(big));
+        assert_eq!(t.label(big), "200000");
+        assert_eq!(t.len(), 20_001);
+        for i in [0u32, 19_999] {
+            assert_eq!(t.get(&i.to_string()), Some(i + 1));
+        }
+    }
 
     #[test]
     fn labels_round_trip_exactly() {

@@ -136,6 +136,14 @@ pub fn parse_prob(tok: &[u8]) -> std::result::Result<f32, String> {
     if !(0.0..=1.0).contains(&v) {
         return Err(format!("probability {s} is outside [0, 1]"));
     }
+    // Stored as f32: a positive value below its range would silently become an edge that
+    // never fires.
+    if v > 0.0 && (v as f32) == 0.0 {
+        return Err(format!(
+            "probability {s} is too small to store (the least is about 1.4e-45); write 0 if \
+             the edge never fires"
+        ));
+    }
     Ok(v as f32)
 }
 
