@@ -231,6 +231,7 @@ fn read_costs_from(
             }
         }
     }
+    super::edges::refuse_lost_comment(path, &rdr, |l| graph.nodes().get(l).is_some())?;
     if rows == 0 {
         return Err(Error::in_file(path, "no cost rows after the header"));
     }

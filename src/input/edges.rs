@@ -508,15 +508,23 @@ pub struct LineCounter<R> {
     /// Start offset and first byte (0 at the end of the input) of each line in the last
     /// `LINE_WINDOW` bytes, in order.
     starts: std::collections::VecDeque<(u64, u8)>,
+    /// The field delimiter (a comment's first field ends at it).
+    delim: u8,
+    /// Comment lines' first fields, and one cut by the end of a read.
+    comments: Vec<(u64, String)>,
+    open_comment: Option<(u64, String)>,
 }
 
 impl<R> LineCounter<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, delim: u8) -> Self {
         LineCounter {
             inner,
             pos: 0,
             dropped: 0,
             starts: [(0, 0)].into(),
+            delim,
+            comments: Vec::new(),
+            open_comment: None,
         }
     }
 
@@ -540,19 +548,30 @@ impl<R> LineCounter<R> {
 impl<R: std::io::Read> std::io::Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        let buf = &buf[..n];
+        // A comment's first field, cut by the end of the last read.
+        if let Some((line, mut text)) = self.open_comment.take() {
+            self.capture(buf, 0, line, &mut text);
+        }
         if n > 0 {
             // A line that started at the end of the last read begins with this read's first byte.
             if let Some(last) = self.starts.back_mut() {
                 if last.0 == self.pos {
                     last.1 = buf[0];
+                    if buf[0] == b'#' {
+                        let line = self.dropped + self.starts.len() as u64;
+                        self.capture(buf, 0, line, &mut String::new());
+                    }
                 }
             }
         }
-        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
-            self.starts.push_back((
-                self.pos + i as u64 + 1,
-                buf.get(i + 1).copied().unwrap_or(0),
-            ));
+        for i in memchr::memchr_iter(b'\n', buf) {
+            let first = buf.get(i + 1).copied().unwrap_or(0);
+            self.starts.push_back((self.pos + i as u64 + 1, first));
+            if first == b'#' {
+                let line = self.dropped + self.starts.len() as u64;
+                self.capture(buf, i + 1, line, &mut String::new());
+            }
         }
         self.pos += n as u64;
         while self.starts.len() > 1 && self.starts[1].0 + LINE_WINDOW < self.pos {
@@ -562,6 +581,38 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         Ok(n)
     }
 }
+
+impl<R> LineCounter<R> {
+    /// Adds to `text` the first field of the comment line `line`, from `buf[at..]`: kept if
+    /// it ends in this read, else left open for the next.
+    fn capture(&mut self, buf: &[u8], at: usize, line: u64, text: &mut String) {
+        if self.comments.len() >= MAX_COMMENTS {
+            return;
+        }
+        let delim = self.delim;
+        let rest = &buf[at..];
+        let end = rest
+            .iter()
+            .position(|&b| b == delim || b == b'\n' || b == b'\r');
+        let part = &rest[..end.unwrap_or(rest.len())];
+        if text.len() + part.len() <= 1024 {
+            text.push_str(&String::from_utf8_lossy(part));
+        }
+        match end {
+            Some(_) => self.comments.push((line, text.trim().to_string())),
+            None => self.open_comment = Some((line, std::mem::take(text))),
+        }
+    }
+
+    /// The first fields of the comment lines (`#...`) read, with their line numbers (the first
+    /// `MAX_COMMENTS`): a label there that turns out to be an account was lost as a comment.
+    pub fn comments(&self) -> &[(u64, String)] {
+        &self.comments
+    }
+}
+
+/// Comment lines whose first field a [`LineCounter`] keeps.
+const MAX_COMMENTS: usize = 1000;
 
 /// A CSV reader whose records know their true line numbers ([`record_line`]).
 pub type CsvReader = csv::Reader<LineCounter<Box<dyn std::io::BufRead + Send>>>;
@@ -593,7 +644,7 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         .comment(Some(b'#'))
         .flexible(false)
         .trim(csv::Trim::All)
-        .from_reader(LineCounter::new(input)))
+        .from_reader(LineCounter::new(input, delim)))
 }
 
 /// Refuses a first row that reads as data rather than as a header (`what` names the header the
@@ -621,6 +672,26 @@ pub fn refuse_data_as_header(
         ));
     }
     Ok(())
+}
+
+/// Refuses a comment line (`#...`) whose first field is an account (`is_node`): an unquoted
+/// `#brand,5` row was skipped as a comment without a word.
+pub fn refuse_lost_comment(
+    path: &str,
+    rdr: &CsvReader,
+    is_node: impl Fn(&str) -> bool,
+) -> Result<()> {
+    match rdr.get_ref().comments().iter().find(|(_, l)| is_node(l)) {
+        Some((line, label)) => Err(Error::at_line(
+            path,
+            *line,
+            format!(
+                "this row starts with '{label}', an account of the graph, but a line starting \
+                 with '#' is a comment and would be skipped: quote the label (\"{label}\")"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Describes an error of `rdr`'s with its line number.
@@ -742,5 +813,6 @@ fn read_csv(
         ));
     }
     out.bytes = rdr.position().byte();
+    refuse_lost_comment(path, &rdr, |l| nodes.get(l).is_some())?;
     Ok(out)
 }
