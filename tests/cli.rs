@@ -2129,6 +2129,7 @@ fn a_curve_marks_a_budget_below_the_must_includes_infeasible() {
     let pts = v["points"].as_array().unwrap();
     assert_eq!(pts[0]["method"], "infeasible");
     assert_eq!(pts[0]["seeds"], 0);
+    assert!(pts[0]["certificate"].is_null(), "{}", pts[0]);
     assert!(pts[0]["reason"].as_str().unwrap().contains("@mili0"));
     assert_ne!(pts[1]["method"], "infeasible");
     assert!(pts[1]["plan"]

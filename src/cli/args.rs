@@ -350,8 +350,9 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: PlanFormatArg,
-    /// Print only the seed labels, one a line (for pipelines).
-    #[arg(long)]
+    /// Print only the seed labels, one a line (for pipelines). Not with --format: one of the
+    /// two would be ignored.
+    #[arg(long, conflicts_with = "format")]
     pub seeds_only: bool,
     /// Also write a self-contained HTML report (plan, summary, curve, overlap heat map).
     #[arg(long)]

@@ -177,9 +177,12 @@ fn markdown(rows: &[Row], matched: &[Matched], sweep: bool) -> String {
                 "| {} | {} | {} | {} |",
                 x.algorithm,
                 x.k,
-                x.seconds_to_99pct
-                    .map(|s| format!("{s:.4}"))
-                    .unwrap_or_else(|| "never".into()),
+                // An imported seed set's time is another tool's, not measured here.
+                match x.seconds_to_99pct {
+                    _ if x.algorithm.starts_with("import:") => "(imported)".into(),
+                    Some(s) => format!("{s:.4}"),
+                    None => "never".into(),
+                },
                 x.epsilon
                     .map(|e| e.to_string())
                     .unwrap_or_else(|| "-".into())

@@ -72,8 +72,9 @@ pub struct CurvePoint {
     pub ci95: [f64; 2],
     /// Extra reach per extra $1,000 since the previous budget.
     pub reach_per_1000: Option<f64>,
-    /// Certified share of the best possible reach at this budget.
-    pub certificate: f64,
+    /// Certified share of the best possible reach at this budget (none where the rules
+    /// cannot be met: there is no plan to certify).
+    pub certificate: Option<f64>,
     /// `greedy`, `mip`, `previous` (kept the smaller budget's plan) or `infeasible`.
     pub method: String,
     /// Seed labels in rank order.
@@ -162,7 +163,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 expected_reach: 0.0,
                 ci95: [0.0, 0.0],
                 reach_per_1000: None,
-                certificate: 1.0,
+                certificate: None,
                 method: "infeasible".into(),
                 plan: Vec::new(),
                 reason: Some(why.clone()),
@@ -176,14 +177,14 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     expected_reach: est.total.expected_reach,
                     ci95: est.total.ci95,
                     reach_per_1000: None,
-                    certificate: seedplan::select::certify(
+                    certificate: Some(seedplan::select::certify(
                         est.hits,
                         est.samples,
                         est_roots.population(),
                         est.exact,
                         delta,
                         al.upper_bound,
-                    ),
+                    )),
                     method: al.method.clone(),
                     plan: al.seeds.iter().map(|&v| g.label(v).into_owned()).collect(),
                     reason: None,
@@ -196,7 +197,10 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 point = CurvePoint {
                     budget: *b,
                     method: "previous".into(),
-                    certificate: keep_cert.min(prev.certificate),
+                    certificate: match (keep_cert, prev.certificate) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        _ => None,
+                    },
                     ..prev.clone()
                 };
             }
@@ -271,7 +275,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     p.reach_per_1000
                         .map(|r| format!("{r:.4}"))
                         .unwrap_or_default(),
-                    format!("{:.4}", p.certificate),
+                    p.certificate.map(|c| format!("{c:.4}")).unwrap_or_default(),
                     p.method.clone(),
                     p.plan.join(";"),
                 ])?;
