@@ -2595,3 +2595,40 @@ fn scores_ignore_seed_order_and_bench_reads_what_plan_reads() {
     assert!(err.contains("imp.txt:3") && err.contains("'zz'"), "{err}");
     assert!(!dir.path().join("bi").exists());
 }
+
+#[test]
+fn text_edge_lists_split_on_blanks_and_commas_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("g.txt");
+    let cases: [(&str, u64, u64); 6] = [
+        // Extra columns with commas inside (NetworkX data, timestamps) are ignored.
+        (
+            "1 2 {'weight': 3, 'color': 'red'}\n2 3 {'weight': 1, 'color': 'blue'}\n",
+            3,
+            2,
+        ),
+        ("1 2 2008-01-01, 12:00\n2 3 2008-01-02, 13:00\n", 3, 2),
+        // Trailing commas, a spreadsheet's empty row, commas with blanks.
+        ("1 2,\n2 3,\n,\n", 3, 2),
+        ("1,2\n2,3\n,\n", 3, 2),
+        ("1, 2\n2 ,3\n", 3, 2),
+        ("1\t2\t,\n", 2, 1),
+    ];
+    for (text, nodes, edges) in cases {
+        fs::write(&p, text).unwrap();
+        let v = stats_json(&["--graph", p.to_str().unwrap()]);
+        assert_eq!(
+            (v["nodes"].as_u64(), v["edges"].as_u64()),
+            (Some(nodes), Some(edges)),
+            "{text:?}"
+        );
+    }
+    // A comma-separated comment whose first field is an account is refused, not lost.
+    fs::write(&p, "a,#brand\n#brand,b\nb,c\n").unwrap();
+    let out = bin()
+        .args(["stats", "--graph", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("g.txt:2"));
+}

@@ -251,7 +251,9 @@ fn read_snap(
             }
             toks.clear();
             // Only the columns in use are split out; further ones are ignored. A line with a
-            // comma is split on blanks in full first, to see which its separator is.
+            // comma is split on blanks in full first: commas at a field's edges are separators
+            // (`1, 2`, `1 2,`), one inside stays (`0,5`, refused as a number), and the line is
+            // comma separated only if blanks give too few fields (`a,b`, `a,,0.3`).
             let comma = has_comma && memchr::memchr(b',', line).is_some();
             split_tokens(
                 line,
@@ -259,20 +261,35 @@ fn read_snap(
                 &mut toks,
                 if comma { usize::MAX } else { need },
             );
+            if comma {
+                toks.retain_mut(|t| {
+                    while t.0 < t.1 && line[t.0] == b',' {
+                        t.0 += 1;
+                    }
+                    while t.1 > t.0 && line[t.1 - 1] == b',' {
+                        t.1 -= 1;
+                    }
+                    t.0 < t.1
+                });
+            }
+            // Blank, or commas alone (a spreadsheet's empty row).
             if toks.is_empty() {
                 continue;
             }
             let first = line[toks[0].0];
             if first == b'#' || first == b'%' {
                 // A comment shaped like an edge whose first word turns out to be an account
-                // (`#brand b`) is refused below rather than lost.
-                if toks.len() >= 2 && edge_like_comments.len() < 1000 {
-                    let t = &line[toks[0].0..toks[0].1];
-                    edge_like_comments.push((line_no, String::from_utf8_lossy(t).into_owned()));
+                // (`#brand b`, `#brand,b`) is refused below rather than lost.
+                let t = &line[toks[0].0..toks[0].1];
+                let cut = memchr::memchr(b',', t);
+                let word = &t[..cut.unwrap_or(t.len())];
+                let more = toks.len() >= 2 || cut.is_some_and(|c| c + 1 < t.len());
+                if more && edge_like_comments.len() < 1000 {
+                    edge_like_comments.push((line_no, String::from_utf8_lossy(word).into_owned()));
                 }
                 continue;
             }
-            if comma && comma_separated(line, &toks, need) {
+            if comma && toks.len() < need {
                 toks.clear();
                 split_tokens(line, Sep::Comma, &mut toks, need);
             } else {
@@ -364,16 +381,6 @@ enum Sep {
     Blank,
     /// One comma, with the spaces and tabs around it: `a,,b` has an empty field.
     Comma,
-}
-
-/// Whether a line split on blanks into `toks` is comma-separated after all: it has a comma
-/// that blanks alone do not explain (too few fields without it, or one at a field's edge as in
-/// `1, 2`). So `a b 0,5` keeps its decimal comma, and `a,,0.3` has an empty field.
-fn comma_separated(line: &[u8], toks: &[(usize, usize)], need: usize) -> bool {
-    toks.len() < need
-        || toks
-            .iter()
-            .any(|&(a, b)| line[a] == b',' || line[b - 1] == b',')
 }
 
 /// Splits `line` into at most `max` fields (byte ranges; a field may be empty with `Sep::Comma`).
