@@ -389,31 +389,33 @@ impl Selector for Opim {
         // greedy and the sets ahead would only add work.)
         let threads = rayon::current_num_threads() > 1;
         let mut last_verdict: Option<Verdict> = None;
-        // The last round's plan (settled and decided) with R1's size then. Once the deadline
-        // passes or an interrupt comes, a greedy on the sets drawn since gives up and this plan
-        // stands: that greedy ran 0.8 s past a 2 s limit on NetHEPT at k = 200 (12M sets). So
-        // that it stands with a certificate, a run with a deadline counts OPIM-C's bound in
-        // every round.
-        let mut fallback: Option<(CoverageGreedy, Verdict, f64)> = None;
+        // The last round's plan (settled and decided) with R1's size and the sets and ids
+        // drawn then. Once the deadline passes or an interrupt comes, a greedy on the sets drawn
+        // since gives up and this plan stands: that greedy ran 0.8 s past a 2 s limit on NetHEPT
+        // at k = 200 (12M sets). So that it stands with a certificate, a round the deadline
+        // may follow closely counts OPIM-C's bound: rounds double, so the next one is likely
+        // cut when less than about six times the last round's time is left (counting it in
+        // every round cost 15-19% when the deadline never came).
+        let mut fallback: Option<(CoverageGreedy, Verdict, f64, u64, u64)> = None;
         let limits = cfg.limits;
-        let timed = limits.deadline.is_some();
+        let mut last_round_secs: Option<f64> = None;
         let cut_status = || match limits.expired() {
             Some(LimitHit::Interrupt) => SelectStatus::Interrupted,
             _ => SelectStatus::TimeLimit,
         };
         // A round's plan on R1 (`th` sets) as the selection returned.
+        // `drawn`: both collections held sets; `sets`, `ids`: what the plan was made from.
         let round_plan = |g: CoverageGreedy,
                           v: &Verdict,
                           th: f64,
                           status: SelectStatus,
-                          r1: &IndexedRr,
-                          r2: &IndexedRr,
+                          (drawn, sets, ids): (bool, u64, u64),
                           round: u32,
                           peak_bytes: u64| {
             // A limit that struck before both collections held a set leaves a vacuous
             // certificate (0, under a bound of infinity), and a round that skipped the bound
             // has none: none is claimed.
-            let measured = r1.sampled() > 0 && r2.sampled() > 0 && v.upper.is_finite();
+            let measured = drawn && v.upper.is_finite();
             let scale = pop / th;
             Selection {
                 gains: Some(g.gains.iter().map(|&x| x * scale).collect()),
@@ -421,15 +423,26 @@ impl Selector for Opim {
                 approximation: measured.then_some(v.alpha),
                 upper_bound: measured.then_some(v.upper),
                 status,
-                rr_sets: r1.sampled() + r2.sampled(),
+                rr_sets: sets,
                 rr_bytes: peak_bytes,
-                rr_ids: r1.total_ids() + r2.total_ids(),
+                rr_ids: ids,
                 rounds: round,
                 certify_on_estimate: false,
             }
         };
+        let work = |r1: &IndexedRr, r2: &IndexedRr| {
+            (
+                r1.sampled() > 0 && r2.sampled() > 0,
+                r1.sampled() + r2.sampled(),
+                r1.total_ids() + r2.total_ids(),
+            )
+        };
         loop {
             round += 1;
+            let round_start = std::time::Instant::now();
+            let near_deadline = limits
+                .remaining()
+                .is_some_and(|left| last_round_secs.is_none_or(|t| left < 6.0 * t));
             let can_fall_back = fallback.is_some();
             let overdue = move || can_fall_back && limits.expired().is_some();
             let next_theta = ((theta * 2) as f64).min(theta_max) as u64;
@@ -473,7 +486,8 @@ impl Selector for Opim {
                     },
                 );
                 let Some(first) = first else {
-                    let (g, v, th) = fallback.expect("only a greedy with a fallback gives up");
+                    let (g, v, th, sets, ids) =
+                        fallback.expect("only a greedy with a fallback gives up");
                     ctx.progress.note(&format!(
                         "round {round} cut short by the limit: round {}'s plan stands",
                         round - 1
@@ -483,8 +497,7 @@ impl Selector for Opim {
                         &v,
                         th,
                         cut_status(),
-                        &r1,
-                        &r2,
+                        (true, sets, ids),
                         round - 1,
                         peak_bytes.max(r1.peak_bytes() + r2.peak_bytes()),
                     ));
@@ -522,7 +535,7 @@ impl Selector for Opim {
                         // rather than in a second greedy.
                         let with_bound = !auto
                             || maybe_last
-                            || timed
+                            || near_deadline
                             || hit.is_some()
                             || cfg.limits.expired().is_some();
                         let th = (r1.sampled() as f64).max(1.0);
@@ -557,7 +570,8 @@ impl Selector for Opim {
                 let ahead_bytes = drawn.as_ref().map_or(0, Ahead::bytes);
                 peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes() + ahead_bytes);
                 let Some(first) = first else {
-                    let (g, v, th) = fallback.expect("only a greedy with a fallback gives up");
+                    let (g, v, th, sets, ids) =
+                        fallback.expect("only a greedy with a fallback gives up");
                     ctx.progress.note(&format!(
                         "round {round} cut short by the limit: round {}'s plan stands",
                         round - 1
@@ -567,8 +581,7 @@ impl Selector for Opim {
                         &v,
                         th,
                         cut_status(),
-                        &r1,
-                        &r2,
+                        (true, sets, ids),
                         round - 1,
                         peak_bytes,
                     ));
@@ -630,8 +643,7 @@ impl Selector for Opim {
                         &verdict,
                         th,
                         cut_status(),
-                        &r1,
-                        &r2,
+                        work(&r1, &r2),
                         round,
                         peak_bytes,
                     ));
@@ -676,9 +688,18 @@ impl Selector for Opim {
                     SelectStatus::SampleBound
                 };
                 return Ok(round_plan(
-                    g, &verdict, th, status, &r1, &r2, round, peak_bytes,
+                    g,
+                    &verdict,
+                    th,
+                    status,
+                    work(&r1, &r2),
+                    round,
+                    peak_bytes,
                 ));
             }
+            // What this round's plan was made from, before a projection or the sets drawn
+            // ahead change the collections.
+            let (_, sets, ids) = work(&r1, &r2);
             let rule = self.pool.filter(|r| auto && r1.sampled() >= r.after);
             if let (Some(rule), None) = (rule, &pool) {
                 if let Some(keep) = pool_of(&g, r1.index(), bonus_for(th), rule, ctx) {
@@ -690,7 +711,8 @@ impl Selector for Opim {
             if let Some(a) = next_sets {
                 r1.adopt(a);
             }
-            fallback = Some((g.clone(), verdict, th));
+            fallback = Some((g.clone(), verdict, th, sets, ids));
+            last_round_secs = Some(round_start.elapsed().as_secs_f64());
             prev = Some(g.seeds);
             theta = ((theta * 2) as f64).min(theta_max) as u64;
         }
