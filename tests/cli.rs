@@ -2632,3 +2632,51 @@ fn text_edge_lists_split_on_blanks_and_commas_as_documented() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("g.txt:2"));
 }
+
+#[test]
+fn csv_line_numbers_survive_long_comment_runs_and_target_tables_keep_hash_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    fs::write(&g, "src,dst\n\"#brand\",n1\nn1,n2\n").unwrap();
+    // Over a megabyte of comments between two rows: the second row's line is still its own.
+    let mut costs = String::from("node,cost\nn1,5\n");
+    for _ in 0..20_000 {
+        costs.push_str(&format!("# {}\n", "z".repeat(60)));
+    }
+    costs.push_str("n2,x\n");
+    let c = dir.path().join("c.csv");
+    fs::write(&c, costs).unwrap();
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--costs",
+            c.to_str().unwrap(),
+        ])
+        .args(["--budget", "100", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("c.csv:20003:"), "{err}");
+    // An unquoted `#brand` row in a target table is an account's, not a comment.
+    let t = dir.path().join("t.csv");
+    fs::write(&t, "node,weight\n#brand,5\nn1,2\n").unwrap();
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "-k",
+            "1",
+            "-q",
+            "--target",
+        ])
+        .arg(&t)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("t.csv:2") && err.contains("#brand"), "{err}");
+}

@@ -463,6 +463,7 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
         }
         w[v as usize] = x;
     }
+    input::refuse_lost_comment(path, &rdr, |l| g.nodes().get(l).is_some())?;
     let total: f64 = w.iter().sum();
     if !total.is_finite() {
         return Err(Error::in_file(

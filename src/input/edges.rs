@@ -500,21 +500,30 @@ pub fn sniff_delimiter(path: &str, header: &[u8]) -> u8 {
 /// reads ahead by its 8 KiB buffer and one record, so a record's start is always inside.
 const LINE_WINDOW: u64 = 1 << 20;
 
+/// Whether a line starting with `b` is one the csv crate skips (blank or a `#` comment).
+fn skipped_line(b: u8) -> bool {
+    matches!(b, b'\n' | b'\r' | b'#')
+}
+
 /// A reader that remembers where lines start, so a CSV record's byte offset gives its true line
 /// number. The csv crate's own line counts are off by one on every CRLF file (an Excel export's
 /// duplicate cost row was reported a line early) and after blank or comment lines; its byte
 /// offsets point at the end of the previous record (the `\n` of a CRLF, or the first blank or
 /// comment line skipped), so the record's line is the first one starting at or after that
-/// offset that is neither blank nor a comment.
+/// offset that is neither blank nor a comment. Only such lines are kept, each with its number,
+/// so any run of comment lines in between is counted, never forgotten.
 pub struct LineCounter<R> {
     inner: R,
     /// Bytes read so far.
     pos: u64,
-    /// Lines before the oldest one kept.
-    dropped: u64,
-    /// Start offset and first byte (0 at the end of the input) of each line in the last
-    /// `LINE_WINDOW` bytes, in order.
-    starts: std::collections::VecDeque<(u64, u8)>,
+    /// Lines started so far.
+    lines: u64,
+    /// Offset, line number and first byte of the lines that may hold a record, from the last
+    /// `LINE_WINDOW` bytes, in order (a line started at the very end of a read waits with
+    /// first byte 0 for the next read to say what it is).
+    starts: std::collections::VecDeque<(u64, u64, u8)>,
+    /// The offset of the last line start dropped from `starts`.
+    dropped_to: Option<u64>,
     /// The field delimiter (a comment's first field ends at it).
     delim: u8,
     /// Comment lines' first fields, and one cut by the end of a read.
@@ -527,8 +536,9 @@ impl<R> LineCounter<R> {
         LineCounter {
             inner,
             pos: 0,
-            dropped: 0,
-            starts: [(0, 0)].into(),
+            lines: 1,
+            starts: [(0, 1, 0)].into(),
+            dropped_to: None,
             delim,
             comments: Vec::new(),
             open_comment: None,
@@ -537,18 +547,25 @@ impl<R> LineCounter<R> {
 
     /// The 1-based line of a record whose csv position is `byte`, if it is recent enough.
     pub fn line_of(&self, byte: u64) -> Option<u64> {
-        let mut i = self.starts.partition_point(|&(o, _)| o < byte);
-        if i == 0 && self.dropped > 0 && self.starts.front().is_none_or(|&(o, _)| o > byte) {
+        if self.dropped_to.is_some_and(|d| byte <= d) {
             return None;
         }
-        while self
-            .starts
+        let i = self.starts.partition_point(|&(o, _, _)| o < byte);
+        self.starts
             .get(i)
-            .is_some_and(|&(_, b)| matches!(b, b'\n' | b'\r' | b'#' | 0))
-        {
-            i += 1;
+            .filter(|&&(_, _, b)| b != 0)
+            .map(|&(_, line, _)| line)
+    }
+
+    /// A line starting at `at` of `buf` (offset `self.pos + at`), number `line`.
+    fn line_start(&mut self, buf: &[u8], at: usize, line: u64) {
+        let first = buf.get(at).copied().unwrap_or(0);
+        if first == b'#' {
+            self.capture(buf, at, line, &mut String::new());
         }
-        (i < self.starts.len()).then_some(self.dropped + i as u64 + 1)
+        if !skipped_line(first) {
+            self.starts.push_back((self.pos + at as u64, line, first));
+        }
     }
 }
 
@@ -562,28 +579,20 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         }
         if n > 0 {
             // A line that started at the end of the last read begins with this read's first byte.
-            if let Some(last) = self.starts.back_mut() {
-                if last.0 == self.pos {
-                    last.1 = buf[0];
-                    if buf[0] == b'#' {
-                        let line = self.dropped + self.starts.len() as u64;
-                        self.capture(buf, 0, line, &mut String::new());
-                    }
+            if let Some(&(o, line, 0)) = self.starts.back() {
+                if o == self.pos {
+                    self.starts.pop_back();
+                    self.line_start(buf, 0, line);
                 }
             }
         }
         for i in memchr::memchr_iter(b'\n', buf) {
-            let first = buf.get(i + 1).copied().unwrap_or(0);
-            self.starts.push_back((self.pos + i as u64 + 1, first));
-            if first == b'#' {
-                let line = self.dropped + self.starts.len() as u64;
-                self.capture(buf, i + 1, line, &mut String::new());
-            }
+            self.lines += 1;
+            self.line_start(buf, i + 1, self.lines);
         }
         self.pos += n as u64;
         while self.starts.len() > 1 && self.starts[1].0 + LINE_WINDOW < self.pos {
-            self.starts.pop_front();
-            self.dropped += 1;
+            self.dropped_to = self.starts.pop_front().map(|s| s.0);
         }
         Ok(n)
     }
@@ -639,6 +648,18 @@ pub fn open_csv(path: &str) -> Result<CsvReader> {
 pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Result<CsvReader> {
     let head = std::io::BufRead::fill_buf(&mut input)
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
+    // Lines ending in CR alone (old Mac files) parse, but every line number would be 1, and
+    // text edge lists refuse them too.
+    if let Some(i) = memchr::memchr(b'\r', head) {
+        if i + 1 < head.len() && head[i + 1] != b'\n' {
+            return Err(Error::at_line(
+                path,
+                1,
+                "a carriage return inside the line: the file's lines end in CR alone (old Mac \
+                 line endings?); convert them to LF or CRLF",
+            ));
+        }
+    }
     let first = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
