@@ -64,6 +64,28 @@ impl Error {
         }
     }
 
+    /// The same error, said of line `to` where it said line 1: header checks name line 1,
+    /// and the header follows any comment and blank lines at the top.
+    pub fn header_at(self, to: u64) -> Self {
+        match self {
+            Error::Input {
+                loc:
+                    Location {
+                        path,
+                        line: Some(1),
+                    },
+                msg,
+            } => Error::Input {
+                loc: Location {
+                    path,
+                    line: Some(to),
+                },
+                msg,
+            },
+            e => e,
+        }
+    }
+
     /// An input error about the whole file.
     pub fn in_file(path: &str, msg: impl Into<String>) -> Self {
         Error::Input {

@@ -2600,7 +2600,10 @@ fn scores_ignore_seed_order_and_bench_reads_what_plan_reads() {
 fn text_edge_lists_split_on_blanks_and_commas_as_documented() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("g.txt");
-    let cases: [(&str, u64, u64); 6] = [
+    let cases: [(&str, u64, u64); 8] = [
+        // Labels with blanks in a comma-separated line; CR CR LF endings.
+        ("New York, Boston\nBoston, Chicago\n", 3, 2),
+        ("1 2\r\r\n2 3\r\r\n", 3, 2),
         // Extra columns with commas inside (NetworkX data, timestamps) are ignored.
         (
             "1 2 {'weight': 3, 'color': 'red'}\n2 3 {'weight': 1, 'color': 'blue'}\n",

@@ -107,6 +107,16 @@ pub fn read_costs_from_bytes(
 }
 
 fn read_costs_from(
+    rdr: CsvReader,
+    path: &str,
+    graph: &Graph,
+    opts: &CostReadOptions,
+) -> Result<CostTable> {
+    let at = super::edges::header_line(&rdr);
+    read_cost_rows(rdr, path, graph, opts).map_err(|e| e.header_at(at))
+}
+
+fn read_cost_rows(
     mut rdr: CsvReader,
     path: &str,
     graph: &Graph,

@@ -238,7 +238,8 @@ fn read_snap(
             line_no += 1;
             let mut line = &buf[start..nl];
             start = nl + 1;
-            if let [rest @ .., b'\r'] = line {
+            // CRLF, and CR CR LF (Python's csv module on Windows writing in text mode).
+            while let [rest @ .., b'\r'] = line {
                 line = rest;
             }
             if has_cr && memchr::memchr(b'\r', line).is_some() {
@@ -261,6 +262,23 @@ fn read_snap(
                 &mut toks,
                 if comma { usize::MAX } else { need },
             );
+            // A comment is a line whose first byte past the blanks is `#` or `%` (a leading
+            // comma does not make one).
+            let lead = toks.first().map(|t| line[t.0]);
+            // Comma separated: blanks give too few fields, or a comma ends one of the fields
+            // in use while commas alone give enough (`New York, Boston`, `1, 2, 0.5`; not
+            // `1 2,`, whose comma trails the last field).
+            let comma_sep = comma && {
+                let edge = toks
+                    .iter()
+                    .take(need)
+                    .any(|&(a, b)| line[a] == b',' || line[b - 1] == b',');
+                let fields = line
+                    .split(|&b| b == b',')
+                    .filter(|f| f.iter().any(|&b| b != b' ' && b != b'\t'))
+                    .count();
+                toks.len() < need || (edge && fields >= need)
+            };
             if comma {
                 toks.retain_mut(|t| {
                     while t.0 < t.1 && line[t.0] == b',' {
@@ -276,20 +294,19 @@ fn read_snap(
             if toks.is_empty() {
                 continue;
             }
-            let first = line[toks[0].0];
-            if first == b'#' || first == b'%' {
+            if lead == Some(b'#') || lead == Some(b'%') {
                 // A comment shaped like an edge whose first word turns out to be an account
                 // (`#brand b`, `#brand,b`) is refused below rather than lost.
                 let t = &line[toks[0].0..toks[0].1];
                 let cut = memchr::memchr(b',', t);
                 let word = &t[..cut.unwrap_or(t.len())];
                 let more = toks.len() >= 2 || cut.is_some_and(|c| c + 1 < t.len());
-                if more && edge_like_comments.len() < 1000 {
+                if more && edge_like_comments.len() < MAX_COMMENTS {
                     edge_like_comments.push((line_no, String::from_utf8_lossy(word).into_owned()));
                 }
                 continue;
             }
-            if comma && toks.len() < need {
+            if comma_sep {
                 toks.clear();
                 split_tokens(line, Sep::Comma, &mut toks, need);
             } else {
@@ -526,6 +543,8 @@ pub struct LineCounter<R> {
     dropped_to: Option<u64>,
     /// The field delimiter (a comment's first field ends at it).
     delim: u8,
+    /// The header's line (first neither blank nor a comment in the first read).
+    header_line: u64,
     /// Comment lines' first fields, and one cut by the end of a read.
     comments: Vec<(u64, String)>,
     open_comment: Option<(u64, String)>,
@@ -540,6 +559,7 @@ impl<R> LineCounter<R> {
             starts: [(0, 1, 0)].into(),
             dropped_to: None,
             delim,
+            header_line: 1,
             comments: Vec::new(),
             open_comment: None,
         }
@@ -628,7 +648,7 @@ impl<R> LineCounter<R> {
 }
 
 /// Comment lines whose first field a [`LineCounter`] keeps.
-const MAX_COMMENTS: usize = 1000;
+const MAX_COMMENTS: usize = 100_000;
 
 /// A CSV reader whose records know their true line numbers ([`record_line`]).
 pub type CsvReader = csv::Reader<LineCounter<Box<dyn std::io::BufRead + Send>>>;
@@ -648,23 +668,21 @@ pub fn open_csv(path: &str) -> Result<CsvReader> {
 pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Result<CsvReader> {
     let head = std::io::BufRead::fill_buf(&mut input)
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
-    // Lines ending in CR alone (old Mac files) parse, but every line number would be 1, and
-    // text edge lists refuse them too.
-    if let Some(i) = memchr::memchr(b'\r', head) {
-        if i + 1 < head.len() && head[i + 1] != b'\n' {
-            return Err(Error::at_line(
-                path,
-                1,
-                "a carriage return inside the line: the file's lines end in CR alone (old Mac \
-                 line endings?); convert them to LF or CRLF",
-            ));
-        }
+    // Lines ending in CR alone (old Mac files: CRs and no LF) parse, but every line number
+    // would be 1, and text edge lists refuse them too.
+    if memchr::memchr(b'\r', head).is_some() && memchr::memchr(b'\n', head).is_none() {
+        return Err(Error::at_line(
+            path,
+            1,
+            "the file's lines end in CR alone (old Mac line endings?); convert them to LF or CRLF",
+        ));
     }
-    let first = head
+    let (header_at, first) = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .find(|l| !l.is_empty() && l[0] != b'#')
-        .unwrap_or(&[]);
+        .enumerate()
+        .find(|(_, l)| !l.is_empty() && l[0] != b'#')
+        .unwrap_or((0, &[]));
     let delim = sniff_delimiter(path, first);
     Ok(csv::ReaderBuilder::new()
         .delimiter(delim)
@@ -672,7 +690,10 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         .comment(Some(b'#'))
         .flexible(false)
         .trim(csv::Trim::All)
-        .from_reader(LineCounter::new(input, delim)))
+        .from_reader(LineCounter {
+            header_line: header_at as u64 + 1,
+            ..LineCounter::new(input, delim)
+        }))
 }
 
 /// Refuses a first row that reads as data rather than as a header (`what` names the header the
@@ -745,7 +766,22 @@ fn read_csv(
     opts: &EdgeReadOptions,
     nodes: &mut NodeTable,
 ) -> Result<RawEdges> {
-    let mut rdr = csv_from(input, path)?;
+    let rdr = csv_from(input, path)?;
+    let at = header_line(&rdr);
+    read_csv_rows(rdr, path, opts, nodes).map_err(|e| e.header_at(at))
+}
+
+/// The line of a CSV file's header: the first that is neither blank nor a comment.
+pub fn header_line(rdr: &CsvReader) -> u64 {
+    rdr.get_ref().header_line
+}
+
+fn read_csv_rows(
+    mut rdr: CsvReader,
+    path: &str,
+    opts: &EdgeReadOptions,
+    nodes: &mut NodeTable,
+) -> Result<RawEdges> {
     let headers = match rdr.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(csv_error(path, &rdr, e)),
