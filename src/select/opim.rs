@@ -432,6 +432,25 @@ impl Selector for Opim {
                 certify_on_estimate: false,
             }
         };
+        // The plan of the round before `round`, whose greedy a limit cut short.
+        let cut_short = |fallback: Option<(CoverageGreedy, Verdict, f64, u64, u64)>,
+                         round: u32,
+                         peak_bytes: u64| {
+            let (g, v, th, sets, ids) = fallback.expect("only a greedy with a fallback gives up");
+            ctx.progress.note(&format!(
+                "round {round} cut short by the limit: round {}'s plan stands",
+                round - 1
+            ));
+            round_plan(
+                g,
+                &v,
+                th,
+                cut_status(),
+                (true, sets, ids),
+                round - 1,
+                peak_bytes,
+            )
+        };
         let work = |r1: &IndexedRr, r2: &IndexedRr| {
             (
                 r1.sampled() > 0 && r2.sampled() > 0,
@@ -493,21 +512,8 @@ impl Selector for Opim {
                     },
                 );
                 let Some(first) = first else {
-                    let (g, v, th, sets, ids) =
-                        fallback.expect("only a greedy with a fallback gives up");
-                    ctx.progress.note(&format!(
-                        "round {round} cut short by the limit: round {}'s plan stands",
-                        round - 1
-                    ));
-                    return Ok(round_plan(
-                        g,
-                        &v,
-                        th,
-                        cut_status(),
-                        (true, sets, ids),
-                        round - 1,
-                        peak_bytes.max(r1.peak_bytes() + r2.peak_bytes()),
-                    ));
+                    let peak = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes());
+                    return Ok(cut_short(fallback, round, peak));
                 };
                 match verdict {
                     Some(v) => (first, v, early.filter(|_| v.last(auto)), None),
@@ -577,21 +583,7 @@ impl Selector for Opim {
                 let ahead_bytes = drawn.as_ref().map_or(0, Ahead::bytes);
                 peak_bytes = peak_bytes.max(r1.peak_bytes() + r2.peak_bytes() + ahead_bytes);
                 let Some(first) = first else {
-                    let (g, v, th, sets, ids) =
-                        fallback.expect("only a greedy with a fallback gives up");
-                    ctx.progress.note(&format!(
-                        "round {round} cut short by the limit: round {}'s plan stands",
-                        round - 1
-                    ));
-                    return Ok(round_plan(
-                        g,
-                        &v,
-                        th,
-                        cut_status(),
-                        (true, sets, ids),
-                        round - 1,
-                        peak_bytes,
-                    ));
+                    return Ok(cut_short(fallback, round, peak_bytes));
                 };
                 let drawn = drawn.filter(|_| r1.sampled() == theta && first.blocked.is_none());
                 let (g, v) = settle_and_decide(
