@@ -2683,3 +2683,37 @@ fn csv_line_numbers_survive_long_comment_runs_and_target_tables_keep_hash_accoun
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("t.csv:2") && err.contains("#brand"), "{err}");
 }
+
+#[test]
+fn auto_takes_every_candidate_when_they_all_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = shared("nethept/graph.txt");
+    let c = dir.path().join("two.csv");
+    fs::write(&c, "node,cost\n15000,10\n15001,10\n").unwrap();
+    let p = plan_json(&[
+        "--graph",
+        g.to_str().unwrap(),
+        "-k",
+        "5",
+        "--costs",
+        c.to_str().unwrap(),
+    ]);
+    // Two obscure accounts: `auto`'s precision rule drew 89M sets to rank them.
+    assert_eq!(p["status"], "all_candidates");
+    assert_eq!(p["rr_sets"], 0);
+    assert_eq!(p["approximation"], 1.0);
+    let seeds: Vec<&str> = p["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["node"].as_str().unwrap())
+        .collect();
+    let mut sorted = seeds.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["15000", "15001"]);
+    let last = p["seeds"].as_array().unwrap().last().unwrap();
+    assert!(
+        (last["cumulative_reach"].as_f64().unwrap() - p["expected_reach"].as_f64().unwrap()).abs()
+            < 1e-9
+    );
+}

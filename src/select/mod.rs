@@ -272,6 +272,8 @@ pub enum SelectStatus {
     Interrupted,
     /// Every seed was a must-include (`--include` filled `-k`): nothing was selected.
     Forced,
+    /// Every candidate fit in `-k` (`auto`): all are taken, the best plan there is.
+    AllCandidates,
 }
 
 impl SelectStatus {
@@ -288,6 +290,7 @@ impl SelectStatus {
             SelectStatus::MemoryLimit => "memory_limit",
             SelectStatus::Interrupted => "interrupted",
             SelectStatus::Forced => "forced",
+            SelectStatus::AllCandidates => "all_candidates",
         }
     }
 }
