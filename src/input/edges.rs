@@ -174,16 +174,12 @@ fn read_snap(
 ) -> Result<RawEdges> {
     let si = snap_index(&opts.src_col, 1, "source")?.unwrap();
     let di = snap_index(&opts.dst_col, 2, "destination")?.unwrap();
-    same_columns(path, si, di, "--src-col", "--dst-col")?;
     let pi = snap_index(
         &opts.prob_col,
         if opts.want_prob { 3 } else { 0 },
         "probability",
     )?;
-    if let Some(p) = pi {
-        same_columns(path, si, p, "--src-col", "--prob-col")?;
-        same_columns(path, di, p, "--dst-col", "--prob-col")?;
-    }
+    distinct_columns(path, si, di, pi)?;
     let need = si.max(di).max(pi.unwrap_or(0)) + 1;
     let mut out = RawEdges {
         weight: pi.map(|_| Vec::new()),
@@ -452,12 +448,21 @@ fn split_tokens(line: &[u8], sep: Sep, toks: &mut Vec<(usize, usize)>, max: usiz
 
 /// Refuses two roles read from one column (every arc a self-loop, or a label read as a
 /// probability).
-fn same_columns(path: &str, a: usize, b: usize, fa: &str, fb: &str) -> Result<()> {
-    if a == b {
-        return Err(Error::usage(format!(
-            "{path}: {fa} and {fb} name the same column ({})",
-            a + 1
-        )));
+fn distinct_columns(path: &str, si: usize, di: usize, pi: Option<usize>) -> Result<()> {
+    let roles = [
+        ("--src-col", Some(si)),
+        ("--dst-col", Some(di)),
+        ("--prob-col", pi),
+    ];
+    for (i, &(fa, a)) in roles.iter().enumerate() {
+        for &(fb, b) in &roles[i + 1..] {
+            if let (Some(a), true) = (a, a == b) {
+                return Err(Error::usage(format!(
+                    "{path}: {fa} and {fb} name the same column ({})",
+                    a + 1
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -798,7 +803,6 @@ fn read_csv_rows(
     }
     let si = resolve_col(path, &headers, &opts.src_col, Some(0), "source")?.unwrap();
     let di = resolve_col(path, &headers, &opts.dst_col, Some(1), "destination")?.unwrap();
-    same_columns(path, si, di, "--src-col", "--dst-col")?;
     {
         let cells: Vec<String> = headers
             .iter()
@@ -820,10 +824,7 @@ fn read_csv_rows(
         guess.filter(|_| opts.want_prob),
         "probability",
     )?;
-    if let Some(p) = pi {
-        same_columns(path, si, p, "--src-col", "--prob-col")?;
-        same_columns(path, di, p, "--dst-col", "--prob-col")?;
-    }
+    distinct_columns(path, si, di, pi)?;
     if opts.want_prob && pi.is_none() {
         return Err(Error::at_line(
             path,
