@@ -50,6 +50,11 @@ pub enum Error {
     /// SIGINT/SIGTERM: the run stopped and wrote nothing.
     #[error("interrupted: stopped without writing output")]
     Interrupted,
+    /// The reader of stdout went away (`seedplan ... | head`): no failure, exit 0 in silence.
+    /// Told apart by the error's kind, never by its text: a label or path saying "Broken pipe"
+    /// turned real errors into silent successes.
+    #[error("stdout closed by its reader")]
+    StdoutClosed,
 }
 
 impl Error {
@@ -109,6 +114,7 @@ impl Error {
             Error::Runtime(_) => 1,
             Error::Interrupted => 130,
             Error::Reported(c) => *c,
+            Error::StdoutClosed => 0,
         }
     }
 }

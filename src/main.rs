@@ -37,14 +37,10 @@ fn main() -> ExitCode {
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if let seedplan::Error::Reported(code) = e {
-                return ExitCode::from(code);
+            if let seedplan::Error::Reported(_) | seedplan::Error::StdoutClosed = e {
+                return ExitCode::from(e.exit_code());
             }
-            let msg = e.to_string();
-            if msg.contains("Broken pipe") {
-                return ExitCode::SUCCESS;
-            }
-            note!("error: {msg}");
+            note!("error: {e}");
             ExitCode::from(e.exit_code())
         }
     }

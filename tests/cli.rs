@@ -2349,6 +2349,9 @@ fn ambiguous_inputs_are_refused_or_read_as_meant() {
         &["stats", "--graph", &hdr],
         "hdr.txt:1: 'source target' looks like a header",
     );
+    // Negative ids are ids: a first edge `-1 -2` is not a header.
+    let neg = w("neg.txt", b"-1 -2\n1 2\n2 3\n");
+    assert_eq!(stats_json(&["--graph", &neg])["edges"], 3);
     // Headerless CSV: the first row would have been taken for the header and lost.
     let edges = w("e.csv", b"1,2\n2,3\n3,1\n");
     refused(
@@ -2715,5 +2718,112 @@ fn auto_takes_every_candidate_when_they_all_fit() {
     assert!(
         (last["cumulative_reach"].as_f64().unwrap() - p["expected_reach"].as_f64().unwrap()).abs()
             < 1e-9
+    );
+}
+
+/// Labels with commas are quoted in `evaluate`'s table, so the seed list reads back.
+#[test]
+fn evaluate_table_quotes_labels_with_commas() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    fs::write(
+        &g,
+        "source,target\n\"New York, NY\",@b\n@b,\"say \"\"hi\"\"\"\n",
+    )
+    .unwrap();
+    let s = dir.path().join("s.txt");
+    fs::write(&s, "New York, NY\n@b\nsay \"hi\"\n").unwrap();
+    bin()
+        .args([
+            "evaluate",
+            "--graph",
+            g.to_str().unwrap(),
+            "--runs",
+            "10",
+            "-q",
+        ])
+        .args(["--seeds", s.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "seeds           \"New York, NY\", @b, \"say \"\"hi\"\"\"\n",
+        ));
+}
+
+/// Monte Carlo greedy counts reach by `--target` weights, as the RR engines do: a star whose
+/// leaves are out of the audience loses to the one edge that reaches it.
+#[test]
+fn monte_carlo_greedy_counts_target_weights() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\na c\na d\ne f\n").unwrap();
+    let t = dir.path().join("t.csv");
+    fs::write(&t, "node,weight\nf,1\nb,0.25\n").unwrap();
+    for algo in ["celf", "celfpp", "greedy", "auto"] {
+        let out = bin()
+            .args([
+                "plan",
+                "--graph",
+                g.to_str().unwrap(),
+                "--probs",
+                "uniform:1",
+            ])
+            .args(["-k", "1", "--algo", algo, "--format", "json", "-q"])
+            .args(["--target", t.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{algo}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["seeds"][0]["node"], "e", "{algo}");
+        let ci = &v["ci95"];
+        assert!(
+            ci[0].as_f64().unwrap() <= 1.0 && 1.0 <= ci[1].as_f64().unwrap(),
+            "{algo}: {ci}"
+        );
+    }
+}
+
+/// An error that merely says "Broken pipe" (a label, a path) is still an error.
+#[test]
+fn an_error_naming_a_broken_pipe_still_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\nb c\n").unwrap();
+    bin()
+        .args(["plan", "--graph", g.to_str().unwrap(), "-k", "1"])
+        .args(["--include", "Broken pipe"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Broken pipe"));
+    bin()
+        .args(["stats", "--graph", "Broken pipe.txt"])
+        .assert()
+        .code(2);
+}
+
+/// A reader that stops reading stdout (`seedplan ... | head`) is no failure: exit 0.
+#[test]
+fn a_closed_stdout_exits_zero() {
+    let g = dataset("demo/follows.csv");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seedplan"))
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--edge-meaning",
+            "follows",
+        ])
+        .args(["--algo", "degree", "-k", "3000", "--format", "csv", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

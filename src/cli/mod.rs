@@ -350,7 +350,19 @@ fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
             writeln!(out)
         }
         ReportFormat::Table => {
-            writeln!(out, "seeds           {}", labels.join(", "))?;
+            // A label with a comma (or a quote, or blanks at its ends) is quoted, so the list
+            // reads back as the seeds it is.
+            let shown: Vec<String> = labels
+                .iter()
+                .map(|l| {
+                    if l.is_empty() || l.contains([',', '"']) || l.trim() != l {
+                        format!("\"{}\"", l.replace('"', "\"\""))
+                    } else {
+                        l.clone()
+                    }
+                })
+                .collect();
+            writeln!(out, "seeds           {}", shown.join(", "))?;
             writeln!(
                 out,
                 "expected reach  {:.3} (std. error {:.3}; 95% CI {:.3} to {:.3})",

@@ -38,6 +38,7 @@ pub fn emit_with(
                     if let Some(side) = side {
                         side.commit()?;
                     }
+                    return Err(Error::StdoutClosed);
                 }
                 return Err(Error::Runtime(format!("writing to stdout: {e}")));
             }

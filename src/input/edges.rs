@@ -331,7 +331,11 @@ fn read_snap(
                 ));
             }
             let tok = |i: usize| &line[toks[i].0..toks[i].1];
-            let numeric = |t: &[u8]| t.iter().all(u8::is_ascii_digit);
+            // Ids may be negative (`-1 -2` is an edge between two numbered nodes, not a header).
+            let numeric = |t: &[u8]| {
+                let d = t.strip_prefix(b"-").unwrap_or(t);
+                !d.is_empty() && d.iter().all(u8::is_ascii_digit)
+            };
             if out.lines == 0 {
                 header_like = (!numeric(tok(si)) && !numeric(tok(di)))
                     .then(|| (line_no, String::from_utf8_lossy(line).into_owned()));

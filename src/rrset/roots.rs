@@ -141,6 +141,11 @@ impl RootSampler {
         self.exact.is_some()
     }
 
+    /// Audience weight of each node (`None`: every node weighs 1).
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
+    }
+
     /// Per-node exactly credited reach (stratified samplers only).
     pub fn exact(&self) -> Option<&[f64]> {
         self.exact.as_deref()

@@ -36,17 +36,38 @@ pub struct WorldOracle<'a> {
     keys: Vec<u64>,
     /// Per world, the nodes reached by the current seed set (bitset).
     covered: Vec<Vec<u64>>,
-    /// Sum over worlds of nodes reached by the current seed set.
+    /// Sum over worlds of nodes reached by the current seed set, in weight units.
     pub total: u64,
+    /// Audience weights (`--target`) in fixed point, `unit` each; `None`: every node counts 1.
+    /// Integers keep the sums over worlds exact whatever order threads add them in, so the
+    /// picks do not depend on the thread count. A world's units add up to at most 2^31, so
+    /// `u32::MAX` worlds fit a `u64`; a node under 2^-31 of the audience counts 0.
+    weight: Option<Vec<u32>>,
+    /// Audience weight of one unit.
+    unit: f64,
     /// One workspace per rayon thread, so parallel evaluations allocate nothing.
     pool: Vec<Mutex<Workspace>>,
 }
 
 impl<'a> WorldOracle<'a> {
-    /// `runs` worlds drawn from `seed`.
-    pub fn new(model: &'a Model<'a>, runs: u32, seed: u64) -> Self {
+    /// `runs` worlds drawn from `seed`; reach counts nodes by `weights` when given (finite,
+    /// >= 0, positive sum).
+    pub fn new(model: &'a Model<'a>, runs: u32, seed: u64, weights: Option<&[f64]>) -> Self {
         let n = model.graph().num_nodes();
+        let (weight, unit) = match weights {
+            Some(w) => {
+                let total: f64 = w.iter().sum();
+                let per = (1u64 << 31) as f64 / total;
+                (
+                    Some(w.iter().map(|&x| (x * per).floor() as u32).collect()),
+                    total / (1u64 << 31) as f64,
+                )
+            }
+            None => (None, 1.0),
+        };
         WorldOracle {
+            weight,
+            unit,
             model,
             keys: (0..runs as u64)
                 .map(|r| stream_key(seed, Purpose::Worlds, r))
@@ -62,6 +83,17 @@ impl<'a> WorldOracle<'a> {
     /// Number of worlds.
     pub fn runs(&self) -> usize {
         self.keys.len()
+    }
+
+    /// What reaching `v` counts, in weight units.
+    #[inline]
+    fn worth(&self, v: u32) -> u64 {
+        self.weight.as_ref().map_or(1, |w| w[v as usize] as u64)
+    }
+
+    /// A sum over worlds, in weight units, as an average reach per world.
+    pub fn per_world(&self, units: u64) -> f64 {
+        units as f64 * self.unit / self.runs() as f64
     }
 
     /// Whether arc `u -> v` (the `j`-th out-edge of `u`, global forward index `gj`) is live in the
@@ -131,7 +163,7 @@ impl<'a> WorldOracle<'a> {
         for &s in starts {
             if !is_cov(s) && ws.visit(s) {
                 ws.queue.push(s);
-                count += 1;
+                count += self.worth(s);
             }
         }
         let mut head = base;
@@ -147,7 +179,7 @@ impl<'a> WorldOracle<'a> {
                 if self.live(key, u, j, gj, v, row) {
                     ws.visit(v);
                     ws.queue.push(v);
-                    count += 1;
+                    count += self.worth(v);
                 }
             }
         }
@@ -253,7 +285,7 @@ impl<'a> WorldOracle<'a> {
             .collect();
         let mut gain = 0;
         for (w, nodes) in newly.into_iter().enumerate() {
-            gain += nodes.len() as u64;
+            gain += nodes.iter().map(|&u| self.worth(u)).sum::<u64>();
             for u in nodes {
                 self.covered[w][u as usize >> 6] |= 1 << (u & 63);
             }
@@ -264,7 +296,7 @@ impl<'a> WorldOracle<'a> {
 
     /// Average spread of the committed seeds over the worlds.
     pub fn spread(&self) -> f64 {
-        self.total as f64 / self.runs() as f64
+        self.per_world(self.total)
     }
 }
 
@@ -273,15 +305,20 @@ impl Selector for McGreedy {
         let model = ctx.model;
         let n = ctx.n();
         let k = ctx.effective_k();
-        let mut oracle = WorldOracle::new(model, ctx.config.mc_runs, ctx.config.seed);
-        let runs = oracle.runs() as f64;
+        let mut oracle = WorldOracle::new(
+            model,
+            ctx.config.mc_runs,
+            ctx.config.seed,
+            ctx.roots.weights(),
+        );
         let mut seeds = Vec::with_capacity(k);
         let mut gains = Vec::with_capacity(k);
         let mut chosen = vec![false; n];
         for &f in ctx.forced.iter().take(k) {
             if !chosen[f as usize] {
                 chosen[f as usize] = true;
-                gains.push(oracle.commit(f) as f64 / runs);
+                let got = oracle.commit(f);
+                gains.push(oracle.per_world(got));
                 seeds.push(f);
             }
         }
@@ -328,7 +365,8 @@ impl Selector for McGreedy {
                         .max_by_key(|&(i, &x)| (x, Reverse(remaining[i])))
                         .unwrap();
                     let v = remaining.remove(best_i);
-                    gains.push(oracle.commit(v) as f64 / runs);
+                    let got = oracle.commit(v);
+                    gains.push(oracle.per_world(got));
                     seeds.push(v);
                 }
             }
@@ -352,7 +390,7 @@ impl Selector for McGreedy {
                         // evaluation, so a limit does not throw it away.
                         let got = oracle.commit(v);
                         debug_assert_eq!(got, g);
-                        gains.push(got as f64 / runs);
+                        gains.push(oracle.per_world(got));
                         seeds.push(v);
                     } else {
                         if let Some(h) = ctx.config.limits.expired() {
@@ -364,7 +402,7 @@ impl Selector for McGreedy {
                 }
             }
             Laziness::CelfPlusPlus => {
-                stopped = celfpp(ctx, &mut oracle, &cands, &mut seeds, &mut gains, k, runs);
+                stopped = celfpp(ctx, &mut oracle, &cands, &mut seeds, &mut gains, k);
             }
         }
         let rounds = seeds.len() as u32;
@@ -405,7 +443,6 @@ fn celfpp(
     seeds: &mut Vec<u32>,
     gains: &mut Vec<f64>,
     k: usize,
-    runs: f64,
 ) -> Option<crate::limits::LimitHit> {
     // Initial pass: mg1 for everyone; cur_best for node i is the best of the nodes before it
     // (the paper's sequential pass), a prefix maximum; then every mg2 in parallel.
@@ -440,7 +477,7 @@ fn celfpp(
             let best = (0..cands.len()).max_by_key(|&i| (mg1[i], Reverse(cands[i])));
             if let (Some(i), true) = (best, seeds.len() < k) {
                 let got = oracle.commit(cands[i]);
-                gains.push(got as f64 / runs);
+                gains.push(oracle.per_world(got));
                 seeds.push(cands[i]);
             }
             return limits.expired();
@@ -475,7 +512,7 @@ fn celfpp(
         let e = entries[i];
         if e.flag == seeds.len() {
             let got = oracle.commit(e.node);
-            gains.push(got as f64 / runs);
+            gains.push(oracle.per_world(got));
             seeds.push(e.node);
             last_seed = Some(e.node);
             cur_best = None;
