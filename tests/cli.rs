@@ -2827,3 +2827,66 @@ fn a_closed_stdout_exits_zero() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A job whose manifest cannot be written fails at once (exit 1, no plan run); one whose
+/// manifest is corrupt says it will rerun every plan, then does.
+#[test]
+fn a_job_checks_its_manifest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("g.txt"), "a b\nb c\n").unwrap();
+    let job = dir.path().join("job.toml");
+    fs::write(
+        &job,
+        "output = \"out\"\nk = [1]\n[[graph]]\nname = \"g\"\npath = \"g.txt\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir_all(out.join("manifest.json")).unwrap();
+    bin()
+        .args(["run", job.to_str().unwrap(), "-q"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the manifest cannot be written"));
+    assert!(!out.join("g_ic_wc_k1.json").exists(), "no plan ran");
+    fs::remove_dir(out.join("manifest.json")).unwrap();
+    fs::write(out.join("manifest.json"), "garbage").unwrap();
+    bin()
+        .args(["run", job.to_str().unwrap(), "--log-format", "json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(r#""event":"warning""#));
+    assert!(out.join("g_ic_wc_k1.json").exists());
+}
+
+/// A model error on a snapshot's probabilities names the snapshot the user gave, and the edge
+/// list it was converted from.
+#[test]
+fn a_snapshot_model_error_names_the_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("lt.txt");
+    fs::write(&txt, "a c 0.7\nb c 0.6\n").unwrap();
+    let spg = dir.path().join("lt.spg");
+    bin()
+        .args([
+            "convert",
+            "--graph",
+            txt.to_str().unwrap(),
+            "--with-probs",
+            "-q",
+        ])
+        .args(["-o", spg.to_str().unwrap()])
+        .assert()
+        .success();
+    let spg = spg.to_str().unwrap();
+    bin()
+        .args([
+            "evaluate", "--graph", spg, "--model", "lt", "--probs", "file",
+        ])
+        .args(["--seeds", "a", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "error: {spg}: linear threshold"
+        )))
+        .stderr(predicate::str::contains("(converted from "));
+}

@@ -473,6 +473,10 @@ pub struct GenerateArgs {
     /// `--edge-meaning` of `--price-graph`.
     #[arg(long, value_enum, default_value = "influences")]
     pub price_edge_meaning: Meaning,
+    /// Whether --price-edge-meaning was given (a snapshot made with another meaning is then
+    /// refused, as `--edge-meaning` is everywhere else).
+    #[arg(skip)]
+    pub price_edge_meaning_given: bool,
     /// `--undirected` for `--price-graph`.
     #[arg(long)]
     pub price_undirected: bool,

@@ -97,7 +97,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     super::check_mip_seconds(a.mip_seconds)?;
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?.expect("checked");
-    let model = build_model(&g, &a.model)?;
+    let model = build_model(&g, &a.model, &a.graph.graph)?;
     let n = g.num_nodes();
     let roots = RootSampler::uniform(n);
     let mut file = match &a.constraints {

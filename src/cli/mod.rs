@@ -270,7 +270,9 @@ fn stats(a: StatsArgs, quiet: bool) -> Result<()> {
     })
 }
 
-pub(crate) fn build_model<'g>(g: &'g Graph, m: &ModelArgs) -> Result<Model<'g>> {
+/// The model of `m` on `g`, loaded from `path` (as the user named it: a snapshot's error names
+/// the snapshot, and the edge list it was converted from).
+pub(crate) fn build_model<'g>(g: &'g Graph, m: &ModelArgs, path: &str) -> Result<Model<'g>> {
     let scheme = ProbScheme::parse(&m.probs)?;
     Model::new(g, model_kind(m.model), scheme, m.seed).map_err(|e| match e {
         // Probabilities the model refuses come from the graph's file: name it, and say when
@@ -290,7 +292,12 @@ pub(crate) fn build_model<'g>(g: &'g Graph, m: &ModelArgs) -> Result<Model<'g>> 
             } else {
                 String::new()
             };
-            Error::in_file(&r.path, format!("{msg}{merged}"))
+            let from = if r.path != path {
+                format!(" (converted from {})", r.path)
+            } else {
+                String::new()
+            };
+            Error::in_file(path, format!("{msg}{merged}{from}"))
         }
         e => e,
     })
@@ -301,7 +308,7 @@ fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
         return Err(Error::usage("--runs must be at least 1"));
     }
     let g = load(&a.graph, Some(&a.model), quiet)?;
-    let model = build_model(&g, &a.model)?;
+    let model = build_model(&g, &a.model, &a.graph.graph)?;
     let seeds = input::parse_seeds(&a.seeds, &g)?;
     if let Some((m, p)) = &seeds.planned_under {
         let (here_m, here_p) = (model.kind().short(), model.scheme().spec());
@@ -667,7 +674,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         None => None,
     };
     let load_s = t0.elapsed().as_secs_f64();
-    let model = build_model(&g, &a.model)?;
+    let model = build_model(&g, &a.model, &a.graph.graph)?;
     let roots = match &weights {
         Some(w) => RootSampler::weighted(w),
         None => RootSampler::uniform(g.num_nodes()),
@@ -1081,13 +1088,30 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
     })
 }
 
+/// Refuses an output folder that names a file (the user's to fix: exit 2, as other bad output
+/// paths are).
+fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::usage(format!(
+            "{}: is a file, not a folder to write into",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Creates an output folder (and its parents).
+fn make_folder(dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", dir.display())))
+}
+
 fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
     use seedplan::generate::*;
     if let Some(path) = &a.price_graph {
         // Prices for an existing graph: --nodes and --avg-follows play no part.
         let dir = std::path::Path::new(&a.out_dir);
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.out_dir)))?;
+        refuse_file_as_folder(dir)?;
         let ga = GraphArgs {
             graph: path.clone(),
             input_format: InputFormat::Auto,
@@ -1096,9 +1120,11 @@ fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
             prob_col: None,
             edge_meaning: a.price_edge_meaning,
             undirected: a.price_undirected,
-            edge_meaning_given: false,
+            edge_meaning_given: a.price_edge_meaning_given,
         };
         let g = load(&ga, None, quiet)?;
+        // Made once the graph has loaded: a graph that does not load leaves no empty folder.
+        make_folder(dir)?;
         let followers: Vec<u32> = (0..g.num_nodes() as u32)
             .map(|v| g.out_degree(v) as u32)
             .collect();
@@ -1155,8 +1181,8 @@ fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
         }
     }
     let dir = std::path::Path::new(&a.out_dir);
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.out_dir)))?;
+    refuse_file_as_folder(dir)?;
+    make_folder(dir)?;
     let cfg = GenerateConfig {
         nodes: a.nodes,
         avg_follows: a.avg_follows,
@@ -1223,7 +1249,7 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
         return Err(Error::usage("--estimate-rse must be in (0, 1)"));
     }
     let g = load(&a.graph, Some(&a.model), quiet)?;
-    let model = build_model(&g, &a.model)?;
+    let model = build_model(&g, &a.model, &a.graph.graph)?;
     let seeds = input::parse_seeds(&a.seeds, &g)?;
     let roots = RootSampler::uniform(g.num_nodes()).stratified(&model);
     let coll = plan::estimate_sets(&model, &roots, &[&seeds.ids], a.model.seed, a.estimate_rse);
@@ -1273,7 +1299,7 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     // What `plan --probs file` would refuse (LT weights over 1 once duplicates are summed) is
     // refused here, not written into a snapshot every later run rejects.
     if a.with_probs {
-        build_model(&g, &model)?;
+        build_model(&g, &model, &a.graph.graph)?;
     }
     let parse_s = t0.elapsed().as_secs_f64();
     output::write_atomic_with(std::path::Path::new(&a.output), |w| {
@@ -1385,10 +1411,14 @@ where
         }
     }
     if let Command::Generate(g) = &mut cli.command {
-        g.avg_follows_given = matches
-            .subcommand_matches("generate")
-            .and_then(|m| m.value_source("avg_follows"))
-            == Some(clap::parser::ValueSource::CommandLine);
+        let given = |id: &str| {
+            matches
+                .subcommand_matches("generate")
+                .and_then(|m| m.value_source(id))
+                == Some(clap::parser::ValueSource::CommandLine)
+        };
+        g.avg_follows_given = given("avg_follows");
+        g.price_edge_meaning_given = given("price_edge_meaning");
     }
     if let Command::Bench(b) = &mut cli.command {
         let m = matches.subcommand_matches("bench");

@@ -234,10 +234,29 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     };
     let out_dir = resolve(&job.output);
     let manifest_path = out_dir.join("manifest.json");
-    let mut manifest: Manifest = std::fs::read(&manifest_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    // A manifest that is there but unreadable is replaced, and every plan runs again: said so,
+    // since a job that should have skipped its plans then takes as long as the first run.
+    let mut manifest: Manifest = match std::fs::read(&manifest_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
+        read => {
+            let parsed = read
+                .map_err(|e| e.to_string())
+                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
+            parsed.unwrap_or_else(|why| {
+                log(
+                    json,
+                    quiet,
+                    "warning",
+                    "job",
+                    serde_json::json!({"warning": format!(
+                        "{}: cannot be read ({why}); it is replaced and every plan runs",
+                        manifest_path.display()
+                    )}),
+                );
+                Manifest::default()
+            })
+        }
+    };
     manifest.seedplan_version = env!("CARGO_PKG_VERSION").to_string();
     manifest.job = a.job.clone();
 
@@ -355,6 +374,22 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     }
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
+    // The manifest is written after every plan: one that cannot be is found before any plan
+    // runs. A job's outputs are not the user's input, so this fails at run time (exit 1).
+    let save = |manifest: &Manifest| {
+        write_atomic(
+            &manifest_path,
+            serde_json::to_string_pretty(manifest).unwrap().as_bytes(),
+        )
+        .map_err(|e| match e {
+            Error::Usage(m) => Error::Runtime(m),
+            e => e,
+        })
+    };
+    crate::cli::output::check_target(&manifest_path).map_err(|e| match e {
+        Error::Usage(m) => Error::Runtime(format!("the manifest cannot be written: {m}")),
+        e => e,
+    })?;
     // Rewrite relative input paths in args to the job's base.
     for (_, args, _) in plans.iter_mut() {
         for i in 1..args.len() {
@@ -401,6 +436,8 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                         s
                     }
                     Err(e) => {
+                        // No checksum stands for an input that cannot be read now.
+                        manifest.inputs.remove(&p.display().to_string());
                         unreadable = Some(e);
                         break;
                     }
@@ -479,15 +516,9 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             }
         };
         manifest.plans.insert(name.clone(), entry);
-        write_atomic(
-            &manifest_path,
-            serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
-        )?;
+        save(&manifest)?;
     }
-    write_atomic(
-        &manifest_path,
-        serde_json::to_string_pretty(&manifest).unwrap().as_bytes(),
-    )?;
+    save(&manifest)?;
     log(
         json,
         quiet,
