@@ -2890,3 +2890,28 @@ fn a_snapshot_model_error_names_the_snapshot() {
         )))
         .stderr(predicate::str::contains("(converted from "));
 }
+
+/// A job decides where each plan goes: output flags in its args are refused before anything
+/// runs (a `--report` there was written to the working directory, each plan over the last).
+#[test]
+fn a_job_refuses_output_flags_in_its_args() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("g.txt"), "a b\nb c\n").unwrap();
+    let job = dir.path().join("job.toml");
+    for args in ["\"--report\", \"r.html\"", "\"--format=csv\""] {
+        fs::write(
+            &job,
+            format!(
+                "output = \"out\"\nk = [1, 2]\nargs = [{args}]\n\
+                 [[graph]]\nname = \"g\"\npath = \"g.txt\"\n"
+            ),
+        )
+        .unwrap();
+        bin()
+            .args(["run", job.to_str().unwrap(), "-q"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is not for a job's args"));
+        assert!(!dir.path().join("out").exists());
+    }
+}

@@ -330,7 +330,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub target: Option<String>,
     /// Weight of nodes not listed in --target.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, requires = "target")]
     pub target_default: f64,
     /// Stop after this long (e.g. 90s, 5m) with the best plan so far; the JSON status says so.
     #[arg(long)]

@@ -413,11 +413,25 @@ pub(crate) fn shell_words(words: impl IntoIterator<Item = String>) -> String {
         .join(" ")
 }
 
+/// Whether a target weight is 0 or within 1e-100..1e100: the estimates square weights, and
+/// squares of 1e±200 overflowed or vanished (a 6-node graph drew 4M sets and missed its reach).
+fn weight_in_range(x: f64) -> bool {
+    x == 0.0 || (1e-100..=1e100).contains(&x)
+}
+
+const WEIGHT_RANGE: &str =
+    "outside 1e-100..1e100 (or 0): only the weights' ratios matter, rescale them";
+
 /// Reads `--target FILE` (`node,weight`) into per-node audience weights.
 fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
     if !default.is_finite() || default < 0.0 {
         return Err(Error::usage(format!(
             "--target-default must be a finite weight of 0 or more, not {default}"
+        )));
+    }
+    if !weight_in_range(default) {
+        return Err(Error::usage(format!(
+            "--target-default {default} is {WEIGHT_RANGE}"
         )));
     }
     let mut rdr = input::open_csv(path)?;
@@ -468,6 +482,13 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
                 path,
                 line,
                 format!("weight {x} of '{label}' must be finite and >= 0"),
+            ));
+        }
+        if !weight_in_range(x) {
+            return Err(Error::at_line(
+                path,
+                line,
+                format!("weight {} of '{label}' is {WEIGHT_RANGE}", &rec[wi]),
             ));
         }
         let v = g.nodes().get(label).ok_or_else(|| {
@@ -1019,6 +1040,14 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let format = if a.seeds_only {
+        // One label a line: a label with a line break in it would read back as two accounts.
+        if let Some(r) = plan.seeds.iter().find(|r| r.node.contains(['\n', '\r'])) {
+            return Err(Error::usage(format!(
+                "seed {:?} has a line break in its label: --seeds-only cannot list it one a \
+                 line; use --format csv or json",
+                r.node
+            )));
+        }
         PlanFormat::SeedsOnly
     } else {
         match a.format {
@@ -1286,6 +1315,11 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
 
 fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     let t0 = Instant::now();
+    if a.output == "-" {
+        return Err(Error::usage(
+            "convert writes a binary snapshot to a file (.spg), not to stdout: give -o FILE",
+        ));
+    }
     let model = ModelArgs {
         model: a.model,
         probs: if a.with_probs {

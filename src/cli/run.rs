@@ -112,6 +112,9 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
     }
 }
 
+/// `plan` flags that say where or how its output goes, which a job decides for every plan.
+const OUTPUT_FLAGS: &[&str] = &["-o", "--output", "--report", "--format", "--seeds-only"];
+
 /// The `plan` flags a job gives files after, besides `--graph`: found relative to the job,
 /// checksummed into the plan's key.
 fn names_input_file(flag: &str) -> bool {
@@ -345,7 +348,20 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     // would overwrite each other (and a failure would delete the other's output), and a name
     // with a path in it would write outside the folder.
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, (name, _, _)) in plans.iter().enumerate() {
+    for (i, (name, args, _)) in plans.iter().enumerate() {
+        // The job names each plan's output itself: a `--report` in its arguments was written
+        // relative to the working directory, every plan over the last one's.
+        if let Some(flag) = args.iter().find_map(|w| {
+            let f = w.split_once('=').map_or(w.as_str(), |(f, _)| f);
+            OUTPUT_FLAGS.contains(&f).then_some(f)
+        }) {
+            return Err(Error::in_file(
+                &a.job,
+                format!(
+                    "plan '{name}': {flag} is not for a job's args: a job writes each plan as                      NAME.json in its output folder (make a report with `seedplan plan` on one)"
+                ),
+            ));
+        }
         let safe = !name.is_empty()
             && !name.starts_with('.')
             && name
