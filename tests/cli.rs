@@ -2915,3 +2915,91 @@ fn a_job_refuses_output_flags_in_its_args() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+/// Quotes keep what they hold: `" a"`, `"a"` and `"a "` are three accounts (trimming every
+/// field merged them), unquoted fields lose their blanks, and this holds deep into a file.
+#[test]
+fn quoted_csv_labels_keep_their_blanks() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    // 1.5 MB of plain rows first, beyond the bytes a reader keeps behind it.
+    let mut text = String::from("src,dst\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("n{i}, m{i}\n"));
+    }
+    text.push_str("\" a\",x\n\"a\" ,y\n\"a \",\"z\"\n  b ,\"multi\nline \"\"q\"\" \"\n");
+    fs::write(&g, text).unwrap();
+    let c = dir.path().join("c.csv");
+    fs::write(&c, "node,cost\n\" a\",1\n\"a\", 2 \na ,3\n\"a \",\" 4\"\n").unwrap();
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--costs",
+            c.to_str().unwrap(),
+        ])
+        .args(["--algo", "degree", "-k", "3", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    // `a` is priced twice (`"a"` and `a `): refused, not merged.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("c.csv:4"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::write(&c, "node,cost\n\" a\",1\n\"a\", 2 \n\"a \",3\n").unwrap();
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "--costs",
+            c.to_str().unwrap(),
+        ])
+        .args(["--algo", "degree", "-k", "3", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut picked: Vec<(String, f64)> = v["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["node"].as_str().unwrap().to_string(),
+                s["cost"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    picked.sort_by(|a, b| a.0.cmp(&b.0));
+    let want = [(" a", 1.0), ("a", 2.0), ("a ", 3.0)];
+    assert_eq!(picked, want.map(|(l, c)| (l.to_string(), c)));
+    let s = stats_json(&["--graph", g.to_str().unwrap()]);
+    // 200k plain nodes, ` a`, `a`, `a `, x, y, z, b and the multi-line label.
+    assert_eq!(s["nodes"], 200_008);
+    let seeds = dir.path().join("s.json");
+    fs::write(
+        &seeds,
+        r#"{"seeds": [{"node": "b"}, {"node": "multi\nline \"q\" "}, {"node": "m7"}]}"#,
+    )
+    .unwrap();
+    bin()
+        .args([
+            "evaluate",
+            "--graph",
+            g.to_str().unwrap(),
+            "--runs",
+            "1",
+            "-q",
+        ])
+        .args(["--seeds", seeds.to_str().unwrap()])
+        .assert()
+        .success();
+}

@@ -468,9 +468,10 @@ fn load_target(path: &str, g: &Graph, default: f64) -> Result<Vec<f64>> {
             Ok(true) => {}
             Err(e) => return Err(input::csv_error(path, &rdr, e)),
         }
+        input::trim_unquoted_str(&rdr, &mut rec);
         let line = input::record_line(&rdr, rec.position());
         let label = &rec[ni];
-        let x: f64 = rec[wi].parse().map_err(|_| {
+        let x: f64 = rec[wi].trim().parse().map_err(|_| {
             Error::at_line(
                 path,
                 line,

@@ -177,6 +177,7 @@ fn read_cost_rows(
             Ok(true) => {}
             Err(e) => return Err(csv_error(path, &rdr, e)),
         }
+        super::edges::trim_unquoted_str(&rdr, &mut rec);
         rows += 1;
         let line = record_line(&rdr, rec.position());
         let label = &rec[ni];
@@ -184,7 +185,7 @@ fn read_cost_rows(
             return Err(Error::at_line(path, line, "empty node label"));
         }
         let raw = &rec[ci];
-        let cost: f64 = raw.parse().map_err(|_| {
+        let cost: f64 = raw.trim().parse().map_err(|_| {
             Error::at_line(
                 path,
                 line,

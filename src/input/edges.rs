@@ -557,6 +557,10 @@ pub struct LineCounter<R> {
     /// Comment lines' first fields, and one cut by the end of a read.
     comments: Vec<(u64, String)>,
     open_comment: Option<(u64, String)>,
+    /// The bytes read from offset `raw_from` on (at least those of the lines in `starts`): a
+    /// record's own bytes say which of its fields were quoted (see [`trim_unquoted`]).
+    raw: Vec<u8>,
+    raw_from: u64,
 }
 
 impl<R> LineCounter<R> {
@@ -571,7 +575,16 @@ impl<R> LineCounter<R> {
             header_line: 1,
             comments: Vec::new(),
             open_comment: None,
+            raw: Vec::new(),
+            raw_from: 0,
         }
+    }
+
+    /// The bytes from offset `from` to `to`, if still kept.
+    fn raw_between(&self, from: u64, to: u64) -> Option<&[u8]> {
+        let end = self.raw_from + self.raw.len() as u64;
+        (from >= self.raw_from && from <= to && to <= end)
+            .then(|| &self.raw[(from - self.raw_from) as usize..(to - self.raw_from) as usize])
     }
 
     /// The 1-based line of a record whose csv position is `byte`, if it is recent enough.
@@ -623,6 +636,14 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         while self.starts.len() > 1 && self.starts[1].0 + LINE_WINDOW < self.pos {
             self.dropped_to = self.starts.pop_front().map(|s| s.0);
         }
+        // Bytes before the oldest line kept are let go a window at a time (a drain moves
+        // what is left).
+        let keep = self.starts.front().map_or(self.pos, |s| s.0).min(self.pos);
+        if keep > self.raw_from + LINE_WINDOW {
+            self.raw.drain(..(keep - self.raw_from) as usize);
+            self.raw_from = keep;
+        }
+        self.raw.extend_from_slice(buf);
         Ok(n)
     }
 }
@@ -658,6 +679,97 @@ impl<R> LineCounter<R> {
 
 /// Comment lines whose first field a [`LineCounter`] keeps.
 const MAX_COMMENTS: usize = 100_000;
+
+/// Removes the blanks around the fields of `rec` (just read from `rdr`) that were not quoted;
+/// a quoted field keeps what its quotes hold, and loses only blanks after its closing quote.
+/// `" a"`, `"a"` and `"a "` are three accounts: trimming every field (the csv crate's `Trim`)
+/// merged them into one. A record too long for the kept bytes is trimmed whole, as before.
+pub fn trim_unquoted(rdr: &CsvReader, rec: &mut csv::ByteRecord) {
+    let blank = |b: &u8| b.is_ascii_whitespace();
+    if !rec
+        .iter()
+        .any(|f| f.first().is_some_and(blank) || f.last().is_some_and(blank))
+    {
+        return;
+    }
+    let counter = rdr.get_ref();
+    let quoted = rec
+        .position()
+        .and_then(|p| counter.raw_between(p.byte(), rdr.position().byte()))
+        .map(|raw| quoted_fields(raw, counter.delim));
+    let mut out = csv::ByteRecord::with_capacity(rec.as_slice().len(), rec.len());
+    for (i, f) in rec.iter().enumerate() {
+        let (lead, tail) = match quoted.as_ref().and_then(|q| q.get(i).copied()) {
+            Some(Some(after)) => (0, after),
+            _ => {
+                let lead = f.iter().take_while(|b| blank(b)).count();
+                (
+                    lead,
+                    f[lead..].iter().rev().take_while(|b| blank(b)).count(),
+                )
+            }
+        };
+        out.push_field(&f[lead..f.len() - tail.min(f.len() - lead)]);
+    }
+    out.set_position(rec.position().cloned());
+    *rec = out;
+}
+
+/// [`trim_unquoted`] for a text record.
+pub fn trim_unquoted_str(rdr: &CsvReader, rec: &mut csv::StringRecord) {
+    let mut b = std::mem::take(rec).into_byte_record();
+    trim_unquoted(rdr, &mut b);
+    // Trimming ASCII blanks off UTF-8 leaves UTF-8.
+    *rec = csv::StringRecord::from_byte_record(b).expect("UTF-8 stays UTF-8 when trimmed");
+}
+
+/// Per field of the first record in `raw` (RFC 4180 quoting, `""` inside quotes): `None` when
+/// it was not quoted, else the blanks after its closing quote (part of the field's value to the
+/// csv crate, outside the quotes to the writer).
+fn quoted_fields(raw: &[u8], delim: u8) -> Vec<Option<usize>> {
+    let start = raw
+        .iter()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .count();
+    let (raw, mut i, mut out) = (&raw[start..], 0, Vec::new());
+    let ends = |b: u8| b == delim || b == b'\n' || b == b'\r';
+    loop {
+        if raw.get(i) == Some(&b'"') {
+            i += 1;
+            while i < raw.len() {
+                if raw[i] == b'"' {
+                    if raw.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+            let after = i;
+            while i < raw.len() && !ends(raw[i]) {
+                i += 1;
+            }
+            let tail = raw[after..i]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            out.push(Some(tail));
+        } else {
+            while i < raw.len() && !ends(raw[i]) {
+                i += 1;
+            }
+            out.push(None);
+        }
+        if raw.get(i) == Some(&delim) {
+            i += 1;
+        } else {
+            return out;
+        }
+    }
+}
 
 /// A CSV reader whose records know their true line numbers ([`record_line`]).
 pub type CsvReader = csv::Reader<LineCounter<Box<dyn std::io::BufRead + Send>>>;
@@ -698,7 +810,8 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         .has_headers(true)
         .comment(Some(b'#'))
         .flexible(false)
-        .trim(csv::Trim::All)
+        // Fields are trimmed by `trim_unquoted`, which leaves what quotes hold.
+        .trim(csv::Trim::Headers)
         .from_reader(LineCounter {
             header_line: header_at as u64 + 1,
             ..LineCounter::new(input, delim)
@@ -847,6 +960,7 @@ fn read_csv_rows(
             Ok(true) => {}
             Err(e) => return Err(csv_error(path, &rdr, e)),
         }
+        trim_unquoted(&rdr, &mut rec);
         let line = record_line(&rdr, rec.position());
         if rec[si].is_empty() || rec[di].is_empty() {
             return Err(Error::at_line(path, line, "empty node label"));
