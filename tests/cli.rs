@@ -3003,3 +3003,45 @@ fn quoted_csv_labels_keep_their_blanks() {
         .assert()
         .success();
 }
+
+/// When no edge can fire, `auto` knows every plan's reach exactly: the heaviest candidates,
+/// ties to the smaller id (sampling picked among equals by noise).
+#[test]
+fn auto_is_exact_when_nothing_spreads() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\nb c\nc a\nd a\n").unwrap();
+    let t = dir.path().join("t.csv");
+    fs::write(&t, "node,weight\nc,2\nd,2\nb,3\n").unwrap();
+    let plan = |extra: &[&str]| -> serde_json::Value {
+        let out = bin()
+            .args(["plan", "--graph", g.to_str().unwrap(), "-k", "2", "--probs"])
+            .args(["uniform:0", "--format", "json", "-q"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let nodes = |v: &serde_json::Value| -> Vec<String> {
+        v["seeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["node"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for seed in ["1", "2", "3"] {
+        let v = plan(&["--seed", seed]);
+        assert_eq!(nodes(&v), ["a", "b"]);
+        assert_eq!(v["status"], "exact");
+        assert_eq!(v["approximation"], 1.0);
+        let v = plan(&["--seed", seed, "--target", t.to_str().unwrap()]);
+        assert_eq!(nodes(&v), ["b", "c"]);
+        assert_eq!(v["expected_reach"], 5.0);
+    }
+}

@@ -616,6 +616,12 @@ fn all_fit(ctx: &SelectContext<'_>) -> bool {
     avail <= ctx.config.k
 }
 
+/// Whether no one the reach counts can be reached through an edge (every such in-edge has
+/// probability 0, or the audience is only nodes without in-edges).
+fn nothing_spreads(ctx: &SelectContext<'_>) -> bool {
+    ctx.roots.stratified(ctx.model).population() <= 0.0
+}
+
 pub(crate) fn check_mip_seconds(s: f64) -> Result<()> {
     // The solver's clock panics past about 1.8e19 s; a billion seconds is 31 years.
     if s > 0.0 && s <= 1e9 {
@@ -869,6 +875,32 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                     approximation: Some(1.0),
                     upper_bound: None,
                     status: seedplan::select::SelectStatus::AllCandidates,
+                    rr_sets: 0,
+                    rr_bytes: 0,
+                    rr_ids: 0,
+                    rounds: 0,
+                    certify_on_estimate: false,
+                }
+            } else if algo.name() == "auto" && nothing_spreads(&ctx) {
+                // Every edge has probability 0, or leads only to people the reach does not
+                // count: a plan reaches exactly its seeds' own weight. The heaviest candidates
+                // (ties to the smaller id) are the best plan; sampling picked among equals by
+                // noise.
+                let own = ctx.roots.stratified(ctx.model);
+                let own = own.exact().expect("a stratified sampler credits exactly");
+                let mut seeds: Vec<u32> = forced.clone();
+                let mut rest: Vec<u32> = (0..g.num_nodes() as u32)
+                    .filter(|&v| ctx.is_candidate(v) && !forced.contains(&v))
+                    .collect();
+                rest.sort_by(|&a, &b| own[b as usize].total_cmp(&own[a as usize]).then(a.cmp(&b)));
+                let free = ctx.effective_k().saturating_sub(seeds.len());
+                seeds.extend(rest.into_iter().take(free));
+                seedplan::select::Selection {
+                    seeds,
+                    gains: None,
+                    approximation: Some(1.0),
+                    upper_bound: None,
+                    status: seedplan::select::SelectStatus::Exact,
                     rr_sets: 0,
                     rr_bytes: 0,
                     rr_ids: 0,

@@ -274,6 +274,9 @@ pub enum SelectStatus {
     Forced,
     /// Every candidate fit in `-k` (`auto`): all are taken, the best plan there is.
     AllCandidates,
+    /// No edge can fire into anyone the reach counts (`auto`): a plan reaches its seeds' own
+    /// weight, known exactly, and the heaviest candidates are the best plan.
+    Exact,
 }
 
 impl SelectStatus {
@@ -291,6 +294,7 @@ impl SelectStatus {
             SelectStatus::Interrupted => "interrupted",
             SelectStatus::Forced => "forced",
             SelectStatus::AllCandidates => "all_candidates",
+            SelectStatus::Exact => "exact",
         }
     }
 }
