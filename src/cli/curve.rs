@@ -14,6 +14,9 @@ use seedplan::rrset::RootSampler;
 use serde::Serialize;
 use std::io::Write;
 
+/// Most budgets a curve plans.
+const MAX_POINTS: usize = 10_000;
+
 /// Parses `FROM:TO:COUNT` or a comma list.
 pub fn parse_budgets(s: &str) -> Result<Vec<f64>> {
     let bad = |m: &str| Error::usage(format!("--budgets {s}: {m}"));
@@ -37,8 +40,20 @@ pub fn parse_budgets(s: &str) -> Result<Vec<f64>> {
         if count < 2 || to.is_nan() || from.is_nan() || to <= from {
             return Err(bad("need COUNT >= 2 and TO > FROM"));
         }
+        // Each point is a budgeted plan of its own; a huge COUNT aborted on its allocation.
+        if count > MAX_POINTS {
+            return Err(bad(&format!("COUNT is at most {MAX_POINTS}")));
+        }
+        // The budgets as given, not rounded: rounding to cents put the last point above TO
+        // and merged close points.
         (0..count)
-            .map(|i| ((from + (to - from) * i as f64 / (count - 1) as f64) * 100.0).round() / 100.0)
+            .map(|i| {
+                if i == count - 1 {
+                    to
+                } else {
+                    from + (to - from) * i as f64 / (count - 1) as f64
+                }
+            })
             .collect()
     } else {
         s.split(',')
@@ -49,6 +64,9 @@ pub fn parse_budgets(s: &str) -> Result<Vec<f64>> {
             })
             .collect::<Result<_>>()?
     };
+    if out.len() > MAX_POINTS {
+        return Err(bad(&format!("at most {MAX_POINTS} budgets")));
+    }
     if out.iter().any(|b| !(b.is_finite() && *b > 0.0)) {
         return Err(bad("budgets must be finite and > 0"));
     }
@@ -283,4 +301,22 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             w.flush()
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_budgets;
+
+    #[test]
+    fn budgets_are_taken_as_given() {
+        assert_eq!(parse_budgets("10.555:20.555:2").unwrap(), [10.555, 20.555]);
+        assert_eq!(parse_budgets("10:10.01:5").unwrap().len(), 5);
+        assert_eq!(
+            parse_budgets("0.001:0.004:4").unwrap().last(),
+            Some(&0.004)
+        );
+        assert_eq!(parse_budgets("300,100,100").unwrap(), [100.0, 300.0]);
+        assert!(parse_budgets("1:2:100000000000000").is_err());
+        assert!(parse_budgets("0:2:3").is_err());
+    }
 }

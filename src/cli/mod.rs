@@ -63,8 +63,27 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Convert(a) => vec![Some(&a.output)],
         Command::Generate(_) | Command::Bench(_) | Command::Run(_) => vec![],
     };
-    for t in targets.into_iter().flatten().filter(|t| *t != "-") {
+    for t in targets.iter().flatten().filter(|t| **t != "-") {
         output::check_target(std::path::Path::new(t))?;
+    }
+    // A side output (the report, the chart) is a file: `-` would have been a file named `-`.
+    // It must not be the main output either, which it was renamed over (exit 0, the plan lost).
+    if let [main, Some(side)] = targets[..] {
+        let flag = if matches!(cli.command, Command::Plan(_)) {
+            "--report"
+        } else {
+            "--svg"
+        };
+        if side == "-" {
+            return Err(Error::usage(format!(
+                "{flag} writes a file: give it a path, not -"
+            )));
+        }
+        if main.is_some_and(|m| output::same_file(m, side)) {
+            return Err(Error::usage(format!(
+                "{flag} {side} is the main output's path too: give them different paths"
+            )));
+        }
     }
     match cli.command {
         Command::Stats(a) => stats(a, quiet),

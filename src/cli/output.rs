@@ -89,6 +89,22 @@ pub fn write_atomic_with(
     stage_with(path, f)?.commit()
 }
 
+/// Whether two output paths (each in an existing folder) name one file.
+pub fn same_file(a: &str, b: &str) -> bool {
+    let full = |p: &str| {
+        let p = Path::new(p);
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::canonicalize(dir)
+            .ok()
+            .zip(p.file_name())
+            .map(|(d, f)| d.join(f))
+    };
+    a == b || full(a).is_some_and(|x| Some(&x) == full(b).as_ref())
+}
+
 /// Refuses an output path whose folder does not exist or that names a folder.
 pub fn check_target(path: &Path) -> Result<()> {
     let dir = match path.parent() {
