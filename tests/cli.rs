@@ -3045,3 +3045,96 @@ fn auto_is_exact_when_nothing_spreads() {
         assert_eq!(v["expected_reach"], 5.0);
     }
 }
+
+/// A plan JSON scored under other settings says so, whichever way it is given (a file, stdin)
+/// and whichever command reads it; a `--seeds-only` list whose first label starts with `{`
+/// reads back as labels.
+#[test]
+fn a_plan_scored_otherwise_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let g = g.to_str().unwrap();
+    let plan = dir.path().join("p.json");
+    bin()
+        .args(["plan", "--graph", g, "--edge-meaning", "follows", "-k", "3"])
+        .args([
+            "--probs",
+            "trivalency",
+            "--seed",
+            "7",
+            "--format",
+            "json",
+            "-q",
+            "-o",
+        ])
+        .arg(&plan)
+        .assert()
+        .success();
+    let plan = plan.to_str().unwrap();
+    let score = |args: &[&str], stdin: Option<&str>| -> String {
+        let mut c = bin();
+        c.args(["evaluate", "--graph", g, "--runs", "10"])
+            .args(args);
+        if let Some(p) = stdin {
+            c.write_stdin(fs::read(p).unwrap());
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let same = [
+        "--edge-meaning",
+        "follows",
+        "--probs",
+        "trivalency",
+        "--seed",
+        "7",
+    ];
+    assert!(!score(&[&same[..], &["--seeds", plan]].concat(), None).contains("warning"));
+    let w = score(&["--seeds", plan], None);
+    assert!(
+        w.contains("--edge-meaning follows (here influences)"),
+        "{w}"
+    );
+    assert!(w.contains("--probs trivalency (here wc)"), "{w}");
+    let w = score(&[&same[..4], &["--seeds", plan]].concat(), None);
+    assert!(w.contains("--seed 7 (here 1)"), "{w}");
+    let w = score(
+        &[&same[..2], &["--model", "lt", "--seeds", "-"]].concat(),
+        Some(plan),
+    );
+    assert!(w.contains("--model ic (here lt)"), "{w}");
+    let out = bin()
+        .args(["overlap", "--graph", g, "--seeds", plan])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--edge-meaning follows"));
+
+    let t = dir.path().join("t.txt");
+    fs::write(&t, "{x} b\n{x} c\nb d\n").unwrap();
+    let seeds = dir.path().join("s.txt");
+    let out = bin()
+        .args([
+            "plan",
+            "--graph",
+            t.to_str().unwrap(),
+            "-k",
+            "1",
+            "--seeds-only",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"{x}\n");
+    fs::write(&seeds, &out.stdout).unwrap();
+    bin()
+        .args(["evaluate", "--graph", t.to_str().unwrap(), "--runs", "10"])
+        .args(["--seeds", seeds.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("seeds           {x}"));
+}

@@ -311,10 +311,7 @@ mod tests {
     fn budgets_are_taken_as_given() {
         assert_eq!(parse_budgets("10.555:20.555:2").unwrap(), [10.555, 20.555]);
         assert_eq!(parse_budgets("10:10.01:5").unwrap().len(), 5);
-        assert_eq!(
-            parse_budgets("0.001:0.004:4").unwrap().last(),
-            Some(&0.004)
-        );
+        assert_eq!(parse_budgets("0.001:0.004:4").unwrap().last(), Some(&0.004));
         assert_eq!(parse_budgets("300,100,100").unwrap(), [100.0, 300.0]);
         assert!(parse_budgets("1:2:100000000000000").is_err());
         assert!(parse_budgets("0:2:3").is_err());

@@ -322,6 +322,55 @@ pub(crate) fn build_model<'g>(g: &'g Graph, m: &ModelArgs, path: &str) -> Result
     })
 }
 
+/// Warns when a plan JSON given as seeds was made under settings that change what its seeds
+/// reach (model, probabilities, trivalency's seed, edge meaning, `--undirected`, an audience):
+/// scored otherwise, its reach is not the one planned (the demo's plan scored without
+/// `--edge-meaning follows` read 297 against 865, without a word).
+fn warn_if_planned_otherwise(
+    seeds: &input::SeedList,
+    spec: &str,
+    g: &Graph,
+    model: &Model<'_>,
+    seed: u64,
+) {
+    let Some(p) = &seeds.planned_under else {
+        return;
+    };
+    let mut differ: Vec<String> = Vec::new();
+    let mut check = |what: &str, then: Option<String>, now: String| {
+        if let Some(then) = then.filter(|t| *t != now) {
+            differ.push(format!("{what} {then} (here {now})"));
+        }
+    };
+    check("--model", p.model.clone(), model.kind().short().to_string());
+    let probs = model.scheme().spec();
+    check("--probs", p.probs.clone(), probs.clone());
+    if probs == "trivalency" && p.probs.as_deref() == Some("trivalency") {
+        check("--seed", p.seed.map(|s| s.to_string()), seed.to_string());
+    }
+    let r = g.report();
+    check(
+        "--edge-meaning",
+        p.edge_meaning.clone(),
+        r.edge_meaning.clone(),
+    );
+    check(
+        "--undirected",
+        p.undirected.map(|u| u.to_string()),
+        r.undirected.to_string(),
+    );
+    if let Some(t) = &p.target {
+        differ.push(format!("--target {t} (here every node counts 1)"));
+    }
+    if !differ.is_empty() {
+        note!(
+            "warning: {spec} was planned under {}: its reach here is not the one planned \
+             (give the same settings to score it as planned)",
+            differ.join(", ")
+        );
+    }
+}
+
 fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
     if a.runs == 0 {
         return Err(Error::usage("--runs must be at least 1"));
@@ -329,15 +378,8 @@ fn evaluate(a: EvaluateArgs, quiet: bool) -> Result<()> {
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let model = build_model(&g, &a.model, &a.graph.graph)?;
     let seeds = input::parse_seeds(&a.seeds, &g)?;
-    if let Some((m, p)) = &seeds.planned_under {
-        let (here_m, here_p) = (model.kind().short(), model.scheme().spec());
-        if !quiet && (m != here_m || *p != here_p) {
-            note!(
-                "warning: {} was planned under --model {m} --probs {p}; this scores it under \
-                 --model {here_m} --probs {here_p} (give those flags to score it as planned)",
-                a.seeds
-            );
-        }
+    if !quiet {
+        warn_if_planned_otherwise(&seeds, &a.seeds, &g, &model, a.model.seed);
     }
     let t0 = Instant::now();
     let est = seedplan::eval::estimate_reach(&model, &seeds.ids, a.runs, a.model.seed);
@@ -1087,6 +1129,8 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             edges: g.num_edges(),
             self_loops_dropped: g.report().self_loops_dropped,
             duplicates_merged: g.report().duplicates_merged,
+            edge_meaning: g.report().edge_meaning.clone(),
+            undirected: g.report().undirected,
         },
         command: a.command.clone().unwrap_or_else(command_line),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -1332,6 +1376,9 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let model = build_model(&g, &a.model, &a.graph.graph)?;
     let seeds = input::parse_seeds(&a.seeds, &g)?;
+    if !quiet {
+        warn_if_planned_otherwise(&seeds, &a.seeds, &g, &model, a.model.seed);
+    }
     let roots = RootSampler::uniform(g.num_nodes()).stratified(&model);
     let coll = plan::estimate_sets(&model, &roots, &[&seeds.ids], a.model.seed, a.estimate_rse);
     let m = plan::overlap_matrix(&coll, &seeds.ids, &roots);

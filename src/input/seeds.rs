@@ -13,49 +13,69 @@ pub struct SeedList {
     pub ids: Vec<u32>,
     /// Where they came from (for messages).
     pub source: String,
-    /// The model and probabilities a plan JSON was made under (`"model"`, `"probs"`).
-    pub planned_under: Option<(String, String)>,
+    /// What a plan JSON was made under, to warn when it is scored under something else.
+    pub planned_under: Option<PlannedUnder>,
+}
+
+/// The settings a plan JSON records that change what its seeds reach (each `None` when the
+/// plan does not say: plans of earlier releases lack some).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlannedUnder {
+    /// `"model"`: `ic` or `lt`.
+    pub model: Option<String>,
+    /// `"probs"`: `wc`, `uniform:P`, `trivalency`, `file`.
+    pub probs: Option<String>,
+    /// `"seed"`: trivalency probabilities are drawn from it.
+    pub seed: Option<u64>,
+    /// `"graph"."edge_meaning"`.
+    pub edge_meaning: Option<String>,
+    /// `"graph"."undirected"`.
+    pub undirected: Option<bool>,
+    /// `"target"."path"`: the plan counted reach by these audience weights.
+    pub target: Option<String>,
+}
+
+impl PlannedUnder {
+    fn of(v: &serde_json::Value) -> Self {
+        let s = |x: Option<&serde_json::Value>| x.and_then(|x| x.as_str()).map(str::to_string);
+        let graph = v.get("graph");
+        PlannedUnder {
+            model: s(v.get("model")),
+            probs: s(v.get("probs")),
+            seed: v.get("seed").and_then(|x| x.as_u64()),
+            edge_meaning: s(graph.and_then(|g| g.get("edge_meaning"))),
+            undirected: graph
+                .and_then(|g| g.get("undirected"))
+                .and_then(|x| x.as_bool()),
+            target: s(v.get("target").and_then(|t| t.get("path"))),
+        }
+    }
 }
 
 /// Resolves `spec`: an existing file (label lines or plan JSON), else a comma-separated list.
 /// Unknown or repeated labels are errors naming where they were found, and so is a `spec`
 /// that names both a file and a node.
 pub fn parse_seeds(spec: &str, graph: &Graph) -> Result<SeedList> {
-    let (is_file, labels) = read_labels(spec, graph)?;
+    let (is_file, labels, planned) = read_labels(spec, graph)?;
     let mut list = resolve(spec, is_file, labels, graph)?;
-    if is_file {
-        list.planned_under = planned_under(spec);
-    }
+    list.planned_under = planned;
     Ok(list)
-}
-
-/// A plan JSON's `model` and `probs`, if `spec` is one that has them.
-fn planned_under(spec: &str) -> Option<(String, String)> {
-    let mut text = String::new();
-    open(spec).ok()?.read_to_string(&mut text).ok()?;
-    if !text.trim_start().starts_with('{') {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some((
-        v.get("model")?.as_str()?.to_string(),
-        v.get("probs")?.as_str()?.to_string(),
-    ))
 }
 
 /// Whether `spec` is a seed list for `graph` at all: at least one of its labels is a node.
 /// A list none of whose labels are in the graph was made for another one (`bench --import`
 /// over several graphs skips it there); one with some is a list with mistakes.
 pub fn any_seed_in(spec: &str, graph: &Graph) -> Result<bool> {
-    let (_, labels) = read_labels(spec, graph)?;
+    let (_, labels, _) = read_labels(spec, graph)?;
     Ok(labels.iter().any(|(_, l)| graph.nodes().get(l).is_some()))
 }
 
 /// The labels `spec` lists, with their line numbers in a file; whether it is a file.
 type Labels = Vec<(Option<u64>, String)>;
 
-fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels)> {
-    let is_file = spec == "-" || std::path::Path::new(spec).is_file();
+fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels, Option<PlannedUnder>)> {
+    // Anything there that is not a folder is read: a pipe (`<(echo a)`, `/dev/stdin`) too.
+    let is_file = spec == "-" || std::fs::metadata(spec).is_ok_and(|m| !m.is_dir());
     // A name that is both a file here and a node of the graph: reading either would surprise
     // someone, so neither is read.
     if is_file && spec != "-" && !spec.contains(',') && graph.nodes().get(spec.trim()).is_some() {
@@ -66,15 +86,22 @@ fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels)> {
         )));
     }
     let mut labels: Labels = Vec::new();
+    let mut planned = None;
     if is_file {
         let mut text = String::new();
         open(spec)?.read_to_string(&mut text).map_err(|e| {
             Error::in_file(spec, format!("cannot read seed list as UTF-8 text: {e}"))
         })?;
-        if text.trim_start().starts_with('{') {
+        // A plan JSON, unless its first line is an account: `{x}` is a label `plan
+        // --seeds-only` may write.
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+        let json = text.trim_start().starts_with('{')
+            && first.is_none_or(|l| graph.nodes().get(l).is_none());
+        if json {
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 Error::at_line(spec, e.line() as u64, format!("invalid plan JSON: {e}"))
             })?;
+            planned = Some(PlannedUnder::of(&v));
             // A plan from a later format could name its seeds differently: refuse to guess.
             if let Some(version) = v.get("format_version") {
                 if version != &serde_json::json!(crate::plan::PLAN_FORMAT_VERSION) {
@@ -117,7 +144,7 @@ fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels)> {
             }
         }
     }
-    Ok((is_file, labels))
+    Ok((is_file, labels, planned))
 }
 
 fn resolve(spec: &str, is_file: bool, labels: Labels, graph: &Graph) -> Result<SeedList> {

@@ -189,6 +189,10 @@ pub struct GraphInfo {
     pub self_loops_dropped: u64,
     /// Duplicate arcs the load merged into one.
     pub duplicates_merged: u64,
+    /// What an edge line meant (`influences` or `follows`).
+    pub edge_meaning: String,
+    /// Whether `--undirected` added reverse arcs.
+    pub undirected: bool,
 }
 
 /// Per-rank estimate of a ranked seed list on independent RR sets.
