@@ -3138,3 +3138,46 @@ fn a_plan_scored_otherwise_warns() {
         .success()
         .stdout(predicate::str::contains("seeds           {x}"));
 }
+
+/// A budgeted plan buys no seed that reaches no one the others do not: the cost-benefit
+/// greedy bought a hub's five leaves before the hub (spend 17 for what 12 reaches).
+#[test]
+fn a_budgeted_plan_drops_seeds_that_add_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "h l1 1\nh l2 1\nh l3 1\nh l4 1\nh l5 1\nz w 0\n").unwrap();
+    let c = dir.path().join("c.csv");
+    fs::write(
+        &c,
+        "node,cost\nh,10\nl1,1\nl2,1\nl3,1\nl4,1\nl5,1\nz,1\nw,1\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["plan", "--graph", g.to_str().unwrap(), "--probs", "file"])
+        .args([
+            "--costs",
+            c.to_str().unwrap(),
+            "--budget",
+            "20",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut nodes: Vec<&str> = v["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["node"].as_str().unwrap())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, ["h", "w", "z"]);
+    assert_eq!(v["expected_reach"], 8.0);
+}

@@ -17,7 +17,7 @@ pub mod greedy;
 pub mod lp;
 
 pub use constraints::{CategoryRule, Constraints, ConstraintsFile};
-pub use greedy::{budget_greedy, budget_upper_bound, extend_plan, BudgetSelection};
+pub use greedy::{budget_greedy, budget_upper_bound, extend_plan, prune_plan, BudgetSelection};
 
 use crate::diffusion::Model;
 use crate::error::Result;
@@ -540,7 +540,20 @@ pub fn allocate_on(
     };
     let index = InvertedIndex::build(&s.sets, n);
     let before = chosen.len();
-    let chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
+    let mut chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
+    let mut added = chosen.len() - before;
+    // Seeds that gain nothing given the rest go; what they cost may then buy measured gain,
+    // which may in turn leave other seeds idle (a few passes settle it: each pass that changes
+    // the plan lowers its spend at the same coverage, or raises its coverage).
+    for _ in 0..4 {
+        let pruned = prune_plan(&s.sets, &index, costs, cons, n, &chosen);
+        if pruned.len() == chosen.len() {
+            break;
+        }
+        let kept = pruned.len();
+        chosen = extend_plan(&s.sets, &index, costs, cons, n, &pruned);
+        added += chosen.len() - kept;
+    }
     debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];
@@ -589,7 +602,7 @@ pub fn allocate_on(
         rounds: s.rounds,
         limit: s.limit,
         status: s.status,
-        extended: chosen.len() - before,
+        extended: added,
     }
 }
 
