@@ -2927,7 +2927,9 @@ fn quoted_csv_labels_keep_their_blanks() {
     for i in 0..100_000 {
         text.push_str(&format!("n{i}, m{i}\n"));
     }
-    text.push_str("\" a\",x\n\"a\" ,y\n\"a \",\"z\"\n  b ,\"multi\nline \"\"q\"\" \"\n");
+    text.push_str(
+        "# a comment, \"q\"\n\n\" a\",x\n\"a\" ,y\n\"a \",\"z\"\n  b ,\"multi\nline \"\"q\"\" \"\n",
+    );
     fs::write(&g, text).unwrap();
     let c = dir.path().join("c.csv");
     fs::write(&c, "node,cost\n\" a\",1\n\"a\", 2 \na ,3\n\"a \",\" 4\"\n").unwrap();

@@ -727,11 +727,19 @@ pub fn trim_unquoted_str(rdr: &CsvReader, rec: &mut csv::StringRecord) {
 /// it was not quoted, else the blanks after its closing quote (part of the field's value to the
 /// csv crate, outside the quotes to the writer).
 fn quoted_fields(raw: &[u8], delim: u8) -> Vec<Option<usize>> {
-    let start = raw
-        .iter()
-        .take_while(|b| matches!(b, b'\n' | b'\r'))
-        .count();
-    let (raw, mut i, mut out) = (&raw[start..], 0, Vec::new());
+    // A record's offset is where the previous one ended: line ends, blank lines and comment
+    // lines (`#`, which no record starts with) may come first.
+    let mut raw = raw;
+    loop {
+        match raw.first() {
+            Some(b'\n' | b'\r') => raw = &raw[1..],
+            Some(b'#') => {
+                raw = memchr::memchr(b'\n', raw).map_or(&raw[raw.len()..], |e| &raw[e..]);
+            }
+            _ => break,
+        }
+    }
+    let (mut i, mut out) = (0, Vec::new());
     let ends = |b: u8| b == delim || b == b'\n' || b == b'\r';
     loop {
         if raw.get(i) == Some(&b'"') {
