@@ -254,6 +254,19 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
     if s.algos.is_empty() && s.imports.is_empty() {
         return Err(Error::usage("bench needs --algos or --import"));
     }
+    // An import is read once per graph (and again to tell another graph's list from a list
+    // with mistakes): a pipe would be empty the second time.
+    for imp in &s.imports {
+        let meta = std::fs::metadata(&imp.path)
+            .map_err(|e| Error::in_file(&imp.path, format!("--import {}: {e}", imp.name)))?;
+        if !meta.is_file() {
+            return Err(Error::usage(format!(
+                "--import {}={}: give a regular file (bench reads an import once per graph; a \
+                 pipe or stdin can be read only once)",
+                imp.name, imp.path
+            )));
+        }
+    }
     let algos: Vec<Algorithm> = s
         .algos
         .iter()

@@ -1136,11 +1136,16 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let format = if a.seeds_only {
-        // One label a line: a label with a line break in it would read back as two accounts.
-        if let Some(r) = plan.seeds.iter().find(|r| r.node.contains(['\n', '\r'])) {
+        // One label a line, read back trimmed: a label with a line break in it would read
+        // back as two accounts, one with blanks at its ends as another account.
+        if let Some(r) = plan
+            .seeds
+            .iter()
+            .find(|r| r.node.contains(['\n', '\r']) || r.node.trim() != r.node)
+        {
             return Err(Error::usage(format!(
-                "seed {:?} has a line break in its label: --seeds-only cannot list it one a \
-                 line; use --format csv or json",
+                "seed {:?} has a line break or blanks at its ends in its label: --seeds-only \
+                 cannot list it one a line; use --format csv or json",
                 r.node
             )));
         }
@@ -1216,11 +1221,15 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
 /// Refuses an output folder that names a file (the user's to fix: exit 2, as other bad output
 /// paths are).
 fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::usage(format!(
-            "{}: is a file, not a folder to write into",
-            dir.display()
-        )));
+    // The folder, or the first of its parents that exists (`-o afile/sub`).
+    if let Some(there) = dir.ancestors().find(|p| p.exists()) {
+        if !there.is_dir() {
+            return Err(Error::usage(format!(
+                "{}: {} is a file, not a folder to write into",
+                dir.display(),
+                there.display()
+            )));
+        }
     }
     Ok(())
 }
@@ -1247,7 +1256,16 @@ fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
             undirected: a.price_undirected,
             edge_meaning_given: a.price_edge_meaning_given,
         };
-        let g = load(&ga, None, quiet)?;
+        // `load` names the graph options of the other commands; here they are the price ones.
+        let g = load(&ga, None, quiet).map_err(|e| match e {
+            Error::Input { loc, msg } => Error::Input {
+                loc,
+                msg: msg
+                    .replace("--edge-meaning", "--price-edge-meaning")
+                    .replace("--undirected", "--price-undirected"),
+            },
+            e => e,
+        })?;
         // Made once the graph has loaded: a graph that does not load leaves no empty folder.
         make_folder(dir)?;
         let followers: Vec<u32> = (0..g.num_nodes() as u32)
@@ -1398,7 +1416,7 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
             writeln!(out)
         }
         TableFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = plan::csv_writer(&mut *out, labels.iter().map(String::as_str));
             let mut header = vec!["node".to_string()];
             header.extend(labels.iter().cloned());
             w.write_record(&header)?;

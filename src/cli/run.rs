@@ -112,8 +112,28 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
     }
 }
 
-/// `plan` flags that say where or how its output goes, which a job decides for every plan.
-const OUTPUT_FLAGS: &[&str] = &["-o", "--output", "--report", "--format", "--seeds-only"];
+/// The first `plan` flag in `args` that says where or how its output goes, which a job decides
+/// for every plan. Read as `plan` reads its arguments, so that a value (an account named `-o`
+/// after `--include`) is not taken for a flag; arguments `plan` would refuse are left to fail
+/// as that plan's error.
+fn output_flag_in(args: &[String]) -> Option<&'static str> {
+    use clap::CommandFactory;
+    let argv = ["seedplan", "plan"]
+        .into_iter()
+        .map(String::from)
+        .chain(args.iter().cloned());
+    let m = Cli::command().try_get_matches_from(argv).ok()?;
+    let (_, plan) = m.subcommand()?;
+    [
+        ("output", "-o/--output"),
+        ("report", "--report"),
+        ("format", "--format"),
+        ("seeds_only", "--seeds-only"),
+    ]
+    .into_iter()
+    .find(|(id, _)| plan.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+    .map(|(_, flag)| flag)
+}
 
 /// The `plan` flags a job gives files after, besides `--graph`: found relative to the job,
 /// checksummed into the plan's key.
@@ -351,14 +371,12 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     for (i, (name, args, _)) in plans.iter().enumerate() {
         // The job names each plan's output itself: a `--report` in its arguments was written
         // relative to the working directory, every plan over the last one's.
-        if let Some(flag) = args.iter().find_map(|w| {
-            let f = w.split_once('=').map_or(w.as_str(), |(f, _)| f);
-            OUTPUT_FLAGS.contains(&f).then_some(f)
-        }) {
+        if let Some(flag) = output_flag_in(args) {
             return Err(Error::in_file(
                 &a.job,
                 format!(
-                    "plan '{name}': {flag} is not for a job's args: a job writes each plan as                      NAME.json in its output folder (make a report with `seedplan plan` on one)"
+                    "plan '{name}': {flag} is not for a job's args: a job writes each plan as \
+                     NAME.json in its output folder (make a report with `seedplan plan` on one)"
                 ),
             ));
         }

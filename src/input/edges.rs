@@ -692,11 +692,7 @@ pub fn trim_unquoted(rdr: &CsvReader, rec: &mut csv::ByteRecord) {
     {
         return;
     }
-    let counter = rdr.get_ref();
-    let quoted = rec
-        .position()
-        .and_then(|p| counter.raw_between(p.byte(), rdr.position().byte()))
-        .map(|raw| quoted_fields(raw, counter.delim));
+    let quoted = quoted_of(rdr, rec.position());
     let mut out = csv::ByteRecord::with_capacity(rec.as_slice().len(), rec.len());
     for (i, f) in rec.iter().enumerate() {
         let (lead, tail) = match quoted.as_ref().and_then(|q| q.get(i).copied()) {
@@ -715,12 +711,30 @@ pub fn trim_unquoted(rdr: &CsvReader, rec: &mut csv::ByteRecord) {
     *rec = out;
 }
 
-/// [`trim_unquoted`] for a text record.
+/// [`trim_unquoted`] for a text record (cost and target tables): unquoted fields lose Unicode
+/// blanks too (a no-break space after a label, as `str::trim` and the csv crate's `Trim` did).
 pub fn trim_unquoted_str(rdr: &CsvReader, rec: &mut csv::StringRecord) {
-    let mut b = std::mem::take(rec).into_byte_record();
-    trim_unquoted(rdr, &mut b);
-    // Trimming ASCII blanks off UTF-8 leaves UTF-8.
-    *rec = csv::StringRecord::from_byte_record(b).expect("UTF-8 stays UTF-8 when trimmed");
+    if !rec.iter().any(|f| f.trim() != f) {
+        return;
+    }
+    let quoted = quoted_of(rdr, rec.position());
+    let mut out = csv::StringRecord::with_capacity(rec.as_slice().len(), rec.len());
+    for (i, f) in rec.iter().enumerate() {
+        match quoted.as_ref().and_then(|q| q.get(i).copied()) {
+            // Only ASCII blanks after the closing quote, so the cut is on a char boundary.
+            Some(Some(after)) => out.push_field(&f[..f.len() - after.min(f.len())]),
+            _ => out.push_field(f.trim()),
+        }
+    }
+    out.set_position(rec.position().cloned());
+    *rec = out;
+}
+
+/// Which fields of the record at `pos` (the last one `rdr` read) were quoted, from its bytes.
+fn quoted_of(rdr: &CsvReader, pos: Option<&csv::Position>) -> Option<Vec<Option<usize>>> {
+    let counter = rdr.get_ref();
+    pos.and_then(|p| counter.raw_between(p.byte(), rdr.position().byte()))
+        .map(|raw| quoted_fields(raw, counter.delim))
 }
 
 /// Per field of the first record in `raw` (RFC 4180 quoting, `""` inside quotes): `None` when
@@ -813,17 +827,27 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         .find(|(_, l)| !l.is_empty() && l[0] != b'#')
         .unwrap_or((0, &[]));
     let delim = sniff_delimiter(path, first);
-    Ok(csv::ReaderBuilder::new()
+    let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(true)
         .comment(Some(b'#'))
         .flexible(false)
-        // Fields are trimmed by `trim_unquoted`, which leaves what quotes hold.
-        .trim(csv::Trim::Headers)
+        // Fields (the header's too, below) are trimmed by `trim_unquoted`, which leaves what
+        // quotes hold.
+        .trim(csv::Trim::None)
         .from_reader(LineCounter {
             header_line: header_at as u64 + 1,
             ..LineCounter::new(input, delim)
-        }))
+        });
+    // The header is trimmed as the rows are: with `" a",b` first in a headerless table, the
+    // check that its labels are accounts below compared `a` with ` a` and let the row go.
+    let mut header = match rdr.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, &rdr, e)),
+    };
+    trim_unquoted(&rdr, &mut header);
+    rdr.set_byte_headers(header);
+    Ok(rdr)
 }
 
 /// Refuses a first row that reads as data rather than as a header (`what` names the header the

@@ -92,13 +92,23 @@ fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels, Option<Planne
         open(spec)?.read_to_string(&mut text).map_err(|e| {
             Error::in_file(spec, format!("cannot read seed list as UTF-8 text: {e}"))
         })?;
-        // A plan JSON, unless its first line is an account: `{x}` is a label `plan
-        // --seeds-only` may write.
+        // A plan JSON: an object with seeds, or text starting with `{` that is not a list
+        // of accounts (`{x}` is a label `plan --seeds-only` may write, and `{` an account
+        // above a plan JSON's own first line).
         let first = text.lines().map(str::trim).find(|l| !l.is_empty());
-        let json = text.trim_start().starts_with('{')
-            && first.is_none_or(|l| graph.nodes().get(l).is_none());
+        let parsed = if text.trim_start().starts_with('{') {
+            Some(serde_json::from_str::<serde_json::Value>(&text))
+        } else {
+            None
+        };
+        let first_is_node = first.is_some_and(|l| graph.nodes().get(l).is_some());
+        let json = match &parsed {
+            Some(Ok(v)) => v.get("seeds").is_some() || !first_is_node,
+            Some(Err(_)) => !first_is_node,
+            None => false,
+        };
         if json {
-            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            let v = parsed.expect("parsed above").map_err(|e| {
                 Error::at_line(spec, e.line() as u64, format!("invalid plan JSON: {e}"))
             })?;
             planned = Some(PlannedUnder::of(&v));

@@ -33,6 +33,22 @@ fn fmt_money(x: Option<f64>) -> String {
     }
 }
 
+/// A CSV writer for rows holding `labels`: fields are quoted where needed, and every text field
+/// when a label has blanks at its ends, which readers (this one's too) would otherwise trim.
+pub fn csv_writer<'a, W: Write>(
+    out: W,
+    labels: impl IntoIterator<Item = &'a str>,
+) -> csv::Writer<W> {
+    let blanks = labels.into_iter().any(|l| l.trim() != l);
+    csv::WriterBuilder::new()
+        .quote_style(if blanks {
+            csv::QuoteStyle::NonNumeric
+        } else {
+            csv::QuoteStyle::Necessary
+        })
+        .from_writer(out)
+}
+
 /// Writes `plan` in `format` to `out`.
 pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
@@ -46,7 +62,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
             writeln!(out)?;
         }
         PlanFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = csv_writer(&mut *out, plan.seeds.iter().map(|r| r.node.as_str()));
             w.write_record([
                 "rank",
                 "node",
