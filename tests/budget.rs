@@ -422,7 +422,9 @@ proptest! {
                     limit: None,
                     status: seedplan::select::SelectStatus::Converged,
                 };
-                let al = allocate_on(&s, n, n as f64, &inst.costs, &cons, &c);
+                let m = Model::new(&inst.graph, ModelKind::IndependentCascade, ProbScheme::File, 1)
+                    .unwrap();
+                let al = allocate_on(&m, &s, n, n as f64, &inst.costs, &cons, &c);
                 prop_assert!(satisfies(&al.seeds, &inst, &cons).is_ok(), "allocated {:?}", al.seeds);
                 prop_assert!(al.upper_bound <= n as f64 + 1e-9);
             }

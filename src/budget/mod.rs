@@ -516,6 +516,7 @@ pub fn sample(
 
 /// Greedy, MIP refinement and bound on a sample, for one set of rules.
 pub fn allocate_on(
+    model: &Model<'_>,
     s: &BudgetSample,
     n: usize,
     population: f64,
@@ -556,7 +557,7 @@ pub fn allocate_on(
     // which may in turn leave other seeds idle (a few passes settle it: each pass that changes
     // the plan lowers its spend at the same coverage, or raises its coverage).
     for _ in 0..4 {
-        let pruned = prune_plan(&s.sets, &index, costs, cons, n, &chosen);
+        let pruned = prune_plan(model, &s.sets, &index, costs, cons, n, &chosen);
         if pruned.len() == chosen.len() {
             break;
         }
@@ -628,6 +629,7 @@ pub fn allocate(
     let s = sample(model, roots, costs, cons, cfg, progress);
     progress.begin("optimizing the budget allocation", None);
     let a = allocate_on(
+        model,
         &s,
         model.graph().num_nodes(),
         roots.population(),

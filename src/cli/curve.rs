@@ -149,7 +149,15 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         match rules_at(b) {
             Ok(rules) => plans.push((
                 b,
-                Ok(allocate_on(&s, n, roots.population(), &costs, &rules, &cfg)),
+                Ok(allocate_on(
+                    &model,
+                    &s,
+                    n,
+                    roots.population(),
+                    &costs,
+                    &rules,
+                    &cfg,
+                )),
             )),
             // The rules held at the largest budget, so what fails here is this budget: below
             // every price, below the must-includes' cost, too small for the minimums. The

@@ -821,6 +821,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
             let s = seedplan::budget::sample(&model, &roots, costs, rules, &bc, progress);
             progress.begin("optimizing the budget allocation", None);
             let al = seedplan::budget::allocate_on(
+                &model,
                 &s,
                 g.num_nodes(),
                 roots.population(),
@@ -861,6 +862,7 @@ pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> R
                             return None;
                         }
                         let p = seedplan::budget::allocate_on(
+                            &model,
                             &s,
                             g.num_nodes(),
                             roots.population(),
