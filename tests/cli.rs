@@ -3281,3 +3281,42 @@ fn blank_edged_labels_round_trip() {
         .code(2)
         .stderr(predicate::str::contains("give a regular file"));
 }
+
+/// The bytes kept behind the CSV parser: a table opening with over a megabyte of comment
+/// lines loads (it panicked), a CRLF record over a megabyte long keeps its quoted label, and
+/// a header name with a no-break space still names its column.
+#[test]
+fn csv_reading_holds_past_a_megabyte_of_comments_and_long_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    let mut text = format!("# {}\n", "x".repeat(98)).repeat(30_000);
+    text.push_str("src,dst\na,b\nb,c\n");
+    fs::write(&g, text).unwrap();
+    assert_eq!(stats_json(&["--graph", g.to_str().unwrap()])["edges"], 2);
+    let big = "z".repeat(1_200_000);
+    let crlf = dir.path().join("crlf.csv");
+    fs::write(
+        &crlf,
+        format!("src,dst,note\r\np,q,x\r\n\"a \",b,{big}\r\n\"a \",c,{big}\r\n"),
+    )
+    .unwrap();
+    assert_eq!(stats_json(&["--graph", crlf.to_str().unwrap()])["nodes"], 5);
+    let star = dir.path().join("s.txt");
+    fs::write(&star, "H L1\nH L2\n").unwrap();
+    let c = dir.path().join("c.csv");
+    fs::write(&c, "node,cost,category\u{a0}\nH,10,big\nL1,1,leaf\n").unwrap();
+    bin()
+        .args([
+            "plan",
+            "--graph",
+            star.to_str().unwrap(),
+            "-k",
+            "1",
+            "--format",
+            "csv",
+        ])
+        .args(["--costs", c.to_str().unwrap(), "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(",big,"));
+}

@@ -550,21 +550,20 @@ pub fn allocate_on(
         None => (on.greedy.seeds.clone(), "greedy", None),
     };
     let index = InvertedIndex::build(&s.sets, n);
-    let before = chosen.len();
+    let first = chosen.clone();
     let mut chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
-    let mut added = chosen.len() - before;
-    // Seeds that gain nothing given the rest go; what they cost may then buy measured gain,
-    // which may in turn leave other seeds idle (a few passes settle it: each pass that changes
-    // the plan lowers its spend at the same coverage, or raises its coverage).
+    // Seeds another seed reaches for certain go; what they cost may then buy measured gain,
+    // which may in turn leave other seeds reached for certain (a few passes settle it: each
+    // pass that changes the plan lowers its spend at the same reach, or raises its coverage).
     for _ in 0..4 {
         let pruned = prune_plan(model, &s.sets, &index, costs, cons, n, &chosen);
         if pruned.len() == chosen.len() {
             break;
         }
-        let kept = pruned.len();
         chosen = extend_plan(&s.sets, &index, costs, cons, n, &pruned);
-        added += chosen.len() - kept;
     }
+    // The seeds the plan holds beyond the greedy or MIP plan it grew from.
+    let added = chosen.iter().filter(|v| !first.contains(v)).count();
     debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];

@@ -587,6 +587,18 @@ impl<R> LineCounter<R> {
             .then(|| &self.raw[(from - self.raw_from) as usize..(to - self.raw_from) as usize])
     }
 
+    /// The offset of the line a record whose csv position is `byte` starts on (as `line_of`).
+    fn record_start(&self, byte: u64) -> Option<u64> {
+        if self.dropped_to.is_some_and(|d| byte <= d) {
+            return None;
+        }
+        let i = self.starts.partition_point(|&(o, _, _)| o < byte);
+        self.starts
+            .get(i)
+            .filter(|&&(_, _, b)| b != 0)
+            .map(|&(o, _, _)| o)
+    }
+
     /// The 1-based line of a record whose csv position is `byte`, if it is recent enough.
     pub fn line_of(&self, byte: u64) -> Option<u64> {
         if self.dropped_to.is_some_and(|d| byte <= d) {
@@ -636,14 +648,15 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         while self.starts.len() > 1 && self.starts[1].0 + LINE_WINDOW < self.pos {
             self.dropped_to = self.starts.pop_front().map(|s| s.0);
         }
-        // Bytes before the oldest line kept are let go a window at a time (a drain moves
-        // what is left).
-        let keep = self.starts.front().map_or(self.pos, |s| s.0).min(self.pos);
-        if keep > self.raw_from + LINE_WINDOW {
-            self.raw.drain(..(keep - self.raw_from) as usize);
-            self.raw_from = keep;
-        }
+        // The parser reads ahead by its buffer, so a record it is on started within the last
+        // `LINE_WINDOW` bytes unless it is longer than that; older bytes go a window at a time
+        // (a drain moves what is left), whatever comment or blank lines fill them.
         self.raw.extend_from_slice(buf);
+        if self.raw.len() as u64 > 2 * LINE_WINDOW {
+            let cut = self.raw.len() - LINE_WINDOW as usize;
+            self.raw.drain(..cut);
+            self.raw_from += cut as u64;
+        }
         Ok(n)
     }
 }
@@ -733,7 +746,10 @@ pub fn trim_unquoted_str(rdr: &CsvReader, rec: &mut csv::StringRecord) {
 /// Which fields of the record at `pos` (the last one `rdr` read) were quoted, from its bytes.
 fn quoted_of(rdr: &CsvReader, pos: Option<&csv::Position>) -> Option<Vec<Option<usize>>> {
     let counter = rdr.get_ref();
-    pos.and_then(|p| counter.raw_between(p.byte(), rdr.position().byte()))
+    // The csv position is where the previous record ended (a CRLF's `\n`, blank and comment
+    // lines): the record's own line starts at the first line kept after it.
+    pos.and_then(|p| counter.record_start(p.byte()))
+        .and_then(|start| counter.raw_between(start, rdr.position().byte()))
         .map(|raw| quoted_fields(raw, counter.delim))
 }
 
@@ -846,7 +862,19 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         Err(e) => return Err(csv_error(path, &rdr, e)),
     };
     trim_unquoted(&rdr, &mut header);
-    rdr.set_byte_headers(header);
+    // Header names lose Unicode blanks too where unquoted (`category` + a no-break space still
+    // names the category column, as the csv crate's `Trim` had it).
+    let quoted = quoted_of(&rdr, header.position());
+    let mut names = csv::ByteRecord::with_capacity(header.as_slice().len(), header.len());
+    for (i, f) in header.iter().enumerate() {
+        let unquoted = !matches!(quoted.as_ref().and_then(|q| q.get(i)), Some(Some(_)));
+        match std::str::from_utf8(f) {
+            Ok(t) if unquoted => names.push_field(t.trim().as_bytes()),
+            _ => names.push_field(f),
+        }
+    }
+    names.set_position(header.position().cloned());
+    rdr.set_byte_headers(names);
     Ok(rdr)
 }
 
