@@ -561,6 +561,9 @@ pub struct LineCounter<R> {
     /// record's own bytes say which of its fields were quoted (see [`trim_unquoted`]).
     raw: Vec<u8>,
     raw_from: u64,
+    /// Whether a `"` has been read: until one is, no field was quoted, and trimming needs no
+    /// look at the bytes.
+    quotes_seen: bool,
 }
 
 impl<R> LineCounter<R> {
@@ -577,6 +580,7 @@ impl<R> LineCounter<R> {
             open_comment: None,
             raw: Vec::new(),
             raw_from: 0,
+            quotes_seen: false,
         }
     }
 
@@ -651,6 +655,7 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         // The parser reads ahead by its buffer, so a record it is on started within the last
         // `LINE_WINDOW` bytes unless it is longer than that; older bytes go a window at a time
         // (a drain moves what is left), whatever comment or blank lines fill them.
+        self.quotes_seen = self.quotes_seen || memchr::memchr(b'"', buf).is_some();
         self.raw.extend_from_slice(buf);
         if self.raw.len() as u64 > 2 * LINE_WINDOW {
             let cut = self.raw.len() - LINE_WINDOW as usize;
@@ -746,6 +751,9 @@ pub fn trim_unquoted_str(rdr: &CsvReader, rec: &mut csv::StringRecord) {
 /// Which fields of the record at `pos` (the last one `rdr` read) were quoted, from its bytes.
 fn quoted_of(rdr: &CsvReader, pos: Option<&csv::Position>) -> Option<Vec<Option<usize>>> {
     let counter = rdr.get_ref();
+    if !counter.quotes_seen {
+        return Some(Vec::new());
+    }
     // The csv position is where the previous record ended (a CRLF's `\n`, blank and comment
     // lines): the record's own line starts at the first line kept after it.
     pos.and_then(|p| counter.record_start(p.byte()))
