@@ -515,11 +515,30 @@ pub fn sniff_delimiter(path: &str, header: &[u8]) -> u8 {
     if inner_extension(path).as_deref() == Some("tsv") {
         return b'\t';
     }
-    let count = |d: u8| header.iter().filter(|&&b| b == d).count();
-    [b',', b'\t', b';', b'|']
-        .into_iter()
-        .max_by_key(|&d| (count(d), d == b','))
-        .unwrap_or(b',')
+    // Counted outside quotes (`"a,b";c` is `;`-separated), a tab only where it is not padding
+    // beside another delimiter or at an end (`src,\tdst\t` is comma-separated: counting
+    // those tabs read `a,` as a label); ties go to comma, then tab, `;`, `|`.
+    let header = header.trim_ascii();
+    let cands = [b',', b'\t', b';', b'|'];
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for (i, &b) in header.iter().enumerate() {
+        if b == b'"' {
+            quoted = !quoted;
+            continue;
+        }
+        let Some(k) = cands.iter().position(|&d| d == b).filter(|_| !quoted) else {
+            continue;
+        };
+        let other = |j: Option<&u8>| j.is_some_and(|c| matches!(c, b',' | b';' | b'|'));
+        if b == b'\t' && (other(header.get(i.wrapping_sub(1))) || other(header.get(i + 1))) {
+            continue;
+        }
+        counts[k] += 1;
+    }
+    (0..cands.len())
+        .max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))
+        .map_or(b',', |k| cands[k])
 }
 
 /// Bytes of line starts a [`LineCounter`] keeps behind what it has handed out: the csv crate
@@ -564,6 +583,9 @@ pub struct LineCounter<R> {
     /// Whether a `"` has been read: until one is, no field was quoted, and trimming needs no
     /// look at the bytes.
     quotes_seen: bool,
+    /// The last byte read, and whether the end of the input was reached.
+    last: u8,
+    ended: bool,
 }
 
 impl<R> LineCounter<R> {
@@ -581,6 +603,8 @@ impl<R> LineCounter<R> {
             raw: Vec::new(),
             raw_from: 0,
             quotes_seen: false,
+            last: 0,
+            ended: false,
         }
     }
 
@@ -629,7 +653,19 @@ impl<R> LineCounter<R> {
 
 impl<R: std::io::Read> std::io::Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let mut n = self.inner.read(buf)?;
+        // A last line without its line end gets one: the csv crate took a final `#` line
+        // without it for a one-field record ("expected 2 fields").
+        if n == 0 && !self.ended && !buf.is_empty() {
+            self.ended = true;
+            if self.last != b'\n' && self.pos > 0 {
+                buf[0] = b'\n';
+                n = 1;
+            }
+        }
+        if n > 0 {
+            self.last = buf[n - 1];
+        }
         let buf = &buf[..n];
         // A comment's first field, cut by the end of the last read.
         if let Some((line, mut text)) = self.open_comment.take() {
@@ -846,7 +882,14 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
     }
     let (header_at, first) = head
         .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        // CR CR LF endings too: a blank line is then a lone CR.
+        .map(|l| {
+            let mut l = l;
+            while let Some(x) = l.strip_suffix(b"\r") {
+                l = x;
+            }
+            l
+        })
         .enumerate()
         .find(|(_, l)| !l.is_empty() && l[0] != b'#')
         .unwrap_or((0, &[]));
