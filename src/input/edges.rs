@@ -583,8 +583,10 @@ pub struct LineCounter<R> {
     /// Whether a `"` has been read: until one is, no field was quoted, and trimming needs no
     /// look at the bytes.
     quotes_seen: bool,
-    /// The last byte read, and whether the end of the input was reached.
+    /// The last byte read, the first byte of the line it is on, and whether the end of the
+    /// input was reached.
     last: u8,
+    line_head: u8,
     ended: bool,
 }
 
@@ -604,6 +606,7 @@ impl<R> LineCounter<R> {
             raw_from: 0,
             quotes_seen: false,
             last: 0,
+            line_head: 0,
             ended: false,
         }
     }
@@ -654,16 +657,23 @@ impl<R> LineCounter<R> {
 impl<R: std::io::Read> std::io::Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let mut n = self.inner.read(buf)?;
-        // A last line without its line end gets one: the csv crate took a final `#` line
-        // without it for a one-field record ("expected 2 fields").
+        // A last comment line without its line end gets one: the csv crate took it for a
+        // one-field record ("expected 2 fields"). Only a comment: anything else, such as a
+        // quoted field left open at the end, is read as it is.
         if n == 0 && !self.ended && !buf.is_empty() {
             self.ended = true;
-            if self.last != b'\n' && self.pos > 0 {
+            if self.last != b'\n' && self.line_head == b'#' {
                 buf[0] = b'\n';
                 n = 1;
             }
         }
         if n > 0 {
+            if self.last == b'\n' || self.pos == 0 {
+                self.line_head = buf[0];
+            }
+            if let Some(i) = memchr::memrchr(b'\n', &buf[..n - 1]) {
+                self.line_head = buf[i + 1];
+            }
             self.last = buf[n - 1];
         }
         let buf = &buf[..n];
