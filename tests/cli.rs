@@ -148,6 +148,16 @@ fn follows_meaning_reverses_influence() {
 }
 
 /// The JSON-lines log a command wrote on stderr (`run --log-format json`).
+/// The labels of a plan JSON's seeds, in rank order.
+fn seed_labels(plan: &serde_json::Value) -> Vec<String> {
+    plan["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["node"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn json_lines(o: &std::process::Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&o.stderr)
         .lines()
@@ -3029,14 +3039,7 @@ fn auto_is_exact_when_nothing_spreads() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let nodes = |v: &serde_json::Value| -> Vec<String> {
-        v["seeds"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["node"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let nodes = seed_labels;
     for seed in ["1", "2", "3"] {
         let v = plan(&["--seed", seed]);
         assert_eq!(nodes(&v), ["a", "b"]);
@@ -3173,12 +3176,7 @@ fn a_budgeted_plan_drops_seeds_that_add_nothing() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut nodes: Vec<&str> = v["seeds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["node"].as_str().unwrap())
-        .collect();
+    let mut nodes = seed_labels(&v);
     nodes.sort();
     assert_eq!(nodes, ["h", "w", "z"]);
     assert_eq!(v["expected_reach"], 8.0);
@@ -3357,12 +3355,7 @@ fn csv_edge_cases_match_a_reference_reader() {
             String::from_utf8_lossy(&out.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let mut got: Vec<&str> = v["seeds"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["node"].as_str().unwrap())
-            .collect();
+        let mut got = seed_labels(&v);
         got.sort();
         assert_eq!(got, *want, "{text:?}");
     }

@@ -618,8 +618,9 @@ impl<R> LineCounter<R> {
             .then(|| &self.raw[(from - self.raw_from) as usize..(to - self.raw_from) as usize])
     }
 
-    /// The offset of the line a record whose csv position is `byte` starts on (as `line_of`).
-    fn record_start(&self, byte: u64) -> Option<u64> {
+    /// The offset and 1-based number of the line a record whose csv position is `byte` starts
+    /// on, if it is recent enough.
+    fn record_line_start(&self, byte: u64) -> Option<(u64, u64)> {
         if self.dropped_to.is_some_and(|d| byte <= d) {
             return None;
         }
@@ -627,19 +628,17 @@ impl<R> LineCounter<R> {
         self.starts
             .get(i)
             .filter(|&&(_, _, b)| b != 0)
-            .map(|&(o, _, _)| o)
+            .map(|&(o, line, _)| (o, line))
+    }
+
+    /// The offset of the line a record whose csv position is `byte` starts on.
+    fn record_start(&self, byte: u64) -> Option<u64> {
+        self.record_line_start(byte).map(|(o, _)| o)
     }
 
     /// The 1-based line of a record whose csv position is `byte`, if it is recent enough.
     pub fn line_of(&self, byte: u64) -> Option<u64> {
-        if self.dropped_to.is_some_and(|d| byte <= d) {
-            return None;
-        }
-        let i = self.starts.partition_point(|&(o, _, _)| o < byte);
-        self.starts
-            .get(i)
-            .filter(|&&(_, _, b)| b != 0)
-            .map(|&(_, line, _)| line)
+        self.record_line_start(byte).map(|(_, line)| line)
     }
 
     /// A line starting at `at` of `buf` (offset `self.pos + at`), number `line`.
