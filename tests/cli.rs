@@ -3325,8 +3325,12 @@ fn csv_reading_holds_past_a_megabyte_of_comments_and_long_records() {
 #[test]
 fn csv_edge_cases_match_a_reference_reader() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 8] = [
         ("src,dst\na,b\n#c", &["a", "b"]),
+        // A field left open at the end keeps what it holds: no line end is added to it.
+        ("src,dst\na,\"b\n#c", &["a", "b\n#c"]),
+        // A quote inside a header name opens nothing.
+        ("size\"x;src;dst\n1;a;b\n", &["1", "a"]),
         ("src,dst\r\na,b\r\n#c", &["a", "b"]),
         ("\r\r\nsrc;dst\r\r\na;b\r\r\n", &["a", "b"]),
         ("src,\tdst\t\na,\tb\t\n", &["a", "b"]),
@@ -3359,4 +3363,11 @@ fn csv_edge_cases_match_a_reference_reader() {
         got.sort();
         assert_eq!(got, *want, "{text:?}");
     }
+    // What loading reports read is the file's bytes, not the line end added to its end.
+    let f = dir.path().join("end.csv");
+    fs::write(&f, "src,dst\na,b\n# end").unwrap();
+    assert_eq!(
+        stats_json(&["--graph", f.to_str().unwrap()])["load"]["bytes"],
+        17
+    );
 }

@@ -523,7 +523,10 @@ pub fn sniff_delimiter(path: &str, header: &[u8]) -> u8 {
     let mut counts = [0usize; 4];
     let mut quoted = false;
     for (i, &b) in header.iter().enumerate() {
-        if b == b'"' {
+        // A quote opens a field only at its start, as the csv parser reads it (`size"x;a;b`
+        // is three names); inside quotes each one toggles (`""` twice).
+        let field_start = i == 0 || cands.contains(&header[i - 1]);
+        if b == b'"' && (quoted || field_start) {
             quoted = !quoted;
             continue;
         }
@@ -588,6 +591,9 @@ pub struct LineCounter<R> {
     last: u8,
     line_head: u8,
     ended: bool,
+    /// Quote bytes read, and the line end added at the end (0 or 1 byte).
+    quotes: u64,
+    added: u64,
 }
 
 impl<R> LineCounter<R> {
@@ -608,6 +614,8 @@ impl<R> LineCounter<R> {
             last: 0,
             line_head: 0,
             ended: false,
+            quotes: 0,
+            added: 0,
         }
     }
 
@@ -661,9 +669,11 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         // quoted field left open at the end, is read as it is.
         if n == 0 && !self.ended && !buf.is_empty() {
             self.ended = true;
-            if self.last != b'\n' && self.line_head == b'#' {
+            // An odd number of quotes may leave a field open, which the line end would join.
+            if self.last != b'\n' && self.line_head == b'#' && self.quotes % 2 == 0 {
                 buf[0] = b'\n';
                 n = 1;
+                self.added = 1;
             }
         }
         if n > 0 {
@@ -700,7 +710,9 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         // The parser reads ahead by its buffer, so a record it is on started within the last
         // `LINE_WINDOW` bytes unless it is longer than that; older bytes go a window at a time
         // (a drain moves what is left), whatever comment or blank lines fill them.
-        self.quotes_seen = self.quotes_seen || memchr::memchr(b'"', buf).is_some();
+        let quotes = memchr::memchr_iter(b'"', buf).count() as u64;
+        self.quotes_seen |= quotes > 0;
+        self.quotes += quotes;
         self.raw.extend_from_slice(buf);
         if self.raw.len() as u64 > 2 * LINE_WINDOW {
             let cut = self.raw.len() - LINE_WINDOW as usize;
@@ -1115,7 +1127,8 @@ fn read_csv_rows(
             ),
         ));
     }
-    out.bytes = rdr.position().byte();
+    // The bytes of the file, not the line end added to a last comment line.
+    out.bytes = rdr.position().byte() - rdr.get_ref().added;
     refuse_lost_comment(path, &rdr, |l| nodes.get(l).is_some())?;
     Ok(out)
 }
