@@ -929,24 +929,25 @@ pub fn csv_from(mut input: Box<dyn std::io::BufRead + Send>, path: &str) -> Resu
         });
     // The header is trimmed as the rows are: with `" a",b` first in a headerless table, the
     // check that its labels are accounts below compared `a` with ` a` and let the row go.
-    let mut header = match rdr.byte_headers() {
+    let header = match rdr.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(csv_error(path, &rdr, e)),
     };
-    trim_unquoted(&rdr, &mut header);
-    // Header names lose Unicode blanks too where unquoted (`category` + a no-break space still
-    // names the category column, as the csv crate's `Trim` had it).
-    let quoted = quoted_of(&rdr, header.position());
-    let mut names = csv::ByteRecord::with_capacity(header.as_slice().len(), header.len());
-    for (i, f) in header.iter().enumerate() {
-        let unquoted = !matches!(quoted.as_ref().and_then(|q| q.get(i)), Some(Some(_)));
-        match std::str::from_utf8(f) {
-            Ok(t) if unquoted => names.push_field(t.trim().as_bytes()),
-            _ => names.push_field(f),
+    // Names lose Unicode blanks too where unquoted (`category` + a no-break space still names
+    // the category column, as the csv crate's `Trim` had it); bytes that are not UTF-8 lose
+    // ASCII ones.
+    let header = match csv::StringRecord::from_byte_record(header) {
+        Ok(mut h) => {
+            trim_unquoted_str(&rdr, &mut h);
+            h.into_byte_record()
         }
-    }
-    names.set_position(header.position().cloned());
-    rdr.set_byte_headers(names);
+        Err(e) => {
+            let mut h = e.into_byte_record();
+            trim_unquoted(&rdr, &mut h);
+            h
+        }
+    };
+    rdr.set_byte_headers(header);
     Ok(rdr)
 }
 
