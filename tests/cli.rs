@@ -842,6 +842,62 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
     );
 }
 
+/// Labels with commas and quotes: `evaluate`'s table quotes them, and `--seeds`, `--include`
+/// and `--exclude` read that quoting back, so the accounts are the ones written.
+#[test]
+fn quoted_labels_read_back_in_seed_lists_and_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    std::fs::write(
+        &g,
+        "src,dst\n\"Smith, J\",b\nb,c\n\"say \"\"hi\"\"\",c\nc,d\n",
+    )
+    .unwrap();
+    let g = g.to_str().unwrap();
+    let out = bin()
+        .args(["evaluate", "--graph", g, "-q", "--exact"])
+        .args(["--seeds", r#""Smith, J", "say ""hi""""#])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let shown = text
+        .lines()
+        .find_map(|l| l.strip_prefix("seeds"))
+        .unwrap()
+        .trim();
+    assert_eq!(shown, r#""Smith, J", "say ""hi""""#);
+    // Smith reaches b for certain, b reaches c at 1/2, "say hi" reaches c at 1/2, c reaches
+    // d for certain: 2 + 1 + (1 - 1/4) * 2 = 4.5.
+    assert!(text.contains("exact reach     4.500000"), "{text}");
+    let again = bin()
+        .args(["evaluate", "--graph", g, "-q", "--seeds", shown])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(again.stdout).unwrap().lines().next(), text.lines().next());
+    let plan = plan_json(&[
+        "--graph",
+        g,
+        "-k",
+        "2",
+        "--include",
+        r#""say ""hi""""#,
+        "--exclude",
+        " b , \"Smith, J\"",
+        "--exclude",
+        "d",
+    ]);
+    assert_eq!(seed_labels(&plan), [r#"say "hi""#, "c"]);
+    fails_with(
+        &["evaluate", "--graph", g, "--seeds", r#""Smith, J"#],
+        &["--seeds: no closing quote"],
+    );
+    fails_with(
+        &["plan", "--graph", g, "--include", r#""Smith" J"#],
+        &["--include: 'J' follows the quoted label"],
+    );
+}
+
 /// A cardinality plan takes `--include` (seeded first) and `--exclude` (never seeded), without
 /// a cost table, for every algorithm, the same on 1 and 2 threads.
 #[test]

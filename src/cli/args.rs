@@ -320,11 +320,12 @@ pub struct PlanArgs {
     /// Campaign rules (TOML): budget, max_seeds, include, exclude, [category.NAME] quotas.
     #[arg(long)]
     pub constraints: Option<String>,
-    /// Labels that must be in the plan (seeded first), comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    /// Labels that must be in the plan (seeded first), comma-separated (a label with a comma
+    /// in double quotes, as `evaluate` prints it); may be repeated.
+    #[arg(long)]
     pub include: Vec<String>,
-    /// Labels never in the plan, comma-separated.
-    #[arg(long, value_delimiter = ',')]
+    /// Labels never in the plan, comma-separated as for --include; may be repeated.
+    #[arg(long)]
     pub exclude: Vec<String>,
     /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).
     #[arg(long)]

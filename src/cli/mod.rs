@@ -731,8 +731,20 @@ fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Con
     Ok(Some(Constraints::resolve(&file, g, costs, &where_)?))
 }
 
-pub(crate) fn plan_cmd(a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
+/// The labels of every `--include` (or `--exclude`) given: each value a list as `--seeds`
+/// reads one inline, so a label with a comma can be quoted.
+fn split_flag_lists(values: &[String], flag: &str) -> Result<Vec<String>> {
+    let mut labels = Vec::new();
+    for v in values {
+        labels.extend(input::split_labels(v, flag)?);
+    }
+    Ok(labels)
+}
+
+pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
     let t_all = Instant::now();
+    a.include = split_flag_lists(&a.include, "--include")?;
+    a.exclude = split_flag_lists(&a.exclude, "--exclude")?;
     let algo = Algorithm::parse(&a.algo)?;
     let mut cfg = SelectConfig::new(a.k, a.model.seed);
     cfg.epsilon = a.epsilon;

@@ -13,7 +13,7 @@ pub use edges::{
     refuse_data_as_header, refuse_lost_comment, trim_unquoted, trim_unquoted_str, Column,
     CsvReader, EdgeFormat, EdgeReadOptions, RawEdges,
 };
-pub use seeds::{any_seed_in, parse_seeds, PlannedUnder, SeedList};
+pub use seeds::{any_seed_in, parse_seeds, split_labels, PlannedUnder, SeedList};
 
 use crate::error::Result;
 use crate::graph::{build_graph, BuildOptions, Graph, NodeTable};

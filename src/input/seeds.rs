@@ -147,14 +147,66 @@ fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels, Option<Planne
             }
         }
     } else {
-        for part in spec.split(',') {
-            let l = part.trim();
-            if !l.is_empty() {
-                labels.push((None, l.to_string()));
+        labels.extend(split_labels(spec, "--seeds")?.into_iter().map(|l| (None, l)));
+    }
+    Ok((is_file, labels, planned))
+}
+
+/// Splits an inline list as `evaluate` prints one: labels between commas, blanks around them
+/// dropped, and a label in double quotes (a quote inside written `""`) kept exactly as quoted,
+/// commas and blanks included. A quote inside an unquoted label is part of it, and empty
+/// unquoted labels are skipped (`a,` names the node `a`, not a file). `flag` names the list
+/// in messages.
+pub fn split_labels(spec: &str, flag: &str) -> Result<Vec<String>> {
+    let mut labels = Vec::new();
+    let mut rest = spec;
+    loop {
+        let field = rest.trim_start();
+        let Some(quoted) = field.strip_prefix('"') else {
+            let (label, next) = match field.find(',') {
+                Some(i) => (&field[..i], Some(&field[i + 1..])),
+                None => (field, None),
+            };
+            if !label.trim().is_empty() {
+                labels.push(label.trim().to_string());
+            }
+            match next {
+                Some(next) => rest = next,
+                None => return Ok(labels),
+            }
+            continue;
+        };
+        let mut label = String::new();
+        let mut chars = quoted.char_indices().peekable();
+        let after = loop {
+            match chars.next() {
+                None => {
+                    return Err(Error::usage(format!(
+                        "{flag}: no closing quote after \"{label}"
+                    )))
+                }
+                Some((_, '"')) if chars.peek().is_some_and(|&(_, c)| c == '"') => {
+                    chars.next();
+                    label.push('"');
+                }
+                Some((i, '"')) => break quoted[i + 1..].trim_start(),
+                Some((_, c)) => label.push(c),
+            }
+        };
+        labels.push(label);
+        if after.is_empty() {
+            return Ok(labels);
+        }
+        match after.strip_prefix(',') {
+            Some(next) => rest = next,
+            None => {
+                return Err(Error::usage(format!(
+                    "{flag}: '{after}' follows the quoted label \"{}\" where a comma should",
+                    labels.last().expect("just pushed")
+                )))
             }
         }
     }
-    Ok((is_file, labels, planned))
 }
 
 fn resolve(spec: &str, is_file: bool, labels: Labels, graph: &Graph) -> Result<SeedList> {
@@ -195,4 +247,21 @@ fn resolve(spec: &str, is_file: bool, labels: Labels, graph: &Graph) -> Result<S
         source: spec.to_string(),
         planned_under: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_labels;
+
+    #[test]
+    fn inline_lists_read_back_as_evaluate_prints_them() {
+        let ok = |s: &str| split_labels(s, "--seeds").unwrap();
+        assert_eq!(ok("a, b ,c,"), ["a", "b", "c"]);
+        assert_eq!(ok(r#""Smith, J", b"#), ["Smith, J", "b"]);
+        assert_eq!(ok(r#"" padded ","say ""hi""""#), [" padded ", r#"say "hi""#]);
+        assert_eq!(ok(r#"a"b, c"#), [r#"a"b"#, "c"]);
+        assert_eq!(ok(r#""",x"#), ["", "x"]);
+        assert!(split_labels(r#""open, b"#, "--seeds").is_err());
+        assert!(split_labels(r#""a" b, c"#, "--seeds").is_err());
+    }
 }
