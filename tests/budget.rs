@@ -6,8 +6,8 @@ mod common;
 use common::random_graph;
 use proptest::prelude::*;
 use seedplan::budget::{
-    allocate_on, extend_plan, optimize_on, BudgetConfig, BudgetSample, CategoryRule, Constraints,
-    ConstraintsFile,
+    allocate_on, extend_plan, optimize_on, prune_plan, BudgetConfig, BudgetSample, CategoryRule,
+    Constraints, ConstraintsFile,
 };
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
 use seedplan::graph::Graph;
@@ -429,6 +429,45 @@ proptest! {
                 prop_assert!(al.upper_bound <= n as f64 + 1e-9);
             }
         }
+    }
+}
+
+/// Of two seeds that reach each other for certain (a 2-cycle under WC), the cheaper stays,
+/// whichever the greedy ranks first; a seed reached for certain one way goes, whatever its
+/// price.
+#[test]
+fn pruning_keeps_the_cheaper_of_a_certain_pair() {
+    // 0 <-> 1 (each the other's only in-edge), 2 -> 3 (3's only in-edge), 4 alone.
+    let graph = Graph::from_edges(5, &[(0, 1), (1, 0), (2, 3)], None);
+    let m = Model::new(
+        &graph,
+        ModelKind::IndependentCascade,
+        ProbScheme::WeightedCascade,
+        1,
+    )
+    .unwrap();
+    let n = 5;
+    let mut coll = RrCollection::new(4, Purpose::RrSelect);
+    coll.extend_to(&m, &RootSampler::uniform(n), 500);
+    let index = InvertedIndex::build(&coll, n);
+    let cons = Constraints {
+        budget: 100.0,
+        max_seeds: usize::MAX,
+        include: Vec::new(),
+        exclude: Vec::new(),
+        category: Vec::new(),
+    };
+    for (c0, c1, kept) in [(5.0, 3.0, 1), (3.0, 5.0, 0), (4.0, 4.0, 0)] {
+        let costs = CostTable {
+            cost: vec![Some(c0), Some(c1), Some(9.0), Some(1.0), Some(1.0)],
+            category: vec![None; n],
+            categories: vec![],
+            priced: n,
+            ..Default::default()
+        };
+        let mut pruned = prune_plan(&m, &coll, &index, &costs, &cons, n, &[0, 1, 2, 3, 4]);
+        pruned.sort_unstable();
+        assert_eq!(pruned, vec![kept, 2, 4], "prices {c0} and {c1}");
     }
 }
 

@@ -859,7 +859,11 @@ fn quoted_labels_read_back_in_seed_lists_and_rules() {
         .args(["--seeds", r#""Smith, J", "say ""hi""""#])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let shown = text
         .lines()
@@ -874,7 +878,10 @@ fn quoted_labels_read_back_in_seed_lists_and_rules() {
         .args(["evaluate", "--graph", g, "-q", "--seeds", shown])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8(again.stdout).unwrap().lines().next(), text.lines().next());
+    assert_eq!(
+        String::from_utf8(again.stdout).unwrap().lines().next(),
+        text.lines().next()
+    );
     let plan = plan_json(&[
         "--graph",
         g,

@@ -352,13 +352,17 @@ pub fn prune_plan(
 ) -> Vec<u32> {
     let mut cand = vec![false; n];
     plan.iter().for_each(|&v| cand[v as usize] = true);
-    // The last in greedy order go first: of two seeds that reach each other for certain, the
-    // one that covers more stays.
+    // Only a seed another one reaches for certain can go, and that one reaches all it reaches:
+    // a seed goes only to one that covers as much. Of two that reach each other (the same
+    // reach), the dearer goes; at equal prices the later in greedy order.
     let ordered =
         crate::rrset::greedy_on_index(coll, index, n, plan.len(), Some(&cand), &cons.include);
+    let price = |v: u32| costs.cost_of(v).unwrap_or(0.0);
+    let mut by_price: Vec<(usize, u32)> = ordered.seeds.iter().copied().enumerate().collect();
+    by_price.sort_by(|&(i, u), &(j, v)| price(v).total_cmp(&price(u)).then(j.cmp(&i)));
     let mut kept = cand;
     let mut keep: Vec<u32> = ordered.seeds.clone();
-    for &v in ordered.seeds.iter().rev() {
+    for &(_, v) in &by_price {
         if cons.include.contains(&v) || !certainly_reached(model, v, &kept) {
             continue;
         }

@@ -147,7 +147,11 @@ fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels, Option<Planne
             }
         }
     } else {
-        labels.extend(split_labels(spec, "--seeds")?.into_iter().map(|l| (None, l)));
+        labels.extend(
+            split_labels(spec, "--seeds")?
+                .into_iter()
+                .map(|l| (None, l)),
+        );
     }
     Ok((is_file, labels, planned))
 }
@@ -258,7 +262,10 @@ mod tests {
         let ok = |s: &str| split_labels(s, "--seeds").unwrap();
         assert_eq!(ok("a, b ,c,"), ["a", "b", "c"]);
         assert_eq!(ok(r#""Smith, J", b"#), ["Smith, J", "b"]);
-        assert_eq!(ok(r#"" padded ","say ""hi""""#), [" padded ", r#"say "hi""#]);
+        assert_eq!(
+            ok(r#"" padded ","say ""hi""""#),
+            [" padded ", r#"say "hi""#]
+        );
         assert_eq!(ok(r#"a"b, c"#), [r#"a"b"#, "c"]);
         assert_eq!(ok(r#""",x"#), ["", "x"]);
         assert!(split_labels(r#""open, b"#, "--seeds").is_err());
