@@ -66,6 +66,42 @@ fn dispatch(cli: Cli) -> Result<()> {
     for t in targets.iter().flatten().filter(|t| **t != "-") {
         output::check_target(std::path::Path::new(t))?;
     }
+    // An output over an input destroyed it (exit 0): `-o costs.csv` put the plan in place of
+    // the price list it was made from.
+    let inputs: Vec<(&str, Option<&String>)> = match &cli.command {
+        Command::Stats(a) => vec![("--graph", Some(&a.graph.graph))],
+        Command::Evaluate(a) => vec![
+            ("--graph", Some(&a.graph.graph)),
+            ("--seeds", Some(&a.seeds)),
+        ],
+        Command::Plan(a) => vec![
+            ("--graph", Some(&a.graph.graph)),
+            ("--costs", a.costs.costs.as_ref()),
+            ("--constraints", a.constraints.as_ref()),
+            ("--target", a.target.as_ref()),
+        ],
+        Command::Curve(a) => vec![
+            ("--graph", Some(&a.graph.graph)),
+            ("--costs", a.costs.costs.as_ref()),
+            ("--constraints", a.constraints.as_ref()),
+        ],
+        Command::Overlap(a) => vec![
+            ("--graph", Some(&a.graph.graph)),
+            ("--seeds", Some(&a.seeds)),
+        ],
+        Command::Convert(a) => vec![("--graph", Some(&a.graph.graph))],
+        Command::Generate(_) | Command::Bench(_) | Command::Run(_) => vec![],
+    };
+    for t in targets.iter().flatten().filter(|t| **t != "-") {
+        for (flag, input) in &inputs {
+            if let Some(input) = input.filter(|i| output::is_existing_file(t, i)) {
+                return Err(Error::usage(format!(
+                    "{t} is the {flag} input {input}: writing there would destroy it; give \
+                     the output another path"
+                )));
+            }
+        }
+    }
     // A side output (the report, the chart) is a file: `-` would have been a file named `-`.
     // It must not be the main output either, which it was renamed over (exit 0, the plan lost).
     if let [main, Some(side)] = targets[..] {
@@ -111,6 +147,14 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         Some(m) => Some(ProbScheme::parse(&m.probs)?),
         None => None,
     };
+    // A probability column is read only for `--probs file`: under another scheme it was
+    // ignored in silence, and the plan used probabilities the user never gave.
+    if let (Some(col), false) = (&g.prob_col, scheme == Some(ProbScheme::File)) {
+        return Err(Error::usage(format!(
+            "--prob-col {col}: edge probabilities are read only with --probs file (convert: \
+             --with-probs); add it, or drop --prob-col"
+        )));
+    }
     let read = EdgeReadOptions {
         format: match g.input_format {
             InputFormat::Auto => EdgeFormat::Auto,
@@ -605,7 +649,7 @@ fn plan_rows(
                 cumulative_reach: est.cumulative[i],
                 cost,
                 category: costs.and_then(|c| c.category_of(v)).map(str::to_string),
-                cumulative_spend: cost.map(|_| spend),
+                cumulative_spend: cost.map(|_| input::money(spend)),
                 exclusive_reach: est.exclusive[i],
                 cp1k_u: cost
                     .map(|c| {
@@ -619,7 +663,7 @@ fn plan_rows(
             }
         })
         .collect();
-    (rows, spend)
+    (rows, input::money(spend))
 }
 
 /// `--include`/`--exclude` of a cardinality plan: the forced seeds, and the candidates (priced

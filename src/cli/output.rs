@@ -3,7 +3,7 @@
 
 use seedplan::error::{Error, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Renders with `f` into memory, then writes to `path` atomically or to stdout.
 pub fn emit(path: Option<&str>, f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> Result<()> {
@@ -59,20 +59,70 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// (`commit`); dropped uncommitted, it is removed. A command with two outputs (a plan and its
 /// report, a curve and its chart) stages both before it renames either, so that a failure on
 /// one leaves neither.
-pub struct Staged {
-    tmp: tempfile::NamedTempFile,
-    path: std::path::PathBuf,
+pub struct Staged(Stage);
+
+enum Stage {
+    /// A regular file (or none yet): a temporary sibling, renamed over it.
+    Temp {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+    /// A FIFO, a device, a terminal (`/dev/stdout`): nothing to rename over, so the bytes are
+    /// held and written through it at `commit`.
+    Through { path: PathBuf, bytes: Vec<u8> },
 }
 
 impl Staged {
-    /// Renames the output into place.
+    /// Renames the output into place (or writes it through a special file).
     pub fn commit(self) -> Result<()> {
-        let path = self.path;
-        self.tmp.persist(&path).map_err(|e| {
-            Error::Runtime(format!("{}: rename failed: {}", path.display(), e.error))
-        })?;
+        match self.0 {
+            Stage::Temp { tmp, path } => {
+                tmp.persist(&path).map_err(|e| {
+                    Error::Runtime(format!("{}: rename failed: {}", path.display(), e.error))
+                })?;
+            }
+            Stage::Through { path, bytes } => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(&bytes).and_then(|_| f.flush()))
+                    .map_err(|e| {
+                        Error::Runtime(format!("{}: write failed: {e}", path.display()))
+                    })?;
+            }
+        }
         Ok(())
     }
+}
+
+/// Where output for `path` goes. A symbolic link is followed to the file it names, so the
+/// rename replaces that file and the link stays (`latest.json -> plans/…`); a name that is not
+/// a regular file (a FIFO, a device, `/dev/stdout`) is written through: renaming over it
+/// replaced the FIFO or the device node with a plain file.
+enum Target {
+    File(PathBuf),
+    Special(PathBuf),
+}
+
+fn target_of(path: &Path) -> Target {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Target::Special(path.to_path_buf());
+    }
+    let mut p = path.to_path_buf();
+    // A link to a file not written yet: its target, however many links away (40, as the
+    // kernel allows).
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(to) => {
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Target::File(p)
 }
 
 /// Stages `bytes` for `path` (see `Staged`).
@@ -105,6 +155,31 @@ pub fn same_file(a: &str, b: &str) -> bool {
     a == b || full(a).is_some_and(|x| Some(&x) == full(b).as_ref())
 }
 
+/// Whether `out` is the existing file `input` (the same file through any path, link or hard
+/// link): an output there would destroy the input.
+pub fn is_existing_file(out: &str, input: &str) -> bool {
+    if input == "-" {
+        return false;
+    }
+    match (std::fs::metadata(out), std::fs::metadata(input)) {
+        // Only a regular file is lost: `--graph /dev/stdin -o /dev/stdout` on one terminal is
+        // no conflict.
+        (Ok(a), Ok(b)) if b.is_file() => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                a.dev() == b.dev() && a.ino() == b.ino()
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = (a, b);
+                std::fs::canonicalize(out).ok() == std::fs::canonicalize(input).ok()
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Refuses an output path whose folder does not exist or that names a folder.
 pub fn check_target(path: &Path) -> Result<()> {
     let dir = match path.parent() {
@@ -135,6 +210,16 @@ fn stage_with(
     let fail =
         |what: &str, e: std::io::Error| Error::Runtime(format!("{}: {what}: {e}", path.display()));
     check_target(path)?;
+    let path = match target_of(path) {
+        Target::Special(path) => {
+            let mut bytes = Vec::new();
+            f(&mut bytes).map_err(|e| fail("write failed", e))?;
+            return Ok(Staged(Stage::Through { path, bytes }));
+        }
+        Target::File(p) => p,
+    };
+    let path = path.as_path();
+    check_target(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -164,8 +249,8 @@ fn stage_with(
     tmp.as_file()
         .sync_all()
         .map_err(|e| fail("fsync failed", e))?;
-    Ok(Staged {
+    Ok(Staged(Stage::Temp {
         tmp,
         path: path.to_path_buf(),
-    })
+    }))
 }

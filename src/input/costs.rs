@@ -256,3 +256,26 @@ fn read_cost_rows(
     }
     Ok(t)
 }
+
+/// A sum of prices as the prices were written: in binary floating point 0.1 + 0.2 is
+/// 0.30000000000000004, so a plan that spends its budget of 0.3 reported `spent` above it, and a
+/// script checking `spent <= budget` refused a legal plan. Twelve significant digits keep cents
+/// exact to ten billion and drop the rounding error of the sum.
+pub fn money(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sums_of_prices_read_as_written() {
+        assert_eq!(super::money(0.1 + 0.2), 0.3);
+        let cents: f64 = (0..1000).map(|_| 12_345.67).sum();
+        assert_eq!(super::money(cents), 12_345_670.0);
+        assert_eq!(super::money(1e-7 / 3.0), 3.33333333333e-8);
+        assert_eq!(super::money(0.0), 0.0);
+    }
+}

@@ -7,7 +7,7 @@ pub mod reader;
 mod seeds;
 pub mod snapshot;
 
-pub use costs::{read_costs, read_costs_from_bytes, CostReadOptions, CostTable};
+pub use costs::{money, read_costs, read_costs_from_bytes, CostReadOptions, CostTable};
 pub use edges::{
     csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes, record_line,
     refuse_data_as_header, refuse_lost_comment, trim_unquoted, trim_unquoted_str, Column,

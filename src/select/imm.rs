@@ -126,12 +126,16 @@ impl Selector for Imm {
             },
             // OPIM-C's transform of the greedy's bound on these sets (drawn apart from the
             // search's): an upper bound on the best reach with probability 1 - δ.
-            upper_bound: Some(super::upper_bound_reach(
-                g.upper_bound,
-                (1.0 / ctx.delta()).ln(),
-                theta as f64,
-                pop,
-            )),
+            // (Capped at the population, which it passes at large k.)
+            upper_bound: Some(
+                super::upper_bound_reach(
+                    g.upper_bound,
+                    (1.0 / ctx.delta()).ln(),
+                    theta as f64,
+                    pop,
+                )
+                .min(ctx.roots.population()),
+            ),
             status: match limit {
                 Some(crate::limits::LimitHit::Time) => SelectStatus::TimeLimit,
                 Some(crate::limits::LimitHit::Memory) => SelectStatus::MemoryLimit,
