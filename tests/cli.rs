@@ -842,6 +842,45 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
     );
 }
 
+/// A text edge list of labels whose first line looks like a header (neither label on any other
+/// line) is read as written, but said so on stderr and in the plan JSON: a CSV piped in is read
+/// as text and made accounts called `follower` and `followee`.
+#[test]
+fn a_header_read_as_an_edge_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with.txt");
+    let without = dir.path().join("without.txt");
+    std::fs::write(&with, "follower followee\n@a @b\n@b @c\n@c @a\n").unwrap();
+    std::fs::write(&without, "@a @b\n@b @c\n@c @a\n@d @e\n").unwrap();
+    let run = |p: &std::path::Path| {
+        bin()
+            .args([
+                "plan",
+                "--graph",
+                p.to_str().unwrap(),
+                "-k",
+                "1",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run(&with);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(":1: 'follower followee' was read as an edge"),
+        "{err}"
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["graph"]["header_like"]["line"], 1);
+    assert_eq!(plan["graph"]["nodes"], 5, "read as written");
+    let out = run(&without);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("header"));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(plan["graph"].get("header_like").is_none());
+}
+
 /// A bound on the best reach never passes the population: on a star that one seed reaches
 /// for certain OPIM-C's transform gave 7.8 of 6 nodes, and the certificate understated itself.
 #[test]
@@ -854,7 +893,10 @@ fn bounds_on_the_best_reach_stay_within_the_population() {
         let p = plan_json(&["--graph", g, "-k", "1", "--algo", algo]);
         let upper = p["upper_bound"].as_f64().unwrap();
         assert!(upper <= 6.0 + 1e-9, "{algo}: bound {upper} on 6 nodes");
-        assert!(upper >= p["expected_reach"].as_f64().unwrap() - 1e-9, "{algo}");
+        assert!(
+            upper >= p["expected_reach"].as_f64().unwrap() - 1e-9,
+            "{algo}"
+        );
         let ratio = p["approximation"].as_f64().unwrap();
         assert!(ratio > 0.5 && ratio <= 1.0, "{algo}: certificate {ratio}");
     }

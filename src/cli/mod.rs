@@ -243,6 +243,14 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
             ));
         }
     }
+    if let (false, Some((line, text))) = (quiet, &r.header_like) {
+        note!(
+            "warning: {}:{line}: '{text}' was read as an edge, but it looks like a header \
+             (neither label is on any other line): if it is one, remove it or comment it out \
+             with '#', or read the file as CSV (--input-format csv, which a pipe needs)",
+            g.graph
+        );
+    }
     if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
         note!(
             "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",
@@ -1189,6 +1197,11 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             duplicates_merged: g.report().duplicates_merged,
             edge_meaning: g.report().edge_meaning.clone(),
             undirected: g.report().undirected,
+            header_like: g
+                .report()
+                .header_like
+                .as_ref()
+                .map(|(line, text)| serde_json::json!({"line": line, "text": text})),
         },
         command: a.command.clone().unwrap_or_else(command_line),
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -56,6 +56,7 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
         mut weight,
         lines,
         bytes,
+        header_like,
     } = raw;
     if opts.meaning == EdgeMeaning::Follows {
         std::mem::swap(&mut src, &mut dst);
@@ -163,6 +164,7 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
             EdgeMeaning::Influences => "influences".into(),
             EdgeMeaning::Follows => "follows".into(),
         },
+        header_like,
     };
     let forward = Forward {
         offsets: new_off,

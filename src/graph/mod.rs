@@ -44,6 +44,10 @@ pub struct LoadReport {
     pub undirected: bool,
     /// `influences` or `follows`.
     pub edge_meaning: String,
+    /// A first line read as an edge that looks like a header: its line and text
+    /// (`RawEdges::header_like`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_like: Option<(u64, String)>,
 }
 
 /// A directed influence graph: an arc `u -> v` means `u` can influence `v`.
@@ -222,7 +226,7 @@ impl Graph {
             dst: edges.iter().map(|e| e.1).collect(),
             weight: weights.map(|w| w.to_vec()),
             lines: edges.len() as u64,
-            bytes: 0,
+            ..Default::default()
         };
         build_graph(nodes, raw, &BuildOptions::default(), "<memory>")
     }

@@ -83,6 +83,9 @@ pub struct RawEdges {
     pub lines: u64,
     /// Bytes of text read (after decompression).
     pub bytes: u64,
+    /// A first line read as an edge that may be a header (`follower followee` above `@a @b`
+    /// lines): its line and text, when neither of its labels is on any other line.
+    pub header_like: Option<(u64, String)>,
 }
 
 /// Reads an edge list into `nodes` (which interns labels) and returns the raw edges.
@@ -375,8 +378,8 @@ fn read_snap(
     }
     // A first line of words above lines of numeric ids is a header, not an edge between two
     // nodes called `source` and `target`.
-    if let (Some((line, text)), false) = (header_like, words_after_first) {
-        if out.lines > 1 {
+    if let Some((line, text)) = header_like {
+        if !words_after_first && out.lines > 1 {
             return Err(Error::at_line(
                 path,
                 line,
@@ -385,6 +388,19 @@ fn read_snap(
                      comment it out with '#' (or give the file a .csv name to read it as CSV)"
                 ),
             ));
+        }
+        // Above lines of labels a header cannot be told from an edge for certain: an edge
+        // whose two ends are on no other line is kept, and reported (a CSV piped in, read as
+        // text, made accounts called `follower` and `followee`).
+        if out.lines > 2 {
+            let (s0, d0) = (out.src[0], out.dst[0]);
+            let elsewhere = out.src[1..]
+                .iter()
+                .chain(&out.dst[1..])
+                .any(|&v| v == s0 || v == d0);
+            if !elsewhere {
+                out.header_like = Some((line, text));
+            }
         }
     }
     Ok(out)

@@ -193,6 +193,10 @@ pub struct GraphInfo {
     pub edge_meaning: String,
     /// Whether `--undirected` added reverse arcs.
     pub undirected: bool,
+    /// A first line read as an edge that looks like a header: `{"line": L, "text": "..."}`
+    /// (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_like: Option<serde_json::Value>,
 }
 
 /// Per-rank estimate of a ranked seed list on independent RR sets.
