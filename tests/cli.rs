@@ -1727,6 +1727,20 @@ fn batch_jobs_skip_unchanged_plans_and_resume() {
     let ev = events(&run());
     assert_eq!(ev.iter().filter(|e| e["event"] == "skipped").count(), 1);
     assert_eq!(ev.iter().filter(|e| e["event"] == "done").count(), 1);
+    // An output emptied since it was written is made again, with a warning.
+    let written = dir.path().join("out/demo_ic_wc_b9000.json");
+    let seeds_of = |p: &std::path::Path| {
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(p).unwrap()).unwrap();
+        v["seeds"].clone()
+    };
+    let before = seeds_of(&written);
+    fs::write(&written, "").unwrap();
+    let ev = events(&run());
+    assert!(ev
+        .iter()
+        .any(|e| e["event"] == "warning" && e["plan"] == "demo_ic_wc_b9000"));
+    assert_eq!(ev.iter().filter(|e| e["event"] == "done").count(), 1);
+    assert_eq!(seeds_of(&written), before, "the same plan, made again");
     // A failing plan: exit 1, status failed, the others still done.
     write_job("3000, 1", "");
     let o = run();

@@ -64,6 +64,10 @@ pub struct Entry {
     pub error: Option<String>,
     /// Seconds taken.
     pub seconds: Option<f64>,
+    /// Checksum of the output as written: an output emptied or changed since is made again
+    /// (only its existence was checked, and a 0-byte plan passed for done).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_checksum: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -485,15 +489,33 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         };
         let output = format!("{name}.json");
         if let Some(e) = manifest.plans.get(name) {
-            if e.key == key && e.status == "done" && out_dir.join(&e.output).exists() {
+            let written = out_dir.join(&e.output);
+            if e.key == key && e.status == "done" && written.exists() {
+                // Manifests of earlier releases hold no checksum: existence stands for it.
+                let intact = match &e.output_checksum {
+                    Some(sum) => checksum(&written).ok().as_ref() == Some(sum),
+                    None => true,
+                };
+                if intact {
+                    log(
+                        json,
+                        quiet,
+                        "skipped",
+                        name,
+                        serde_json::json!({"reason": "unchanged and done"}),
+                    );
+                    continue;
+                }
                 log(
                     json,
                     quiet,
-                    "skipped",
+                    "warning",
                     name,
-                    serde_json::json!({"reason": "unchanged and done"}),
+                    serde_json::json!({"warning": format!(
+                        "{} changed since this job wrote it: made again",
+                        written.display()
+                    )}),
                 );
-                continue;
             }
         }
         log(json, quiet, "started", name, serde_json::Value::Null);
@@ -516,6 +538,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                     args: args.clone(),
                     key,
                     status: "done".into(),
+                    output_checksum: checksum(&out_dir.join(&output)).ok(),
                     output,
                     error: None,
                     seconds: Some(secs),
@@ -546,6 +569,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                     output,
                     error: Some(e.to_string()),
                     seconds: Some(secs),
+                    output_checksum: None,
                 }
             }
         };
