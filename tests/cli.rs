@@ -1353,6 +1353,23 @@ fn bench_scores_with_one_evaluator_and_writes_all_outputs() {
         }
     }
     assert!(compared > 0, "degree's seeds repeat across repetitions");
+    // A second run into the folder, on another graph: the first one's charts go (the
+    // manifest said bench wrote them); a file bench did not write stays.
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    let g2 = dir.path().join("g2.txt");
+    fs::write(&g2, "1 2\n2 3\n3 1\n").unwrap();
+    bin()
+        .args(["bench", "--graph", &format!("other={}", g2.display())])
+        .args(["--algos", "degree", "-k", "1", "--runs", "100", "-q"])
+        .args(["-o", out.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(
+        !out.join("reach_vs_k_demo_ic_wc.svg").exists(),
+        "stale chart"
+    );
+    assert!(out.join("reach_vs_k_other_ic_wc.svg").exists());
+    assert!(out.join("notes.txt").exists(), "not bench's to remove");
 }
 
 /// `bench` refuses what it would otherwise do silently wrong: two graphs of one name (averaged

@@ -405,6 +405,29 @@ fn run_into(suite: Suite, dir: &Path, quiet: bool, progress: &dyn Progress) -> R
         .map(|s| s.to_string())
         .chain(chart_files)
         .collect();
+    // Files an earlier run in this folder wrote (its manifest says which) and this one did not
+    // go: charts of another graph stayed beside these results. Nothing else is touched.
+    let earlier: Vec<String> = std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|m| {
+            m["files"].as_array().map(|fs| {
+                fs.iter()
+                    .filter_map(|f| f.as_str().map(str::to_string))
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    for old in earlier.iter().filter(|f| !files.contains(f)) {
+        let plain = std::path::Path::new(old)
+            .file_name()
+            .is_some_and(|n| n == std::ffi::OsStr::new(old));
+        let path = dir.join(old);
+        if plain && path.is_file() {
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::Runtime(format!("{}: cannot remove: {e}", path.display())))?;
+        }
+    }
     let manifest = serde_json::json!({
         "seedplan_version": env!("CARGO_PKG_VERSION"),
         "command": super::command_line(),
