@@ -2428,6 +2428,9 @@ fn a_curve_marks_a_budget_below_the_must_includes_infeasible() {
         .iter()
         .any(|s| s == "@mili0"));
     assert!(pts[1].get("reason").is_none());
+    // No reach per $1,000 from an infeasible point, nor credited against one.
+    assert!(pts[0]["reach_per_1000"].is_null());
+    assert!(pts[1]["reach_per_1000"].is_null(), "{}", pts[1]);
 }
 
 /// A budgeted plan capped far below what the budget buys has a certificate limited by its

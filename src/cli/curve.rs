@@ -217,7 +217,12 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 }
             }
         };
-        if let Some(prev) = points.last() {
+        // Against the last point with a plan: an infeasible one has no reach to gain from (the
+        // first plan after one was credited its whole reach per $1,000 of the step), and none
+        // of its own.
+        let feasible = point.method != "infeasible";
+        let last_plan = points.iter().rev().find(|p| p.method != "infeasible");
+        if let (true, Some(prev)) = (feasible, last_plan) {
             if point.expected_reach < prev.expected_reach {
                 let keep_cert = point.certificate;
                 point = CurvePoint {

@@ -147,14 +147,6 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         Some(m) => Some(ProbScheme::parse(&m.probs)?),
         None => None,
     };
-    // A probability column is read only for `--probs file`: under another scheme it was
-    // ignored in silence, and the plan used probabilities the user never gave.
-    if let (Some(col), false) = (&g.prob_col, scheme == Some(ProbScheme::File)) {
-        return Err(Error::usage(format!(
-            "--prob-col {col}: edge probabilities are read only with --probs file (convert: \
-             --with-probs); add it, or drop --prob-col"
-        )));
-    }
     let read = EdgeReadOptions {
         format: match g.input_format {
             InputFormat::Auto => EdgeFormat::Auto,
@@ -166,6 +158,14 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         prob_col: g.prob_col.as_deref().map(Column::parse).transpose()?,
         want_prob: scheme == Some(ProbScheme::File),
     };
+    // A probability column is read only for `--probs file`: under another scheme it was
+    // ignored in silence, and the plan used probabilities the user never gave.
+    if let (Some(col), false) = (&g.prob_col, scheme == Some(ProbScheme::File)) {
+        return Err(Error::usage(format!(
+            "--prob-col {col}: edge probabilities are read only with --probs file (convert: \
+             --with-probs); add it, or drop --prob-col"
+        )));
+    }
     let build = BuildOptions {
         meaning: match g.edge_meaning {
             Meaning::Influences => EdgeMeaning::Influences,

@@ -325,6 +325,12 @@ pub fn estimate_on(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> R
     let mut total = ReachEstimate::from_fraction(cum, theta as u64, pop);
     total.expected_reach += exact;
     total.ci95 = [total.ci95[0] + exact, total.ci95[1] + exact];
+    if seeds.is_empty() {
+        // No seed reaches no one, exactly (a run stopped before its first pick showed an
+        // interval up to 4.6 from the sampling bound on zero hits).
+        total.ci95 = [0.0, 0.0];
+        total.std_error = 0.0;
+    }
     RankedEstimate {
         exclusive,
         marginal,
