@@ -881,6 +881,40 @@ fn a_header_read_as_an_edge_is_reported() {
     assert!(plan["graph"].get("header_like").is_none());
 }
 
+/// `--prob-col` serves `--probs file` only: `plan` refuses it under another scheme (it was
+/// ignored), `stats` takes it (it reads no probabilities), and a job whose graph names it runs
+/// its other models without it.
+#[test]
+fn a_probability_column_serves_file_probabilities_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("gp.txt");
+    fs::write(&g, "a b 0.5\nb c 0.4\nc a 0.3\n").unwrap();
+    let g = g.to_str().unwrap();
+    fails_with(
+        &["plan", "--graph", g, "-k", "1", "--prob-col", "3"],
+        &["--prob-col 3", "only with --probs file"],
+    );
+    bin()
+        .args(["stats", "--graph", g, "--prob-col", "3"])
+        .assert()
+        .success();
+    let job = dir.path().join("job.toml");
+    fs::write(
+        &job,
+        "output = \"out\"\nk = [1]\nmodels = [\"ic:wc\", \"ic:file\"]\nargs = [\"--algo\", \"degree\"]\n\
+         [[graph]]\nname = \"gp\"\npath = \"gp.txt\"\nargs = [\"--prob-col=3\"]\n",
+    )
+    .unwrap();
+    bin()
+        .args(["run", job.to_str().unwrap(), "-q"])
+        .assert()
+        .success();
+    let plan: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("out/gp_ic_file_k1.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["probs"], "file");
+}
+
 /// A bound on the best reach never passes the population: on a star that one seed reaches
 /// for certain OPIM-C's transform gave 7.8 of 6 nodes, and the certificate understated itself.
 #[test]
@@ -1026,6 +1060,64 @@ fn outputs_never_replace_inputs_links_or_fifos() {
     assert!(reader.join().unwrap().starts_with("rank,node"));
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // A main and a side output that are one file through links: refused (the report was
+    // renamed over the plan).
+    std::os::unix::fs::symlink("plan.json", d("alias.html")).unwrap();
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            &g,
+            "-k",
+            "1",
+            "-o",
+            &d("plan.json"),
+            "--report",
+            &d("alias.html"),
+        ],
+        &["is the main output's path too"],
+    );
+    // Standard input redirected from the graph, and the output over that file: refused.
+    let std_bin = || std::process::Command::new(env!("CARGO_BIN_EXE_seedplan"));
+    let out = std_bin()
+        .args(["stats", "--graph", "-", "-o", &g])
+        .stdin(std::fs::File::open(&g).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&g).unwrap(), "a b\nb c\nc d\na d\n");
+    // `-o /dev/stdout` writes to the process's standard output: a log opened for appending
+    // keeps what it held.
+    std::fs::write(d("log.txt"), "previous\n").unwrap();
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d("log.txt"))
+        .unwrap();
+    let status = std_bin()
+        .args(["stats", "--graph", &g, "-o", "/dev/stdout"])
+        .stdout(log)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(d("log.txt")).unwrap();
+    assert!(text.starts_with("previous\ngraph"), "{text}");
+    // A loop of links is an error, not a file put in its place.
+    std::os::unix::fs::symlink("loop_b", d("loop_a")).unwrap();
+    std::os::unix::fs::symlink("loop_a", d("loop_b")).unwrap();
+    fails_with(
+        &["stats", "--graph", &g, "-o", &d("loop_a")],
+        &["too many levels"],
+    );
+    assert!(std::fs::symlink_metadata(d("loop_a"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
 }
 
 /// Labels with commas and quotes: `evaluate`'s table quotes them, and `--seeds`, `--include`
@@ -1087,7 +1179,7 @@ fn quoted_labels_read_back_in_seed_lists_and_rules() {
     );
     fails_with(
         &["plan", "--graph", g, "--include", r#""Smith" J"#],
-        &["--include: 'J' follows the quoted label"],
+        &["--include: 'J' follows the quoted label \"Smith\" where a comma should be"],
     );
 }
 
@@ -1370,6 +1462,25 @@ fn bench_scores_with_one_evaluator_and_writes_all_outputs() {
     );
     assert!(out.join("reach_vs_k_other_ic_wc.svg").exists());
     assert!(out.join("notes.txt").exists(), "not bench's to remove");
+    // A folder whose manifest.json is not bench's: nothing it lists is removed.
+    let other = dir.path().join("project");
+    fs::create_dir(&other).unwrap();
+    fs::write(
+        other.join("manifest.json"),
+        r#"{"files": ["data.csv", "results.md"]}"#,
+    )
+    .unwrap();
+    fs::write(other.join("data.csv"), "a,b\n").unwrap();
+    bin()
+        .args(["bench", "--graph", &format!("other={}", g2.display())])
+        .args(["--algos", "degree", "-k", "1", "--runs", "100", "-q"])
+        .args(["-o", other.to_str().unwrap()])
+        .assert()
+        .success();
+    assert!(
+        other.join("data.csv").exists(),
+        "a foreign manifest's file was removed"
+    );
 }
 
 /// `bench` refuses what it would otherwise do silently wrong: two graphs of one name (averaged

@@ -406,10 +406,18 @@ fn run_into(suite: Suite, dir: &Path, quiet: bool, progress: &dyn Progress) -> R
         .chain(chart_files)
         .collect();
     // Files an earlier run in this folder wrote (its manifest says which) and this one did not
-    // go: charts of another graph stayed beside these results. Nothing else is touched.
+    // go: charts of another graph stayed beside these results. Only a bench manifest is
+    // trusted (one with `seedplan_version` and `suite`), and only for names bench writes: a
+    // `manifest.json` of something else listed files that are not bench's to remove.
+    let ours = |f: &String| {
+        ["results.csv", "results.json", "results.md"].contains(&f.as_str())
+            || ((f.starts_with("reach_vs_k_") || f.starts_with("time_vs_k_"))
+                && f.ends_with(".svg"))
+    };
     let earlier: Vec<String> = std::fs::read(dir.join("manifest.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .filter(|m| m.get("seedplan_version").is_some() && m.get("suite").is_some())
         .and_then(|m| {
             m["files"].as_array().map(|fs| {
                 fs.iter()
@@ -418,7 +426,7 @@ fn run_into(suite: Suite, dir: &Path, quiet: bool, progress: &dyn Progress) -> R
             })
         })
         .unwrap_or_default();
-    for old in earlier.iter().filter(|f| !files.contains(f)) {
+    for old in earlier.iter().filter(|f| ours(f) && !files.contains(f)) {
         let plain = std::path::Path::new(old)
             .file_name()
             .is_some_and(|n| n == std::ffi::OsStr::new(old));

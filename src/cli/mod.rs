@@ -95,6 +95,11 @@ fn dispatch(cli: Cli) -> Result<()> {
     for t in targets.iter().flatten().filter(|t| **t != "-") {
         for (flag, input) in &inputs {
             if let Some(input) = input.filter(|i| output::is_existing_file(t, i)) {
+                let input = if input == "-" {
+                    "- (standard input)"
+                } else {
+                    input
+                };
                 return Err(Error::usage(format!(
                     "{t} is the {flag} input {input}: writing there would destroy it; give \
                      the output another path"
@@ -160,7 +165,8 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
     };
     // A probability column is read only for `--probs file`: under another scheme it was
     // ignored in silence, and the plan used probabilities the user never gave.
-    if let (Some(col), false) = (&g.prob_col, scheme == Some(ProbScheme::File)) {
+    // (`stats`, which takes no model, reads no probabilities either way.)
+    if let (Some(col), Some(false)) = (&g.prob_col, scheme.map(|s| s == ProbScheme::File)) {
         return Err(Error::usage(format!(
             "--prob-col {col}: edge probabilities are read only with --probs file (convert: \
              --with-probs); add it, or drop --prob-col"
@@ -244,11 +250,24 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         }
     }
     if let (false, Some((line, text))) = (quiet, &r.header_like) {
+        let (place, fix) = if snapshot {
+            (
+                format!(
+                    "{} (line {line} of the edge list it was converted from)",
+                    g.graph
+                ),
+                "convert that list again without it",
+            )
+        } else {
+            (
+                format!("{}:{line}", g.graph),
+                "remove it or comment it out with '#', or read the file as CSV (--input-format \
+                 csv, which a pipe needs)",
+            )
+        };
         note!(
-            "warning: {}:{line}: '{text}' was read as an edge, but it looks like a header \
-             (neither label is on any other line): if it is one, remove it or comment it out \
-             with '#', or read the file as CSV (--input-format csv, which a pipe needs)",
-            g.graph
+            "warning: {place}: '{text}' was read as an edge, but it looks like a header \
+             (neither name is on any other line): if it is one, {fix}"
         );
     }
     if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
@@ -1317,6 +1336,14 @@ fn generate(mut a: GenerateArgs, quiet: bool) -> Result<()> {
         // Prices for an existing graph: --nodes and --avg-follows play no part.
         let dir = std::path::Path::new(&a.out_dir);
         refuse_file_as_folder(dir)?;
+        let costs = dir.join("costs.csv");
+        if output::is_existing_file(&costs.to_string_lossy(), path) {
+            return Err(Error::usage(format!(
+                "{} is the --price-graph input: writing the prices there would destroy it; \
+                 give -o another folder",
+                costs.display()
+            )));
+        }
         let ga = GraphArgs {
             graph: path.clone(),
             input_format: InputFormat::Auto,

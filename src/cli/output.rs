@@ -27,7 +27,10 @@ pub fn emit_with(
     // The main output goes first, the side one only once it is in place: a main output that
     // could not be renamed (a directory of that name) or written (stdout on a full disk) left
     // the report or chart behind.
-    match path.filter(|&p| p != "-") {
+    // `/dev/stdout` (and `/dev/fd/1`, `/proc/self/fd/1`) is standard output: written there as
+    // `-` is, so `>> log` appends and a closed pipe ends quietly, rather than reopened (which
+    // wrote from offset 0) or, when it names a regular file, renamed over.
+    match path.filter(|&p| p != "-" && fd_alias(Path::new(p)) != Some(1)) {
         Some(p) => stage(Path::new(p), &buf)?.commit()?,
         None => {
             let mut out = std::io::stdout().lock();
@@ -67,9 +70,12 @@ enum Stage {
         tmp: tempfile::NamedTempFile,
         path: PathBuf,
     },
-    /// A FIFO, a device, a terminal (`/dev/stdout`): nothing to rename over, so the bytes are
-    /// held and written through it at `commit`.
+    /// A FIFO, a device, a terminal: nothing to rename over, so the bytes are held and written
+    /// through it at `commit`.
     Through { path: PathBuf, bytes: Vec<u8> },
+    /// Standard output or error named as a file (`/dev/stdout`, `/dev/fd/2`): written to the
+    /// descriptor this process holds.
+    Descriptor { fd: u32, bytes: Vec<u8> },
 }
 
 impl Staged {
@@ -90,6 +96,26 @@ impl Staged {
                         Error::Runtime(format!("{}: write failed: {e}", path.display()))
                     })?;
             }
+            Stage::Descriptor { fd, bytes } => {
+                let written = if fd == 1 {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&bytes).and_then(|_| out.flush())
+                } else {
+                    let mut err = std::io::stderr().lock();
+                    err.write_all(&bytes).and_then(|_| err.flush())
+                };
+                match written {
+                    Err(e) if fd == 1 && e.kind() == std::io::ErrorKind::BrokenPipe => {
+                        return Err(Error::StdoutClosed)
+                    }
+                    Err(e) => {
+                        return Err(Error::Runtime(format!(
+                            "writing to file descriptor {fd}: {e}"
+                        )))
+                    }
+                    Ok(()) => {}
+                }
+            }
         }
         Ok(())
     }
@@ -97,32 +123,85 @@ impl Staged {
 
 /// Where output for `path` goes. A symbolic link is followed to the file it names, so the
 /// rename replaces that file and the link stays (`latest.json -> plans/…`); a name that is not
-/// a regular file (a FIFO, a device, `/dev/stdout`) is written through: renaming over it
-/// replaced the FIFO or the device node with a plain file.
+/// a regular file (a FIFO, a device) is written through: renaming over it replaced the FIFO or
+/// the device node with a plain file. Standard output and error named as files go to the
+/// descriptors.
 enum Target {
     File(PathBuf),
     Special(PathBuf),
+    Descriptor(u32),
 }
 
-fn target_of(path: &Path) -> Target {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return Target::Special(path.to_path_buf());
-    }
+/// The descriptor a path names when it is one of this process's standard streams by name
+/// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, N = 1 or 2), directly or
+/// through links to such a name.
+pub fn fd_alias(path: &Path) -> Option<u32> {
+    let of = |p: &Path| match p.to_str()? {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
+        _ => None,
+    };
     let mut p = path.to_path_buf();
-    // A link to a file not written yet: its target, however many links away (40, as the
-    // kernel allows).
-    for _ in 0..40 {
+    for _ in 0..MAX_LINKS {
+        if let Some(fd) = of(&p) {
+            return Some(fd);
+        }
         match std::fs::read_link(&p) {
-            Ok(to) => {
-                p = match p.parent() {
-                    Some(dir) if to.is_relative() => dir.join(to),
-                    _ => to,
-                }
-            }
-            Err(_) => break,
+            Ok(to) => p = follow(&p, to),
+            Err(_) => return None,
         }
     }
-    Target::File(p)
+    None
+}
+
+/// Links followed at most, as the kernel allows.
+const MAX_LINKS: usize = 40;
+
+fn follow(link: &Path, to: PathBuf) -> PathBuf {
+    match link.parent() {
+        Some(dir) if to.is_relative() => dir.join(to),
+        _ => to,
+    }
+}
+
+fn target_of(path: &Path) -> Result<Target> {
+    if let Some(fd) = fd_alias(path) {
+        return Ok(Target::Descriptor(fd));
+    }
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Ok(Target::Special(path.to_path_buf()));
+    }
+    // A link to a file not written yet is followed too, to its last link.
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::read_link(&p) {
+            Ok(to) => p = follow(&p, to),
+            Err(_) => return Ok(Target::File(p)),
+        }
+    }
+    Err(Error::usage(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// The file an output path ends up in, for telling whether two outputs (or an output and an
+/// input) are one: the last link's target, its folder canonical.
+fn resolved(path: &str) -> Option<PathBuf> {
+    match target_of(Path::new(path)).ok()? {
+        Target::Descriptor(fd) => Some(PathBuf::from(format!("/dev/fd/{fd}"))),
+        Target::Special(p) => std::fs::canonicalize(p).ok(),
+        Target::File(p) => {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            std::fs::canonicalize(dir)
+                .ok()
+                .zip(p.file_name())
+                .map(|(d, f)| d.join(f))
+        }
+    }
 }
 
 /// Stages `bytes` for `path` (see `Staged`).
@@ -139,28 +218,18 @@ pub fn write_atomic_with(
     stage_with(path, f)?.commit()
 }
 
-/// Whether two output paths (each in an existing folder) name one file.
+/// Whether two output paths (each in an existing folder) name one file, through links too.
 pub fn same_file(a: &str, b: &str) -> bool {
-    let full = |p: &str| {
-        let p = Path::new(p);
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::canonicalize(dir)
-            .ok()
-            .zip(p.file_name())
-            .map(|(d, f)| d.join(f))
-    };
-    a == b || full(a).is_some_and(|x| Some(&x) == full(b).as_ref())
+    let stdout = |p: &str| if p == "-" { "/dev/stdout" } else { p }.to_string();
+    let (a, b) = (stdout(a), stdout(b));
+    a == b || resolved(&a).is_some_and(|x| Some(&x) == resolved(&b).as_ref())
 }
 
 /// Whether `out` is the existing file `input` (the same file through any path, link or hard
 /// link): an output there would destroy the input.
 pub fn is_existing_file(out: &str, input: &str) -> bool {
-    if input == "-" {
-        return false;
-    }
+    // Standard input is a file too when it was redirected from one (`--graph - < g.txt`).
+    let input = if input == "-" { "/dev/stdin" } else { input };
     match (std::fs::metadata(out), std::fs::metadata(input)) {
         // Only a regular file is lost: `--graph /dev/stdin -o /dev/stdout` on one terminal is
         // no conflict.
@@ -210,7 +279,12 @@ fn stage_with(
     let fail =
         |what: &str, e: std::io::Error| Error::Runtime(format!("{}: {what}: {e}", path.display()));
     check_target(path)?;
-    let path = match target_of(path) {
+    let path = match target_of(path)? {
+        Target::Descriptor(fd) => {
+            let mut bytes = Vec::new();
+            f(&mut bytes).map_err(|e| fail("write failed", e))?;
+            return Ok(Staged(Stage::Descriptor { fd, bytes }));
+        }
         Target::Special(path) => {
             let mut bytes = Vec::new();
             f(&mut bytes).map_err(|e| fail("write failed", e))?;

@@ -116,6 +116,20 @@ fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Valu
     }
 }
 
+/// `args` without `flag` and its value (`--flag V` or `--flag=V`).
+fn without_flag(args: Vec<String>, flag: &str) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        if a == flag {
+            it.next();
+        } else if !a.strip_prefix(flag).is_some_and(|r| r.starts_with('=')) {
+            out.push(a);
+        }
+    }
+    out
+}
+
 /// The first `plan` flag in `args` that says where or how its output goes, which a job decides
 /// for every plan. Read as `plan` reads its arguments, so that a value (an account named `-o`
 /// after `--include`) is not taken for a flag; arguments `plan` would refuse are left to fail
@@ -356,6 +370,13 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                         _ => vec![a],
                     })
                     .collect();
+                // A graph's probability column serves its `file` models; under the others
+                // `plan` refuses it (it would be ignored), and one job line serves both.
+                let args = if probs == "file" {
+                    args
+                } else {
+                    without_flag(args, "--prob-col")
+                };
                 // Files named in the arguments are inputs too (costs, constraints, targets).
                 let mut inputs = vec![gpath.clone()];
                 for w in args.windows(2) {

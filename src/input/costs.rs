@@ -259,13 +259,20 @@ fn read_cost_rows(
 
 /// A sum of prices as the prices were written: in binary floating point 0.1 + 0.2 is
 /// 0.30000000000000004, so a plan that spends its budget of 0.3 reported `spent` above it, and a
-/// script checking `spent <= budget` refused a legal plan. Twelve significant digits keep cents
-/// exact to ten billion and drop the rounding error of the sum.
+/// script checking `spent <= budget` refused a legal plan. The sum is rounded to 12 significant
+/// digits only when that moves it by rounding noise (at most 1e-13 of it, what a sum of a few
+/// hundred prices can gather); a price written with more digits than that keeps them (rounding
+/// 0.1234567890126 put `spent` above that very budget).
 pub fn money(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
-    format!("{x:.11e}").parse().unwrap_or(x)
+    let r: f64 = format!("{x:.11e}").parse().unwrap_or(x);
+    if (r - x).abs() <= 1e-13 * x.abs() {
+        r
+    } else {
+        x
+    }
 }
 
 #[cfg(test)]
@@ -275,7 +282,9 @@ mod tests {
         assert_eq!(super::money(0.1 + 0.2), 0.3);
         let cents: f64 = (0..1000).map(|_| 12_345.67).sum();
         assert_eq!(super::money(cents), 12_345_670.0);
-        assert_eq!(super::money(1e-7 / 3.0), 3.33333333333e-8);
+        // Digits the prices had are kept: no sum passes a budget written with them.
+        assert_eq!(super::money(0.1234567890126), 0.1234567890126);
+        assert_eq!(super::money(1e-7 / 3.0), 1e-7 / 3.0);
         assert_eq!(super::money(0.0), 0.0);
     }
 }

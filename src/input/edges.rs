@@ -392,7 +392,16 @@ fn read_snap(
         // Above lines of labels a header cannot be told from an edge for certain: an edge
         // whose two ends are on no other line is kept, and reported (a CSV piped in, read as
         // text, made accounts called `follower` and `followee`).
-        if out.lines > 2 {
+        // Column names are words (`follower`, `user_id`), not handles (`@p`): an isolated
+        // first edge between two accounts is no header.
+        let name = |v: u32| {
+            let l = nodes.label(v);
+            let mut c = l.chars();
+            c.next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && c.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        };
+        if out.lines > 2 && name(out.src[0]) && name(out.dst[0]) {
             let (s0, d0) = (out.src[0], out.dst[0]);
             let elsewhere = out.src[1..]
                 .iter()

@@ -205,7 +205,7 @@ pub fn split_labels(spec: &str, flag: &str) -> Result<Vec<String>> {
             Some(next) => rest = next,
             None => {
                 return Err(Error::usage(format!(
-                    "{flag}: '{after}' follows the quoted label \"{}\" where a comma should",
+                    "{flag}: '{after}' follows the quoted label \"{}\" where a comma should be",
                     labels.last().expect("just pushed")
                 )))
             }
