@@ -850,7 +850,7 @@ fn a_header_read_as_an_edge_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let with = dir.path().join("with.txt");
     let without = dir.path().join("without.txt");
-    std::fs::write(&with, "follower followee\n@a @b\n@b @c\n@c @a\n").unwrap();
+    std::fs::write(&with, "\"follower\",\"followee\"\n@a @b\n@b @c\n@c @a\n").unwrap();
     std::fs::write(&without, "@a @b\n@b @c\n@c @a\n@d @e\n").unwrap();
     let run = |p: &std::path::Path| {
         bin()
@@ -869,7 +869,7 @@ fn a_header_read_as_an_edge_is_reported() {
     let out = run(&with);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(":1: 'follower followee' was read as an edge"),
+        err.contains(r#":1: '"follower","followee"' was read as an edge"#),
         "{err}"
     );
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1107,6 +1107,20 @@ fn outputs_never_replace_inputs_links_or_fifos() {
     assert!(status.success());
     let text = std::fs::read_to_string(d("log.txt")).unwrap();
     assert!(text.starts_with("previous\ngraph"), "{text}");
+    // A side output to standard output beside the plan on standard output: refused.
+    fails_with(
+        &[
+            "plan",
+            "--graph",
+            &g,
+            "-k",
+            "1",
+            "--seeds-only",
+            "--report",
+            "/dev/stdout",
+        ],
+        &["is the main output's path too"],
+    );
     // A loop of links is an error, not a file put in its place.
     std::os::unix::fs::symlink("loop_b", d("loop_a")).unwrap();
     std::os::unix::fs::symlink("loop_a", d("loop_b")).unwrap();

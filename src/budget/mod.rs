@@ -580,7 +580,10 @@ pub fn allocate_on(
         .lp_bound
         .map(|l| crate::select::upper_bound_reach(l, s.a, on.lp_sets as f64, population))
         .unwrap_or(f64::INFINITY);
-    let spent = crate::input::money(chosen.iter().filter_map(|&v| costs.cost_of(v)).sum());
+    let spent = crate::input::money(
+        chosen.iter().filter_map(|&v| costs.cost_of(v)).sum(),
+        Some(cons.budget),
+    );
     Allocation {
         seeds: ordered.seeds,
         spent,

@@ -92,7 +92,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Convert(a) => vec![("--graph", Some(&a.graph.graph))],
         Command::Generate(_) | Command::Bench(_) | Command::Run(_) => vec![],
     };
-    for t in targets.iter().flatten().filter(|t| **t != "-") {
+    // (Standard output by name is `-`: appended to, never renamed over.)
+    let streams = |t: &&&String| **t != "-" && output::fd_alias(std::path::Path::new(t)).is_none();
+    for t in targets.iter().flatten().filter(streams) {
         for (flag, input) in &inputs {
             if let Some(input) = input.filter(|i| output::is_existing_file(t, i)) {
                 let input = if input == "-" {
@@ -120,7 +122,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 "{flag} writes a file: give it a path, not -"
             )));
         }
-        if main.is_some_and(|m| output::same_file(m, side)) {
+        // No main output is standard output.
+        if output::same_file(main.map_or("-", |m| m.as_str()), side) {
             return Err(Error::usage(format!(
                 "{flag} {side} is the main output's path too: give them different paths"
             )));
@@ -659,6 +662,7 @@ fn plan_rows(
     seeds: &[u32],
     est: &plan::RankedEstimate,
     costs: Option<&CostTable>,
+    budget: Option<f64>,
 ) -> (Vec<PlanRow>, f64) {
     let mut spend = 0.0;
     let rows = seeds
@@ -676,7 +680,7 @@ fn plan_rows(
                 cumulative_reach: est.cumulative[i],
                 cost,
                 category: costs.and_then(|c| c.category_of(v)).map(str::to_string),
-                cumulative_spend: cost.map(|_| input::money(spend)),
+                cumulative_spend: cost.map(|_| input::money(spend, budget)),
                 exclusive_reach: est.exclusive[i],
                 cp1k_u: cost
                     .map(|c| {
@@ -690,7 +694,7 @@ fn plan_rows(
             }
         })
         .collect();
-    (rows, input::money(spend))
+    (rows, input::money(spend, budget))
 }
 
 /// `--include`/`--exclude` of a cardinality plan: the forced seeds, and the candidates (priced
@@ -1135,7 +1139,13 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                 )
         })
     };
-    let (rows, spend) = plan_rows(&g, &chosen.seeds, &est, costs.as_ref());
+    let (rows, spend) = plan_rows(
+        &g,
+        &chosen.seeds,
+        &est,
+        costs.as_ref(),
+        rules.as_ref().map(|r| r.budget),
+    );
     let budgeted = rules.is_some();
     let plan = SeedingPlan {
         format_version: plan::PLAN_FORMAT_VERSION,
@@ -1530,7 +1540,7 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
 
 fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     let t0 = Instant::now();
-    if a.output == "-" {
+    if a.output == "-" || output::fd_alias(std::path::Path::new(&a.output)).is_some() {
         return Err(Error::usage(
             "convert writes a binary snapshot to a file (.spg), not to stdout: give -o FILE",
         ));

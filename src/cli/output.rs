@@ -136,10 +136,26 @@ enum Target {
 /// (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, N = 1 or 2), directly or
 /// through links to such a name.
 pub fn fd_alias(path: &Path) -> Option<u32> {
-    let of = |p: &Path| match p.to_str()? {
-        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => Some(1),
-        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => Some(2),
-        _ => None,
+    let of = |p: &Path| {
+        let p = p.to_str()?;
+        let fd = match p {
+            "/dev/stdout" | "/dev/fd/1" => return Some(1),
+            "/dev/stderr" | "/dev/fd/2" => return Some(2),
+            _ => p.strip_prefix("/proc/")?,
+        };
+        // `/proc/self/fd/1`, `/proc/thread-self/fd/1`, `/proc/PID/fd/1` of this process.
+        let (owner, n) = fd.split_once("/fd/")?;
+        let own = owner == "self"
+            || owner == "thread-self"
+            || owner == std::process::id().to_string()
+            || owner
+                .split_once("/task/")
+                .is_some_and(|(pid, _)| pid == std::process::id().to_string());
+        match n {
+            "1" if own => Some(1),
+            "2" if own => Some(2),
+            _ => None,
+        }
     };
     let mut p = path.to_path_buf();
     for _ in 0..MAX_LINKS {
@@ -222,6 +238,15 @@ pub fn write_atomic_with(
 pub fn same_file(a: &str, b: &str) -> bool {
     let stdout = |p: &str| if p == "-" { "/dev/stdout" } else { p }.to_string();
     let (a, b) = (stdout(a), stdout(b));
+    // Both there: the same regular file whatever the names (`-o /dev/stdout --report r.json
+    // > r.json`). (Devices are left alone: `> /dev/null --report /dev/null` discards both.)
+    #[cfg(unix)]
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(&a), std::fs::metadata(&b)) {
+        use std::os::unix::fs::MetadataExt;
+        if x.is_file() && x.dev() == y.dev() && x.ino() == y.ino() {
+            return true;
+        }
+    }
     a == b || resolved(&a).is_some_and(|x| Some(&x) == resolved(&b).as_ref())
 }
 

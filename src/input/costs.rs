@@ -262,16 +262,21 @@ fn read_cost_rows(
 /// script checking `spent <= budget` refused a legal plan. The sum is rounded to 12 significant
 /// digits only when that moves it by rounding noise (at most 1e-13 of it, what a sum of a few
 /// hundred prices can gather); a price written with more digits than that keeps them (rounding
-/// 0.1234567890126 put `spent` above that very budget).
-pub fn money(x: f64) -> f64 {
+/// 0.1234567890126 put `spent` above that very budget). A sum within `cap` (the budget) stays
+/// within it: 0.49999999999995 + 0.5 rounds to 1, above a budget of 0.99999999999995.
+pub fn money(x: f64, cap: Option<f64>) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
     let r: f64 = format!("{x:.11e}").parse().unwrap_or(x);
-    if (r - x).abs() <= 1e-13 * x.abs() {
+    let r = if (r - x).abs() <= 1e-13 * x.abs() {
         r
     } else {
         x
+    };
+    match cap {
+        Some(c) if x <= c => r.min(c),
+        _ => r,
     }
 }
 
@@ -279,12 +284,18 @@ pub fn money(x: f64) -> f64 {
 mod tests {
     #[test]
     fn sums_of_prices_read_as_written() {
-        assert_eq!(super::money(0.1 + 0.2), 0.3);
+        let money = |x| super::money(x, None);
+        assert_eq!(money(0.1 + 0.2), 0.3);
+        assert_eq!(money(0.7 + 0.1), 0.8);
         let cents: f64 = (0..1000).map(|_| 12_345.67).sum();
-        assert_eq!(super::money(cents), 12_345_670.0);
+        assert_eq!(money(cents), 12_345_670.0);
         // Digits the prices had are kept: no sum passes a budget written with them.
-        assert_eq!(super::money(0.1234567890126), 0.1234567890126);
-        assert_eq!(super::money(1e-7 / 3.0), 1e-7 / 3.0);
-        assert_eq!(super::money(0.0), 0.0);
+        assert_eq!(money(0.1234567890126), 0.1234567890126);
+        assert_eq!(money(1e-7 / 3.0), 1e-7 / 3.0);
+        assert_eq!(money(0.0), 0.0);
+        // Never above a budget the sum kept to.
+        let b = 0.99999999999995;
+        assert!(super::money(0.49999999999995 + 0.5, Some(b)) <= b);
+        assert_eq!(super::money(0.1 + 0.2, Some(0.3)), 0.3);
     }
 }

@@ -394,12 +394,17 @@ fn read_snap(
         // text, made accounts called `follower` and `followee`).
         // Column names are words (`follower`, `user_id`), not handles (`@p`): an isolated
         // first edge between two accounts is no header.
+        // (A quoted CSV header piped in as text keeps its quotes: `"follower"`.)
         let name = |v: u32| {
             let l = nodes.label(v);
+            let l = l
+                .strip_prefix('"')
+                .and_then(|x| x.strip_suffix('"'))
+                .unwrap_or(&l);
             let mut c = l.chars();
             c.next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && c.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+                && c.all(|c| c.is_ascii_alphanumeric() || "_.- ".contains(c))
         };
         if out.lines > 2 && name(out.src[0]) && name(out.dst[0]) {
             let (s0, d0) = (out.src[0], out.dst[0]);
