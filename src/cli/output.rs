@@ -239,35 +239,34 @@ pub fn same_file(a: &str, b: &str) -> bool {
     let stdout = |p: &str| if p == "-" { "/dev/stdout" } else { p }.to_string();
     let (a, b) = (stdout(a), stdout(b));
     // Both there: the same regular file whatever the names (`-o /dev/stdout --report r.json
-    // > r.json`). (Devices are left alone: `> /dev/null --report /dev/null` discards both.)
-    #[cfg(unix)]
-    if let (Ok(x), Ok(y)) = (std::fs::metadata(&a), std::fs::metadata(&b)) {
-        use std::os::unix::fs::MetadataExt;
-        if x.is_file() && x.dev() == y.dev() && x.ino() == y.ino() {
-            return true;
-        }
-    }
-    a == b || resolved(&a).is_some_and(|x| Some(&x) == resolved(&b).as_ref())
+    // > r.json`); not there yet: the same name once links are followed.
+    a == b
+        || one_regular_file(&a, &b)
+        || resolved(&a).is_some_and(|x| Some(&x) == resolved(&b).as_ref())
 }
 
 /// Whether `out` is the existing file `input` (the same file through any path, link or hard
 /// link): an output there would destroy the input.
 pub fn is_existing_file(out: &str, input: &str) -> bool {
     // Standard input is a file too when it was redirected from one (`--graph - < g.txt`).
-    let input = if input == "-" { "/dev/stdin" } else { input };
-    match (std::fs::metadata(out), std::fs::metadata(input)) {
-        // Only a regular file is lost: `--graph /dev/stdin -o /dev/stdout` on one terminal is
-        // no conflict.
-        (Ok(a), Ok(b)) if b.is_file() => {
+    one_regular_file(out, if input == "-" { "/dev/stdin" } else { input })
+}
+
+/// Whether two existing paths are one regular file. Devices and terminals are left out: `>
+/// /dev/null --report /dev/null` discards both outputs, and `--graph /dev/stdin -o
+/// /dev/stdout` on one terminal loses nothing.
+fn one_regular_file(a: &str, b: &str) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) if x.is_file() => {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::MetadataExt;
-                a.dev() == b.dev() && a.ino() == b.ino()
+                x.dev() == y.dev() && x.ino() == y.ino()
             }
             #[cfg(not(unix))]
             {
-                let _ = (a, b);
-                std::fs::canonicalize(out).ok() == std::fs::canonicalize(input).ok()
+                let _ = y;
+                std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
             }
         }
         _ => false,
