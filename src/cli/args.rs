@@ -291,7 +291,8 @@ pub struct PlanArgs {
     /// degree-discount, pagerank, random.
     #[arg(long, default_value = "auto")]
     pub algo: String,
-    /// Approximation slack of the RR engines (auto, opim, imm).
+    /// Approximation slack of the RR engines (auto, opim, imm) and of a budgeted plan's
+    /// sampling rule.
     #[arg(long, default_value_t = seedplan::select::DEFAULT_EPSILON)]
     pub epsilon: f64,
     /// Failure probability (default 1/n).

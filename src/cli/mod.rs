@@ -845,6 +845,15 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         }
         None => None,
     };
+    if rules.is_some() && a.algo != "auto" && !quiet {
+        // Said rather than refused: a batch job's `--algo` serves its `-k` plans and its
+        // budgeted ones alike. The plan JSON says `"algorithm": "budget"`.
+        note!(
+            "note: --algo {} applies to cardinality plans; a budgeted plan is chosen by its \
+             cost-aware greedy and MIP",
+            a.algo
+        );
+    }
     let weights = match &a.target {
         Some(p) => Some(load_target(p, &g, a.target_default)?),
         None => None,
