@@ -208,15 +208,20 @@ fn resolved(path: &str) -> Option<PathBuf> {
         Target::Descriptor(fd) => Some(PathBuf::from(format!("/dev/fd/{fd}"))),
         Target::Special(p) => std::fs::canonicalize(p).ok(),
         Target::File(p) => {
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
+            let dir = folder_of(&p);
             std::fs::canonicalize(dir)
                 .ok()
                 .zip(p.file_name())
                 .map(|(d, f)| d.join(f))
         }
+    }
+}
+
+/// The folder a path's file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     }
 }
 
@@ -275,10 +280,7 @@ fn one_regular_file(a: &str, b: &str) -> bool {
 
 /// Refuses an output path whose folder does not exist or that names a folder.
 pub fn check_target(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     if !dir.is_dir() {
         return Err(Error::usage(format!(
             "{}: output directory {} does not exist",
@@ -318,10 +320,7 @@ fn stage_with(
     };
     let path = path.as_path();
     check_target(path)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".seedplan-")
         .suffix(".tmp")
