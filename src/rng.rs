@@ -29,6 +29,10 @@ pub enum Purpose {
     Worlds = 8,
     /// RR sets of the final estimate written in a plan.
     RrEstimate = 9,
+    /// Live-edge worlds that validate `auto`'s selection on a small pool (`select::forward`).
+    WorldsValidate = 10,
+    /// Live-edge worlds of the estimate written in a plan chosen on forward worlds.
+    WorldsEstimate = 11,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix used to derive stream keys and hashed coins.

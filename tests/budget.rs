@@ -421,6 +421,8 @@ proptest! {
                     peak_bytes: 0,
                     limit: None,
                     status: seedplan::select::SelectStatus::Converged,
+                    worlds: 0,
+                    worlds_drawn: 0,
                 };
                 let m = Model::new(&inst.graph, ModelKind::IndependentCascade, ProbScheme::File, 1)
                     .unwrap();

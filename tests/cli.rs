@@ -3779,3 +3779,75 @@ fn csv_edge_cases_match_a_reference_reader() {
         17
     );
 }
+
+/// Forty NetHEPT accounts that follow one other account each: a cost table of small accounts,
+/// whose whole reach is a fraction of a percent of the graph.
+const SMALL_ACCOUNTS: &str = "14115 10199 6486 1205 11917 11636 5352 10720 14772 12675 9310 8591 \
+    7972 4270 913 12654 4211 4138 6427 14006 12215 7017 10893 10039 3341 9300 11049 10248 6652 \
+    15098 7020 3930 13736 10878 11362 10592 8946 8414 6027 3161";
+
+#[test]
+fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = shared("nethept/graph.txt");
+    let costs = dir.path().join("costs.csv");
+    let mut text = String::from("node,cost\n");
+    for (i, v) in SMALL_ACCOUNTS.split_whitespace().enumerate() {
+        text.push_str(&format!("{v},{}\n", 1 + i % 3));
+    }
+    fs::write(&costs, text).unwrap();
+    let plan = |extra: &[&str], threads: &str| {
+        let mut args = vec![
+            "--graph",
+            g.to_str().unwrap(),
+            "--costs",
+            costs.to_str().unwrap(),
+            "--seed",
+            "4",
+            "--threads",
+            threads,
+        ];
+        args.extend_from_slice(extra);
+        plan_json(&args)
+    };
+    for extra in [&["-k", "5"][..], &["--budget", "6"][..]] {
+        let (p1, p2) = (plan(extra, "1"), plan(extra, "2"));
+        for key in ["seeds", "expected_reach", "ci95", "worlds", "approximation"] {
+            assert_eq!(p1[key], p2[key], "{extra:?} {key}");
+        }
+        assert!(p1["worlds"].as_u64().unwrap() > 0, "{extra:?}: {p1}");
+        assert_eq!(p1["rr_sets"], 0);
+        assert_eq!(p1["estimate"]["method"], "worlds");
+        assert_eq!(p1["status"], "converged");
+        // Measured on the worlds, not certified: no certificate is claimed.
+        assert!(p1["certificate"].is_null());
+        let ratio = p1["approximation"].as_f64().unwrap();
+        assert!(ratio > 0.9 && ratio <= 1.0, "{ratio}");
+        let seeds = p1["seeds"].as_array().unwrap();
+        assert!(!seeds.is_empty());
+        // The plan's estimate agrees with the evaluator's own forward simulation.
+        let file = dir.path().join("plan.json");
+        fs::write(&file, p1.to_string()).unwrap();
+        let out = bin()
+            .args(["evaluate", "--graph", g.to_str().unwrap(), "--seeds"])
+            .arg(&file)
+            .args(["--runs", "200000", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (a, b) = (
+            p1["expected_reach"].as_f64().unwrap(),
+            e["expected_reach"].as_f64().unwrap(),
+        );
+        let se = (p1["std_error"].as_f64().unwrap().powi(2)
+            + e["std_error"].as_f64().unwrap().powi(2))
+        .sqrt();
+        assert!(
+            (a - b).abs() <= 4.5 * se,
+            "plan {a} vs evaluate {b} (se {se})"
+        );
+        let last = seeds.last().unwrap()["cumulative_reach"].as_f64().unwrap();
+        assert!((last - a).abs() < 1e-9);
+    }
+}

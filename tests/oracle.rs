@@ -317,3 +317,42 @@ fn forward_simulation_on_long_out_rows_matches_the_oracle() {
         }
     }
 }
+
+/// The forward-world estimate of a plan (`auto` on a small pool): total, every prefix and every
+/// seed's exclusive reach against the oracle, for IC and LT.
+#[test]
+fn forward_world_plan_estimates_agree_with_exact_oracle() {
+    let (ic, _) = tricky_graph();
+    let lt = tricky_lt_graph();
+    for (g, kind) in [
+        (&ic, ModelKind::IndependentCascade),
+        (&lt, ModelKind::LinearThreshold),
+    ] {
+        let m = Model::new(g, kind, ProbScheme::File, 1).unwrap();
+        let n = g.num_nodes() as f64;
+        for seeds in seed_sets() {
+            let est = seedplan::plan::estimate_forward(&m, &seeds, 5, 0.002);
+            let exact = exact_spread(&m, &seeds).unwrap();
+            assert_close(&est.total, exact, &format!("{kind:?} {seeds:?} total"));
+            let r = est.samples as f64;
+            // A per-world count lies in [0, n]: its variance is at most n times its mean.
+            let tol = |x: f64| 4.5 * (n * x.max(1.0 / r) / r).sqrt();
+            for i in 0..seeds.len() {
+                let prefix = exact_spread(&m, &seeds[..=i]).unwrap();
+                assert!(
+                    (est.cumulative[i] - prefix).abs() <= tol(prefix),
+                    "{kind:?} {seeds:?} prefix {i}: {} vs {prefix}",
+                    est.cumulative[i]
+                );
+                let rest: Vec<u32> = seeds.iter().copied().filter(|&v| v != seeds[i]).collect();
+                let only = exact - exact_spread(&m, &rest).unwrap();
+                assert!(
+                    (est.exclusive[i] - only).abs() <= tol(only),
+                    "{kind:?} {seeds:?} exclusive {i}: {} vs {only}",
+                    est.exclusive[i]
+                );
+            }
+            assert!(est.total.ci95[0] >= seeds.len() as f64);
+        }
+    }
+}

@@ -138,7 +138,13 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         Constraints::resolve(&f, &g, &costs, a.constraints.as_deref().unwrap_or("flags"))
     };
     let top = rules_at(*budgets.last().unwrap())?;
-    let s = sample(&model, &roots, &costs, &top, &cfg, progress);
+    // A small pool that reaches few people is planned on forward worlds (RR sets would mostly
+    // miss it); its points are then estimated on forward worlds and carry no certificate.
+    let s = match seedplan::budget::forward_pool(&model, &roots, &costs, &top, cfg.seed) {
+        Some(pool) => seedplan::budget::sample_forward(&model, &pool, &costs, &top, &cfg, progress),
+        None => sample(&model, &roots, &costs, &top, &cfg, progress),
+    };
+    let forward = s.worlds > 0;
     let delta = 1.0 / n.max(2) as f64;
     let mut plans: Vec<(
         f64,
@@ -172,13 +178,17 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         .filter_map(|(_, p)| p.as_ref().ok().map(|p| p.seeds.as_slice()))
         .collect();
     let est_roots = roots.stratified(&model);
-    let est_sets = plan::estimate_sets(
-        &model,
-        &est_roots,
-        &lists,
-        a.model.seed,
-        plan::DEFAULT_ESTIMATE_RSE,
-    );
+    let est_sets = if forward {
+        seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate)
+    } else {
+        plan::estimate_sets(
+            &model,
+            &est_roots,
+            &lists,
+            a.model.seed,
+            plan::DEFAULT_ESTIMATE_RSE,
+        )
+    };
     let mut points: Vec<CurvePoint> = Vec::new();
     for (b, p) in &plans {
         let mut point = match p {
@@ -195,7 +205,16 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 reason: Some(why.clone()),
             },
             Ok(al) => {
-                let est = plan::estimate_on(&est_sets, &al.seeds, &est_roots);
+                let est = if forward {
+                    plan::estimate_forward(
+                        &model,
+                        &al.seeds,
+                        a.model.seed,
+                        plan::DEFAULT_ESTIMATE_RSE,
+                    )
+                } else {
+                    plan::estimate_on(&est_sets, &al.seeds, &est_roots)
+                };
                 CurvePoint {
                     budget: *b,
                     spent: al.spent,
@@ -203,14 +222,16 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     expected_reach: est.total.expected_reach,
                     ci95: est.total.ci95,
                     reach_per_1000: None,
-                    certificate: Some(seedplan::select::certify(
-                        est.hits,
-                        est.samples,
-                        est_roots.population(),
-                        est.exact,
-                        delta,
-                        al.upper_bound,
-                    )),
+                    certificate: (!forward).then(|| {
+                        seedplan::select::certify(
+                            est.hits,
+                            est.samples,
+                            est_roots.population(),
+                            est.exact,
+                            delta,
+                            al.upper_bound,
+                        )
+                    }),
                     method: al.method.clone(),
                     plan: al.seeds.iter().map(|&v| g.label(v).into_owned()).collect(),
                     reason: None,

@@ -902,6 +902,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         rr_ids: u64,
         method: String,
         solver: Option<plan::SolverInfo>,
+        worlds: u64,
     }
     let mut curve_plans: Vec<(f64, Vec<u32>)> = Vec::new();
     let chosen = match (&rules, &costs) {
@@ -914,7 +915,14 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;
             bc.limits = limits;
-            let s = seedplan::budget::sample(&model, &roots, costs, rules, &bc, progress);
+            // A small pool that reaches few people is chosen on forward worlds (RR sets would
+            // mostly miss it).
+            let s = match seedplan::budget::forward_pool(&model, &roots, costs, rules, bc.seed) {
+                Some(pool) => {
+                    seedplan::budget::sample_forward(&model, &pool, costs, rules, &bc, progress)
+                }
+                None => seedplan::budget::sample(&model, &roots, costs, rules, &bc, progress),
+            };
             progress.begin("optimizing the budget allocation", None);
             let al = seedplan::budget::allocate_on(
                 &model,
@@ -974,12 +982,13 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                 seeds: al.seeds,
                 approximation: None,
                 upper: Some(al.upper_bound),
-                certify: true,
+                certify: s.worlds == 0,
                 status: al.status,
                 rr_sets: al.rr_sets,
                 rr_bytes: al.rr_bytes,
                 rr_ids: al.rr_ids,
                 method: al.method.clone(),
+                worlds: s.worlds_drawn,
                 solver: Some(plan::SolverInfo {
                     status: al.solver_status,
                     seconds: al.solver_seconds,
@@ -1016,6 +1025,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                     rr_ids: 0,
                     rounds: 0,
                     certify_on_estimate: false,
+                    worlds: 0,
                 }
             } else if algo.name() == "auto" && all_fit(&ctx) {
                 // Every candidate fits in -k (a cost table of two accounts): taking them all is
@@ -1039,6 +1049,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                     rr_ids: 0,
                     rounds: 0,
                     certify_on_estimate: false,
+                    worlds: 0,
                 }
             } else if algo.name() == "auto" && nothing_spreads(&ctx) {
                 // Every edge has probability 0, or leads only to people the reach does not
@@ -1065,13 +1076,18 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                     rr_ids: 0,
                     rounds: 0,
                     certify_on_estimate: false,
+                    worlds: 0,
                 }
             } else {
                 let mut sel = algo.selector().select(&ctx)?;
                 // A limit before any set was drawn: the picks would come from no data at all
                 // (the node order, the exact part of the reach). The plan is then what was
                 // forced, and the note below says it is empty.
-                if algo.uses_rr_sets() && sel.rr_sets == 0 && sel.status != SelectStatus::Forced {
+                if algo.uses_rr_sets()
+                    && sel.rr_sets == 0
+                    && sel.worlds == 0
+                    && sel.status != SelectStatus::Forced
+                {
                     sel.seeds.retain(|v| forced.contains(v));
                     sel.gains = None;
                 }
@@ -1094,6 +1110,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                 rr_ids: sel.rr_ids,
                 method: algo.name().to_string(),
                 solver: None,
+                worlds: sel.worlds,
             }
         }
     };
@@ -1108,20 +1125,32 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     // The estimate credits the singleton sets exactly and samples the rest (stratified roots):
     // the same precision from fewer sets, whatever algorithm chose the seeds.
     let est_roots = roots.stratified(&model);
-    let mut est_sets = plan::estimate_sets(
-        &model,
-        &est_roots,
-        &[&chosen.seeds],
-        a.model.seed,
-        a.estimate_rse,
-    );
+    // A plan chosen on forward worlds (a small pool reaching few people) is estimated on forward
+    // worlds too: RR sets would mostly miss it. RR sets are then drawn only for the report's
+    // overlap map.
+    let forward = chosen.worlds > 0;
+    let mut est_sets = if forward && a.report.is_none() {
+        seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate)
+    } else {
+        plan::estimate_sets(
+            &model,
+            &est_roots,
+            &[&chosen.seeds],
+            a.model.seed,
+            a.estimate_rse,
+        )
+    };
     if a.report.is_some() && !curve_plans.is_empty() {
         let mut lists: Vec<&[u32]> = vec![&chosen.seeds];
         lists.extend(curve_plans.iter().map(|(_, s)| s.as_slice()));
         est_sets =
             plan::estimate_sets_sized(&model, &est_roots, &lists, a.model.seed, est_sets.sampled());
     }
-    let est = plan::estimate_on(&est_sets, &chosen.seeds, &est_roots);
+    let est = if forward {
+        plan::estimate_forward(&model, &chosen.seeds, a.model.seed, a.estimate_rse)
+    } else {
+        plan::estimate_on(&est_sets, &chosen.seeds, &est_roots)
+    };
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
     let certificate = if chosen.certify {
@@ -1139,13 +1168,15 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         // OPIM-C's ratio is measured on the sets drawn, whatever stopped the drawing (a sample
         // cap, a limit), so it stays a certificate; the others' ratios are guarantees that a
         // limit voids (and they report none then).
+        // Forward worlds give a ratio measured on the worlds, not a certificate.
         chosen.approximation.filter(|_| {
-            matches!(algo, Algorithm::Auto | Algorithm::Opim)
-                || matches!(
-                    chosen.status,
-                    seedplan::select::SelectStatus::Certified
-                        | seedplan::select::SelectStatus::Converged
-                )
+            chosen.worlds == 0
+                && (matches!(algo, Algorithm::Auto | Algorithm::Opim)
+                    || matches!(
+                        chosen.status,
+                        seedplan::select::SelectStatus::Certified
+                            | seedplan::select::SelectStatus::Converged
+                    ))
         })
     };
     let (rows, spend) = plan_rows(
@@ -1164,6 +1195,12 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         ci95: est.total.ci95,
         approximation: if chosen.certify {
             certificate
+        } else if budgeted && chosen.worlds > 0 {
+            // Forward worlds: the plan's reach over the bound, both measured on worlds.
+            chosen
+                .upper
+                .filter(|&u| u > 0.0)
+                .map(|u| (est.total.expected_reach / u).min(1.0))
         } else {
             chosen.approximation
         },
@@ -1193,6 +1230,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         rr_sets: chosen.rr_sets,
         rr_bytes: chosen.rr_bytes,
         rr_ids: chosen.rr_ids,
+        worlds: chosen.worlds,
         spent: costs.as_ref().map(|_| spend),
         budget: rules.as_ref().map(|r| r.budget),
         certificate,
@@ -1215,7 +1253,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             total_weight: roots.population(),
         }),
         estimate: plan::EstimateInfo {
-            method: "rr".into(),
+            method: if forward { "worlds" } else { "rr" }.into(),
             samples: est.samples,
             relative_std_error: est.rse(),
             exact_reach: est.exact,

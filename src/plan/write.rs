@@ -163,14 +163,23 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                     ),
                 }
             )?;
-            writeln!(
-                out,
-                "estimated on    {} independent RR sets + {:.1} credited exactly (relative std. \
-                 error {:.2}%)",
-                plan.estimate.samples,
-                plan.estimate.exact_reach,
-                plan.estimate.relative_std_error * 100.0
-            )?;
+            if plan.estimate.method == "worlds" {
+                writeln!(
+                    out,
+                    "estimated on    {} independent forward worlds (relative std. error {:.2}%)",
+                    plan.estimate.samples,
+                    plan.estimate.relative_std_error * 100.0
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "estimated on    {} independent RR sets + {:.1} credited exactly (relative \
+                     std. error {:.2}%)",
+                    plan.estimate.samples,
+                    plan.estimate.exact_reach,
+                    plan.estimate.relative_std_error * 100.0
+                )?;
+            }
             match (plan.spent, plan.budget) {
                 (Some(s), Some(b)) => writeln!(
                     out,
@@ -210,19 +219,31 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                     a,
                     plan.status,
                     plan.upper_bound
-                        .map(|u| format!(", best possible reach <= {}", fmt_num(u)))
+                        .map(|u| format!(
+                            ", best possible reach <= {}{}",
+                            fmt_num(u),
+                            if plan.worlds > 0 {
+                                " on the sampled worlds"
+                            } else {
+                                ""
+                            }
+                        ))
                         .unwrap_or_default()
                 )?,
                 None => writeln!(out, "approximation   none ({})", plan.status)?,
             }
             writeln!(
                 out,
-                "algorithm       {} (model {}, probs {}, seed {}, {} RR sets), {:.3}s",
+                "algorithm       {} (model {}, probs {}, seed {}, {}), {:.3}s",
                 plan.algorithm,
                 plan.model,
                 plan.probs,
                 plan.seed,
-                plan.rr_sets,
+                if plan.worlds > 0 {
+                    format!("{} forward worlds of the pool", plan.worlds)
+                } else {
+                    format!("{} RR sets", plan.rr_sets)
+                },
                 plan.timings.algorithm_seconds
             )?;
             writeln!(out, "{}", resources_lines(plan))?;
@@ -246,7 +267,8 @@ fn resources_lines(plan: &SeedingPlan) -> String {
     }
     if plan.rr_ids > 0 {
         mem.push(format!(
-            "RR storage {:.1} MiB ({:.1} bytes per stored id, offsets and index included)",
+            "{} storage {:.1} MiB ({:.1} bytes per stored id, offsets and index included)",
+            if plan.worlds > 0 { "world set" } else { "RR" },
             mib(plan.rr_bytes),
             plan.rr_bytes as f64 / plan.rr_ids as f64
         ));

@@ -631,6 +631,21 @@ impl RrCollection {
         out
     }
 
+    /// Appends sets made elsewhere, not drawn from this collection's streams: set `j` is
+    /// `ids[offs[j]..offs[j + 1]]`. The forward worlds of a small pool (`select::forward`) hand
+    /// their sets over this way, one world at a time, so the RR greedy runs on them unchanged.
+    pub(crate) fn push_given(&mut self, ids: &[u32], offs: &[u32]) {
+        let mut c = Chunk::new();
+        for w in offs.windows(2) {
+            if c.len() == CHUNK {
+                self.push_chunk(std::mem::replace(&mut c, Chunk::new()));
+            }
+            c.push(&ids[w[0] as usize..w[1] as usize]);
+        }
+        self.sampled += offs.len().saturating_sub(1) as u64;
+        self.push_chunk(c);
+    }
+
     /// Appends one set given by hand (tests).
     #[cfg(test)]
     pub(crate) fn push_set(&mut self, set: &[u32]) {

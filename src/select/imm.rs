@@ -148,6 +148,7 @@ impl Selector for Imm {
             rr_ids: fin.total_ids(),
             rounds: rounds + 1,
             certify_on_estimate: false,
+            worlds: 0,
         })
     }
 }

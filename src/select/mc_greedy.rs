@@ -96,47 +96,9 @@ impl<'a> WorldOracle<'a> {
         units as f64 * self.unit / self.runs() as f64
     }
 
-    /// Whether arc `u -> v` (the `j`-th out-edge of `u`, global forward index `gj`) is live in the
-    /// world with key `key`. IC: the arc's own coin. LT: whether `v` chose `u` as its live in-edge.
     #[inline]
     fn live(&self, key: u64, u: u32, j: usize, gj: usize, v: u32, row: RowProbs<'_>) -> bool {
-        let m = self.model;
-        match m.kind() {
-            ModelKind::IndependentCascade => {
-                let p = m.out_prob(row, j, v);
-                p >= 1.0
-                    || (p > 0.0
-                        && unit_f64(mix64(key ^ (gj as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)))
-                            < p)
-            }
-            ModelKind::LinearThreshold => {
-                let r = unit_f64(mix64(
-                    key ^ (v as u64 | 1 << 40).wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
-                ));
-                let nbrs = m.graph().in_neighbors(v);
-                let d = nbrs.len();
-                let pick = match m.in_row(v) {
-                    RowProbs::Const(p) => {
-                        if p * d as f64 >= 1.0 - 1e-12 {
-                            Some(((r * d as f64) as usize).min(d - 1))
-                        } else if p <= 0.0 {
-                            None
-                        } else {
-                            Some((r / p) as usize).filter(|&i| i < d)
-                        }
-                    }
-                    RowProbs::PerEdge(w) => {
-                        let mut acc = r;
-                        w.iter().position(|&x| {
-                            acc -= x as f64;
-                            acc < 0.0
-                        })
-                    }
-                    RowProbs::InvInDegree => None,
-                };
-                pick.is_some_and(|i| nbrs[i] == u)
-            }
-        }
+        arc_live(self.model, key, u, j, gj, v, row)
     }
 
     /// Nodes newly reached in world `w` from `starts`, not counting those already covered or
@@ -423,6 +385,7 @@ impl Selector for McGreedy {
             rr_ids: 0,
             rounds,
             certify_on_estimate: false,
+            worlds: 0,
         })
     }
 }
@@ -547,4 +510,53 @@ fn celfpp(
         heap.push((e2.mg1, Reverse(e2.node), i));
     }
     None
+}
+
+/// Whether arc `u -> v` (the `j`-th out-edge of `u`, global forward index `gj`) is live in the
+/// world with key `key`. IC: the arc's own coin. LT: whether `v` chose `u` as its live in-edge.
+#[inline]
+pub(crate) fn arc_live(
+    m: &Model<'_>,
+    key: u64,
+    u: u32,
+    j: usize,
+    gj: usize,
+    v: u32,
+    row: RowProbs<'_>,
+) -> bool {
+    match m.kind() {
+        ModelKind::IndependentCascade => {
+            let p = m.out_prob(row, j, v);
+            p >= 1.0
+                || (p > 0.0
+                    && unit_f64(mix64(key ^ (gj as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))) < p)
+        }
+        ModelKind::LinearThreshold => {
+            let r = unit_f64(mix64(
+                key ^ (v as u64 | 1 << 40).wrapping_mul(0xC2B2_AE3D_27D4_EB4F),
+            ));
+            let nbrs = m.graph().in_neighbors(v);
+            let d = nbrs.len();
+            let pick = match m.in_row(v) {
+                RowProbs::Const(p) => {
+                    if p * d as f64 >= 1.0 - 1e-12 {
+                        Some(((r * d as f64) as usize).min(d - 1))
+                    } else if p <= 0.0 {
+                        None
+                    } else {
+                        Some((r / p) as usize).filter(|&i| i < d)
+                    }
+                }
+                RowProbs::PerEdge(w) => {
+                    let mut acc = r;
+                    w.iter().position(|&x| {
+                        acc -= x as f64;
+                        acc < 0.0
+                    })
+                }
+                RowProbs::InvInDegree => None,
+            };
+            pick.is_some_and(|i| nbrs[i] == u)
+        }
+    }
 }

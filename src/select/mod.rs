@@ -8,6 +8,7 @@
 //! | `celf`, `celfpp` | Monte Carlo greedy, lazy (Leskovec 2007; Goyal 2011) | 1-1/e on the sampled worlds |
 //! | `degree`, `single-discount`, `degree-discount`, `pagerank`, `random` | heuristics | none |
 
+pub(crate) mod forward;
 mod heuristics;
 mod imm;
 pub mod mc_greedy;
@@ -330,6 +331,10 @@ pub struct Selection {
     /// lower bound on the seeds' reach comes from those sets, the upper bound on the optimum is
     /// `upper_bound` (already a high-probability bound).
     pub certify_on_estimate: bool,
+    /// Forward live-edge worlds drawn (selection and validation; `auto` on a small pool that
+    /// reaches few people, see `forward`); 0 for every other run. The plan is then estimated on
+    /// forward worlds too.
+    pub worlds: u64,
 }
 
 impl Selection {
@@ -345,6 +350,7 @@ impl Selection {
             rr_ids: 0,
             rounds: 0,
             certify_on_estimate: false,
+            worlds: 0,
         }
     }
 }

@@ -121,6 +121,12 @@ pub(crate) fn upper_bound(cov_ub: f64, a: f64, theta: f64, pop: f64) -> f64 {
 
 impl Selector for Opim {
     fn select(&self, ctx: &SelectContext<'_>) -> Result<Selection> {
+        // A small pool that reaches few people: nearly every RR set would miss it.
+        if self.stop == StopRule::Converged {
+            if let Some(pool) = super::forward::pool_of(ctx) {
+                return super::forward::select(ctx, &pool);
+            }
+        }
         let n = ctx.n();
         let k = ctx.effective_k();
         let cfg = &ctx.config;
@@ -439,6 +445,7 @@ impl Selector for Opim {
                 rr_ids: ids,
                 rounds: round,
                 certify_on_estimate: false,
+                worlds: 0,
             }
         };
         // The plan of the round before `round`, whose greedy a limit cut short.
@@ -681,6 +688,7 @@ impl Selector for Opim {
                     rr_ids,
                     rounds: round,
                     certify_on_estimate: true,
+                    worlds: 0,
                 });
             }
             if stop {

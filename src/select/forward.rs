@@ -1,0 +1,458 @@
+//! `auto` on a small pool of accounts that reach few people: forward live-edge worlds.
+//!
+//! An RR set hits a pool with probability (the pool's reach) / (the population). On a cost table
+//! of ten accounts that reach about three people each, on soc-Slashdot0902's 82k, one set in
+//! 8,000 does: `auto` drew 490M sets (132 s) to pick three of them, and a budgeted plan of two
+//! among three accounts on NetHEPT held 3.5 GB of sets. Forward worlds waste nothing there: a
+//! world explores only what the pool reaches.
+//!
+//! In world `w` every pool member's cascade is explored alone (coins hashed from `(seed, world,
+//! arc)`, the Monte Carlo greedy's worlds), and every person reached becomes one set: the members
+//! who reach them in that world. The coverage of those sets over `R` worlds, divided by `R`, is a
+//! seed set's average reach on the worlds, exactly, so the RR greedy (lazy, with its bound) picks
+//! on them unchanged: the picks are the Monte Carlo greedy's on the same worlds.
+//!
+//! The stopping rule is `auto`'s: worlds double until the selection's reach, measured on as many
+//! independent worlds, is known to 1% and gained at most the tolerance over the last round's
+//! selection (paired on the same worlds, with a standard error of at most half the tolerance).
+//! The ratio reported is that reach over the greedy's bound on the selection worlds. It is
+//! measured on the sampled worlds, like `celf`'s, not a high-probability certificate: such a
+//! bound would need the range of a world's reach, which is everyone the pool could ever reach.
+
+use super::mc_greedy::arc_live;
+use super::{SelectContext, SelectStatus, Selection};
+use crate::diffusion::{Model, Workspace};
+use crate::error::Result;
+use crate::limits::LimitHit;
+use crate::rng::{stream_key, Purpose};
+use crate::rrset::{greedy_max_coverage, RrCollection};
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Largest pool explored world by world: each world explores every member alone.
+const MAX_POOL: usize = 4096;
+/// Share of the population the whole pool may reach: above it, RR sets hit the pool often
+/// enough to be the better tool (and they select among many more candidates at once).
+const MAX_REACH_SHARE: f64 = 0.01;
+/// Work of one world (people reached and arcs tried, every member explored alone) as a share of
+/// the nodes: one world stands for an RR set from every root, each of which costs at least its
+/// root.
+const MAX_WORK_SHARE: f64 = 0.25;
+/// Worlds of the pilot that decides.
+const PILOT: u64 = 64;
+/// Worlds of the first round.
+pub(crate) const FIRST: u64 = 1024;
+/// Most worlds of one collection.
+pub(crate) const MAX_WORLDS: u64 = 1 << 22;
+/// Worlds per parallel task.
+const BLOCK: u64 = 32;
+/// Relative standard error of the validated reach required to stop (as `auto`'s R2).
+pub(crate) const RSE: f64 = 0.01;
+
+/// Live-edge worlds drawn from `(seed, purpose)`: world `w`'s arcs are live by hashed coins, the
+/// same as the Monte Carlo greedy's oracle (`WorldOracle`) for `Purpose::Worlds`.
+pub(crate) struct Worlds<'a> {
+    model: &'a Model<'a>,
+    seed: u64,
+    purpose: Purpose,
+}
+
+impl<'a> Worlds<'a> {
+    pub(crate) fn new(model: &'a Model<'a>, seed: u64, purpose: Purpose) -> Self {
+        Worlds {
+            model,
+            seed,
+            purpose,
+        }
+    }
+
+    /// Explores world `key` from `starts`, beyond what `ws` has visited since its reset (its
+    /// queue holds every node visited, in order); returns the arcs tried.
+    pub(crate) fn explore(&self, key: u64, starts: &[u32], ws: &mut Workspace) -> u64 {
+        let g = self.model.graph();
+        let mut head = ws.queue.len();
+        for &s in starts {
+            if ws.visit(s) {
+                ws.queue.push(s);
+            }
+        }
+        let mut tried = 0u64;
+        while head < ws.queue.len() {
+            let u = ws.queue[head];
+            head += 1;
+            let row = self.model.out_row(u);
+            let base = g.out_range(u).start;
+            for (j, &v) in g.out_neighbors(u).iter().enumerate() {
+                if ws.visited(v) {
+                    continue;
+                }
+                tried += 1;
+                if arc_live(self.model, key, u, j, base + j, v, row) {
+                    ws.visit(v);
+                    ws.queue.push(v);
+                }
+            }
+        }
+        tried
+    }
+
+    /// `f(key, workspace)` for every world of `range`, in parallel blocks, in world order.
+    pub(crate) fn map<T: Send>(
+        &self,
+        range: Range<u64>,
+        f: impl Fn(u64, &mut Workspace) -> T + Sync,
+    ) -> Vec<T> {
+        let n = self.model.graph().num_nodes();
+        let starts: Vec<u64> = range.clone().step_by(BLOCK as usize).collect();
+        let blocks: Vec<Vec<T>> = starts
+            .into_par_iter()
+            .map_init(
+                || Workspace::new(n),
+                |ws, b| {
+                    (b..(b + BLOCK).min(range.end))
+                        .map(|w| f(stream_key(self.seed, self.purpose, w), ws))
+                        .collect()
+                },
+            )
+            .collect();
+        blocks.into_iter().flatten().collect()
+    }
+
+    /// Reach of `seeds` in each world of `range`.
+    pub(crate) fn reach(&self, seeds: &[u32], range: Range<u64>) -> Vec<u64> {
+        self.map(range, |key, ws| {
+            ws.reset();
+            self.explore(key, seeds, ws);
+            ws.queue.len() as u64
+        })
+    }
+
+    /// Appends to `coll` the sets of the worlds in `range`: per world, every person a member of
+    /// `pool` reaches, as the members who reach them (by person, then member).
+    pub(crate) fn append_sets(&self, coll: &mut RrCollection, pool: &[u32], range: Range<u64>) {
+        let worlds = self.map(range, |key, ws| {
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
+            for &v in pool {
+                ws.reset();
+                self.explore(key, &[v], ws);
+                pairs.extend(ws.queue.iter().map(|&u| (u, v)));
+            }
+            pairs.sort_unstable();
+            let mut ids = Vec::with_capacity(pairs.len());
+            let mut offs = vec![0u32];
+            for (i, &(u, v)) in pairs.iter().enumerate() {
+                if i > 0 && pairs[i - 1].0 != u {
+                    offs.push(ids.len() as u32);
+                }
+                ids.push(v);
+            }
+            if !ids.is_empty() {
+                offs.push(ids.len() as u32);
+            }
+            (ids, offs)
+        });
+        for (ids, offs) in worlds {
+            coll.push_given(&ids, &offs);
+        }
+    }
+}
+
+/// The pool `auto` should select from on forward worlds, if any: its candidates (a cost table,
+/// a candidate list) and must-includes, when [`forward_pool`] takes them.
+pub(crate) fn pool_of(ctx: &SelectContext<'_>) -> Option<Vec<u32>> {
+    let cands = ctx.candidates?;
+    let pool = (0..ctx.n() as u32)
+        .filter(|&v| cands[v as usize] || ctx.forced.contains(&v))
+        .take(MAX_POOL + 1)
+        .collect();
+    forward_pool(ctx.model, ctx.roots, ctx.config.seed, pool)
+}
+
+/// `pool` (sorted, without repeats) if forward worlds should select from it: at most
+/// `MAX_POOL` accounts, no audience weights, a whole reach under `MAX_REACH_SHARE` of the
+/// population and worlds that cost under `MAX_WORK_SHARE` of the nodes each, both measured on
+/// `PILOT` worlds (their own stream, so the choice is the same whatever the thread count).
+pub(crate) fn forward_pool(
+    model: &Model<'_>,
+    roots: &crate::rrset::RootSampler,
+    seed: u64,
+    pool: Vec<u32>,
+) -> Option<Vec<u32>> {
+    if roots.weights().is_some() || pool.len() > MAX_POOL || pool.is_empty() {
+        return None;
+    }
+    let pilot = Worlds::new(model, seed, Purpose::WorldsValidate);
+    let per_world: Vec<(u64, u64)> = pilot.map(0..PILOT, |key, ws| {
+        ws.reset();
+        pilot.explore(key, &pool, ws);
+        let together = ws.queue.len() as u64;
+        let mut work = 0;
+        for &v in &pool {
+            ws.reset();
+            work += pilot.explore(key, &[v], ws) + ws.queue.len() as u64;
+        }
+        (together, work)
+    });
+    let mean =
+        |f: fn(&(u64, u64)) -> u64| per_world.iter().map(f).sum::<u64>() as f64 / PILOT as f64;
+    let nf = model.graph().num_nodes() as f64;
+    (mean(|x| x.0) <= MAX_REACH_SHARE * nf && mean(|x| x.1) <= MAX_WORK_SHARE * nf).then_some(pool)
+}
+
+/// A selection's reach on validation worlds, and its gain over the previous round's.
+pub(crate) struct Validated {
+    pub(crate) reach: f64,
+    pub(crate) se: f64,
+    pub(crate) gain: f64,
+    pub(crate) gain_se: f64,
+}
+
+/// Mean and standard error of per-world values from their integer sums.
+fn mean_se(sum: i128, sum_sq: u128, r: u64) -> (f64, f64) {
+    let rf = r as f64;
+    let mean = sum as f64 / rf;
+    let var = if r > 1 {
+        ((sum_sq as f64 - sum as f64 * mean) / (rf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    (mean, (var / rf).sqrt())
+}
+
+pub(crate) fn validate(
+    worlds: &Worlds<'_>,
+    seeds: &[u32],
+    prev: Option<&[u32]>,
+    r: u64,
+) -> Validated {
+    let a = worlds.reach(seeds, 0..r);
+    let b = prev.map(|p| worlds.reach(p, 0..r));
+    let sum: i128 = a.iter().map(|&x| x as i128).sum();
+    let sq: u128 = a.iter().map(|&x| (x as u128) * (x as u128)).sum();
+    let (reach, se) = mean_se(sum, sq, r);
+    let (gain, gain_se) = match &b {
+        Some(b) => {
+            let d = a.iter().zip(b).map(|(&x, &y)| x as i128 - y as i128);
+            let s: i128 = d.clone().sum();
+            let q: u128 = d.map(|x| (x * x) as u128).sum();
+            mean_se(s, q, r)
+        }
+        None => (f64::INFINITY, f64::INFINITY),
+    };
+    Validated {
+        reach,
+        se,
+        gain,
+        gain_se,
+    }
+}
+
+/// `auto` on forward worlds of `pool` (see the module notes).
+pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection> {
+    let n = ctx.n();
+    let k = ctx.effective_k();
+    let cfg = &ctx.config;
+    let tol = cfg.tolerance;
+    let pick = Worlds::new(ctx.model, cfg.seed, Purpose::Worlds);
+    let check = Worlds::new(ctx.model, cfg.seed, Purpose::WorldsValidate);
+    let mut coll = RrCollection::new(cfg.seed, Purpose::Worlds);
+    let mut r = FIRST;
+    let mut peak = 0u64;
+    let mut rounds = 0u32;
+    let mut prev: Option<Vec<u32>> = None;
+    ctx.progress.begin("forward worlds of the pool", None);
+    pick.append_sets(&mut coll, pool, 0..r);
+    let (greedy, seen, status) = loop {
+        rounds += 1;
+        peak = peak.max(coll.bytes());
+        let g = greedy_max_coverage(&coll, n, k, ctx.candidates, ctx.forced);
+        let v = validate(&check, &g.seeds, prev.as_deref(), r);
+        let precise = v.se <= RSE * v.reach;
+        let converged = v.gain <= tol * v.reach && v.gain_se <= tol / 2.0 * v.reach;
+        if precise && converged {
+            break (g, v, SelectStatus::Converged);
+        }
+        if r >= MAX_WORLDS {
+            break (g, v, SelectStatus::SampleBound);
+        }
+        let over_memory = cfg
+            .limits
+            .max_rr_bytes
+            .is_some_and(|m| coll.bytes().saturating_mul(2) > m);
+        match cfg.limits.expired() {
+            Some(LimitHit::Time) => break (g, v, SelectStatus::TimeLimit),
+            Some(LimitHit::Interrupt) => break (g, v, SelectStatus::Interrupted),
+            Some(LimitHit::Memory) => break (g, v, SelectStatus::MemoryLimit),
+            None if over_memory => break (g, v, SelectStatus::MemoryLimit),
+            None => {}
+        }
+        ctx.progress.note(&format!(
+            "{r} worlds: reach {:.2}, gain of the last doubling {:.2}",
+            v.reach, v.gain
+        ));
+        prev = Some(g.seeds);
+        pick.append_sets(&mut coll, pool, r..2 * r);
+        r *= 2;
+    };
+    ctx.progress.end();
+    let rf = r as f64;
+    let bound = greedy.upper_bound / rf;
+    Ok(Selection {
+        gains: Some(greedy.gains.iter().map(|g| g / rf).collect()),
+        seeds: greedy.seeds,
+        approximation: (bound > 0.0).then(|| (seen.reach / bound).min(1.0)),
+        // No plan reaches more than everyone.
+        upper_bound: Some(bound.min(ctx.roots.population())),
+        status,
+        rr_sets: 0,
+        rr_bytes: peak,
+        rr_ids: coll.total_ids(),
+        rounds,
+        certify_on_estimate: false,
+        worlds: 2 * r,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diffusion::{ModelKind, ProbScheme};
+    use crate::graph::Graph;
+    use crate::progress::Silent;
+    use crate::rrset::RootSampler;
+    use crate::select::{Algorithm, SelectConfig};
+
+    /// A random graph with sources, sinks, isolated nodes and hubs.
+    fn graph(n: u32, m: usize, seed: u64) -> Graph {
+        let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let edges: Vec<(u32, u32)> = (0..m)
+            .map(|_| {
+                // A quarter of the arcs leave the first ten nodes (hubs).
+                let a = if next() % 4 == 0 {
+                    next() % 10
+                } else {
+                    next() % n as u64
+                };
+                (a as u32, (next() % n as u64) as u32)
+            })
+            .collect();
+        Graph::from_edges(n as usize, &edges, None)
+    }
+
+    fn ctx<'a>(
+        m: &'a Model<'a>,
+        roots: &'a RootSampler,
+        cands: &'a [bool],
+        k: usize,
+        seed: u64,
+    ) -> SelectContext<'a> {
+        SelectContext {
+            model: m,
+            roots,
+            candidates: Some(cands),
+            forced: &[],
+            config: SelectConfig::new(k, seed),
+            progress: &Silent,
+        }
+    }
+
+    #[test]
+    fn picks_are_the_monte_carlo_greedys_on_the_same_worlds() {
+        let g = graph(300, 1500, 7);
+        let n = g.num_nodes();
+        for kind in [ModelKind::IndependentCascade, ModelKind::LinearThreshold] {
+            let m = Model::new(&g, kind, ProbScheme::WeightedCascade, 1).unwrap();
+            let roots = RootSampler::uniform(n);
+            // The hubs and a spread of others.
+            let pool: Vec<u32> = (0..n as u32).filter(|v| v % 7 == 0 || *v < 10).collect();
+            let mut cands = vec![false; n];
+            pool.iter().for_each(|&v| cands[v as usize] = true);
+            for seed in [1, 2] {
+                let worlds = 512;
+                let mut coll = RrCollection::new(seed, Purpose::Worlds);
+                Worlds::new(&m, seed, Purpose::Worlds).append_sets(&mut coll, &pool, 0..worlds);
+                let ours = greedy_max_coverage(&coll, n, 6, Some(&cands), &[]);
+                let mut c = ctx(&m, &roots, &cands, 6, seed);
+                c.config.mc_runs = worlds as u32;
+                let celf = Algorithm::Celf.selector().select(&c).unwrap();
+                assert_eq!(ours.seeds, celf.seeds, "{kind:?} seed {seed}");
+                // The gains agree too: both are exact averages over the same worlds.
+                for (a, b) in ours.gains.iter().zip(celf.gains.unwrap()) {
+                    assert!((a / worlds as f64 - b).abs() < 1e-9, "{a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_small_pool_that_reaches_few_goes_forward_and_others_do_not() {
+        let g = graph(20_000, 40_000, 3);
+        let n = g.num_nodes();
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(n);
+        // Ordinary accounts (not hubs): each reaches a handful of people.
+        let mut small = vec![false; n];
+        (100..120).for_each(|v| small[v] = true);
+        assert!(pool_of(&ctx(&m, &roots, &small, 3, 1)).is_some());
+        // Every account: RR sets.
+        let all = vec![true; n];
+        assert!(pool_of(&ctx(&m, &roots, &all, 3, 1)).is_none());
+        // Everything fires: the pool reaches far beyond 1% of the graph.
+        let m1 = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(1.0),
+            1,
+        )
+        .unwrap();
+        let mut hubs = vec![false; n];
+        (0..10).for_each(|v| hubs[v] = true);
+        assert!(pool_of(&ctx(&m1, &roots, &hubs, 3, 1)).is_none());
+        // Audience weights: RR sets (the forward engine counts every node as 1).
+        let weighted = RootSampler::weighted(&vec![1.0; n]);
+        assert!(pool_of(&ctx(&m, &weighted, &small, 3, 1)).is_none());
+    }
+
+    #[test]
+    fn the_forward_plan_is_the_same_on_one_and_two_threads() {
+        let g = graph(20_000, 40_000, 5);
+        let n = g.num_nodes();
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots = RootSampler::uniform(n);
+        let mut cands = vec![false; n];
+        (200..260).for_each(|v| cands[v] = true);
+        let c = ctx(&m, &roots, &cands, 5, 9);
+        let pool = pool_of(&c).expect("a small pool");
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| select(&c, &pool).unwrap())
+        };
+        let (a, b) = (run(1), run(2));
+        assert_eq!(a.seeds, b.seeds);
+        assert_eq!(a.gains, b.gains);
+        assert_eq!(a.worlds, b.worlds);
+        assert_eq!(a.approximation, b.approximation);
+        assert_eq!(a.status, SelectStatus::Converged);
+    }
+}
