@@ -564,7 +564,7 @@ pub fn sample_forward(
     let mut peak = 0u64;
     let mut round = 0u32;
     progress.begin("forward worlds of the pool", None);
-    pick.append_sets(&mut sets, pool, 0..r);
+    pick.append_sets(&mut sets, pool, 0..r, None);
     let (status, limit) = loop {
         round += 1;
         let index = InvertedIndex::build(&sets, n);
@@ -596,7 +596,7 @@ pub fn sample_forward(
             );
         }
         prev = Some(sel.seeds);
-        pick.append_sets(&mut sets, pool, r..2 * r);
+        pick.append_sets(&mut sets, pool, r..2 * r, None);
         r *= 2;
     };
     progress.end();

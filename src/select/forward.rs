@@ -25,7 +25,7 @@ use crate::diffusion::{Model, Workspace};
 use crate::error::Result;
 use crate::limits::LimitHit;
 use crate::rng::{stream_key, Purpose};
-use crate::rrset::{greedy_max_coverage, RrCollection};
+use crate::rrset::{greedy_with_bonus, InvertedIndex, RrCollection};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -128,8 +128,18 @@ impl<'a> Worlds<'a> {
     }
 
     /// Appends to `coll` the sets of the worlds in `range`: per world, every person a member of
-    /// `pool` reaches, as the members who reach them (by person, then member).
-    pub(crate) fn append_sets(&self, coll: &mut RrCollection, pool: &[u32], range: Range<u64>) {
+    /// `pool` reaches, as the members who reach them (by person, then member). With `singles`,
+    /// a set of one member is counted there (per node) instead of stored: most sets of a small
+    /// pool are, and the greedy credits them as a bonus (`greedy_with_bonus`) with the same
+    /// picks, gains and bound.
+    pub(crate) fn append_sets(
+        &self,
+        coll: &mut RrCollection,
+        pool: &[u32],
+        range: Range<u64>,
+        mut singles: Option<&mut [f64]>,
+    ) {
+        let keep_singles = singles.is_none();
         let worlds = self.map(range, |key, ws| {
             let mut pairs: Vec<(u32, u32)> = Vec::new();
             for &v in pool {
@@ -140,19 +150,22 @@ impl<'a> Worlds<'a> {
             pairs.sort_unstable();
             let mut ids = Vec::with_capacity(pairs.len());
             let mut offs = vec![0u32];
-            for (i, &(u, v)) in pairs.iter().enumerate() {
-                if i > 0 && pairs[i - 1].0 != u {
+            let mut one = Vec::new();
+            for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+                if group.len() == 1 && !keep_singles {
+                    one.push(group[0].1);
+                } else {
+                    ids.extend(group.iter().map(|&(_, v)| v));
                     offs.push(ids.len() as u32);
                 }
-                ids.push(v);
             }
-            if !ids.is_empty() {
-                offs.push(ids.len() as u32);
-            }
-            (ids, offs)
+            (ids, offs, one)
         });
-        for (ids, offs) in worlds {
+        for (ids, offs, one) in worlds {
             coll.push_given(&ids, &offs);
+            if let Some(b) = singles.as_deref_mut() {
+                one.iter().for_each(|&v| b[v as usize] += 1.0);
+            }
         }
     }
 }
@@ -256,16 +269,27 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
     let pick = Worlds::new(ctx.model, cfg.seed, Purpose::Worlds);
     let check = Worlds::new(ctx.model, cfg.seed, Purpose::WorldsValidate);
     let mut coll = RrCollection::new(cfg.seed, Purpose::Worlds);
+    // Sets of one member, per node (whole numbers, so the sums are exact in any order).
+    let mut singles = vec![0.0f64; n];
     let mut r = FIRST;
     let mut peak = 0u64;
     let mut rounds = 0u32;
     let mut prev: Option<Vec<u32>> = None;
     ctx.progress.begin("forward worlds of the pool", None);
-    pick.append_sets(&mut coll, pool, 0..r);
+    pick.append_sets(&mut coll, pool, 0..r, Some(&mut singles));
     let (greedy, seen, status) = loop {
         rounds += 1;
-        peak = peak.max(coll.bytes());
-        let g = greedy_max_coverage(&coll, n, k, ctx.candidates, ctx.forced);
+        let index = InvertedIndex::build(&coll, n);
+        peak = peak.max(coll.bytes() + index.bytes() + 8 * n as u64);
+        let g = greedy_with_bonus(
+            &[(&coll, &index)],
+            n,
+            k,
+            ctx.candidates,
+            ctx.forced,
+            Some(&singles),
+        );
+        drop(index);
         let v = validate(&check, &g.seeds, prev.as_deref(), r);
         let precise = v.se <= RSE * v.reach;
         let converged = v.gain <= tol * v.reach && v.gain_se <= tol / 2.0 * v.reach;
@@ -291,7 +315,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
             v.reach, v.gain
         ));
         prev = Some(g.seeds);
-        pick.append_sets(&mut coll, pool, r..2 * r);
+        pick.append_sets(&mut coll, pool, r..2 * r, Some(&mut singles));
         r *= 2;
     };
     ctx.progress.end();
@@ -319,7 +343,7 @@ mod tests {
     use crate::diffusion::{ModelKind, ProbScheme};
     use crate::graph::Graph;
     use crate::progress::Silent;
-    use crate::rrset::RootSampler;
+    use crate::rrset::{greedy_max_coverage, RootSampler};
     use crate::select::{Algorithm, SelectConfig};
 
     /// A random graph with sources, sinks, isolated nodes and hubs.
@@ -376,8 +400,18 @@ mod tests {
             for seed in [1, 2] {
                 let worlds = 512;
                 let mut coll = RrCollection::new(seed, Purpose::Worlds);
-                Worlds::new(&m, seed, Purpose::Worlds).append_sets(&mut coll, &pool, 0..worlds);
+                let w = Worlds::new(&m, seed, Purpose::Worlds);
+                w.append_sets(&mut coll, &pool, 0..worlds, None);
                 let ours = greedy_max_coverage(&coll, n, 6, Some(&cands), &[]);
+                // Sets of one member credited as a bonus instead: the same picks and gains.
+                let mut lean = RrCollection::new(seed, Purpose::Worlds);
+                let mut singles = vec![0.0; n];
+                w.append_sets(&mut lean, &pool, 0..worlds, Some(&mut singles));
+                assert!(lean.len() < coll.len());
+                let index = InvertedIndex::build(&lean, n);
+                let with_bonus =
+                    greedy_with_bonus(&[(&lean, &index)], n, 6, Some(&cands), &[], Some(&singles));
+                assert_eq!(ours, with_bonus, "{kind:?} seed {seed}");
                 let mut c = ctx(&m, &roots, &cands, 6, seed);
                 c.config.mc_runs = worlds as u32;
                 let celf = Algorithm::Celf.selector().select(&c).unwrap();
