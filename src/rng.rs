@@ -33,6 +33,8 @@ pub enum Purpose {
     WorldsValidate = 10,
     /// Live-edge worlds of the estimate written in a plan chosen on forward worlds.
     WorldsEstimate = 11,
+    /// The pilot worlds that decide whether a pool goes on forward worlds.
+    WorldsPilot = 12,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix used to derive stream keys and hashed coins.

@@ -3795,13 +3795,15 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
     for (i, v) in SMALL_ACCOUNTS.split_whitespace().enumerate() {
         text.push_str(&format!("{v},{}\n", 1 + i % 3));
     }
-    fs::write(&costs, text).unwrap();
+    fs::write(&costs, &text).unwrap();
+    // The budgeted plan's table also prices NetHEPT's biggest hub beyond the budget: an account
+    // no plan can buy must not send the pool back to RR sets.
+    let with_hub = dir.path().join("with_hub.csv");
+    fs::write(&with_hub, format!("{text}100,1000\n")).unwrap();
     let plan = |extra: &[&str], threads: &str| {
         let mut args = vec![
             "--graph",
             g.to_str().unwrap(),
-            "--costs",
-            costs.to_str().unwrap(),
             "--seed",
             "4",
             "--threads",
@@ -3810,7 +3812,11 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
         args.extend_from_slice(extra);
         plan_json(&args)
     };
-    for extra in [&["-k", "5"][..], &["--budget", "6"][..]] {
+    let (c, h) = (costs.to_str().unwrap(), with_hub.to_str().unwrap());
+    for extra in [
+        &["-k", "5", "--costs", c][..],
+        &["--budget", "6", "--costs", h][..],
+    ] {
         let (p1, p2) = (plan(extra, "1"), plan(extra, "2"));
         for key in ["seeds", "expected_reach", "ci95", "worlds", "approximation"] {
             assert_eq!(p1[key], p2[key], "{extra:?} {key}");
@@ -3823,6 +3829,9 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
         assert!(p1["certificate"].is_null());
         let ratio = p1["approximation"].as_f64().unwrap();
         assert!(ratio > 0.9 && ratio <= 1.0, "{ratio}");
+        // The same definition in both kinds of plan: the estimate over the bound on the worlds.
+        let over = p1["expected_reach"].as_f64().unwrap() / p1["upper_bound"].as_f64().unwrap();
+        assert!((ratio - over.min(1.0)).abs() < 1e-9, "{ratio} vs {over}");
         let seeds = p1["seeds"].as_array().unwrap();
         assert!(!seeds.is_empty());
         // The plan's estimate agrees with the evaluator's own forward simulation.
@@ -3850,4 +3859,25 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
         let last = seeds.last().unwrap()["cumulative_reach"].as_f64().unwrap();
         assert!((last - a).abs() < 1e-9);
     }
+    // Every account fits in -k: nothing is selected, and the plan is still estimated on worlds.
+    let all = plan(&["-k", "50", "--costs", c], "2");
+    assert_eq!(all["status"], "all_candidates");
+    assert_eq!(all["estimate"]["method"], "worlds");
+    assert_eq!(all["seeds"].as_array().unwrap().len(), 40);
+    // The report says what the plan was measured on.
+    let html = dir.path().join("r.html");
+    plan(
+        &[
+            "--budget",
+            "6",
+            "--costs",
+            c,
+            "--report",
+            html.to_str().unwrap(),
+        ],
+        "2",
+    );
+    let page = fs::read_to_string(&html).unwrap();
+    assert!(page.contains("live-edge worlds") && page.contains("forward worlds of the pool"));
+    assert!(!page.contains("reverse-reachable"));
 }

@@ -356,3 +356,27 @@ fn forward_world_plan_estimates_agree_with_exact_oracle() {
         }
     }
 }
+
+/// A cascade too rare for the estimate's worlds to see (an arc of probability 1e-6 into 2,000
+/// people): the interval must still hold the exact reach, not claim certainty at the seeds'
+/// own count.
+#[test]
+fn forward_estimate_of_a_rare_cascade_keeps_an_honest_interval() {
+    let mut edges: Vec<(u32, u32)> = vec![(0, 1)];
+    let mut probs: Vec<f32> = vec![1e-6];
+    edges.extend((2..2002).map(|v| (1, v)));
+    probs.extend(std::iter::repeat_n(1.0, 2000));
+    let g = Graph::from_edges(2003, &edges, Some(&probs));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let seeds = [0u32, 2002];
+    let exact = exact_spread(&m, &seeds).unwrap();
+    assert!(exact > 2.0);
+    let est = seedplan::plan::estimate_forward(&m, &seeds, 3, 0.005);
+    assert!(est.total.std_error > 0.0, "{:?}", est.total);
+    assert!(
+        est.total.ci95[0] <= exact && exact <= est.total.ci95[1],
+        "{:?} vs {exact}",
+        est.total
+    );
+    assert!(est.samples >= 1 << 16, "{} worlds", est.samples);
+}

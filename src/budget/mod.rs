@@ -523,19 +523,28 @@ pub fn sample(
 }
 
 /// The pool a budgeted plan should be chosen from on forward worlds, if any: every account the
-/// rules let in at a price, and the must-includes (see `select::forward`).
+/// rules let in at a price that fits beside the must-includes, and the must-includes (see
+/// `select::forward`). An account the budget cannot buy would only weigh in the pilot (one hub
+/// at 1,000 beside a budget of 2 sent a pool of three back to 3.5 GB of RR sets).
 pub fn forward_pool(
     model: &Model<'_>,
     roots: &RootSampler,
     costs: &CostTable,
     cons: &Constraints,
-    seed: u64,
+    cfg: &BudgetConfig,
 ) -> Option<Vec<u32>> {
     let n = model.graph().num_nodes() as u32;
+    let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
     let pool: Vec<u32> = (0..n)
-        .filter(|&v| cons.allowed(costs, v) || cons.include.contains(&v))
+        .filter(|&v| {
+            cons.include.contains(&v)
+                || (cons.allowed(costs, v)
+                    && costs
+                        .cost_of(v)
+                        .is_some_and(|c| c + inc_cost <= cons.budget + 1e-9))
+        })
         .collect();
-    crate::select::forward::forward_pool(model, roots, seed, pool)
+    crate::select::forward::forward_pool(model, roots, cfg.seed, pool, &cfg.limits)
 }
 
 /// [`sample`] on forward worlds of `pool` (from [`forward_pool`]): a small pool that reaches few
@@ -553,7 +562,7 @@ pub fn sample_forward(
     cfg: &BudgetConfig,
     progress: &dyn Progress,
 ) -> BudgetSample {
-    use crate::select::forward::{validate, Worlds, FIRST, MAX_WORLDS, RSE};
+    use crate::select::forward::{validate, Worlds, FIRST, MAX_WORLDS};
     use crate::select::SelectStatus as S;
     let n = model.graph().num_nodes();
     let pick = Worlds::new(model, cfg.seed, Purpose::Worlds);
@@ -572,10 +581,7 @@ pub fn sample_forward(
         let sel = budget_greedy(&sets, &index, costs, cons, n, false);
         drop(index);
         let v = validate(&check, &sel.seeds, prev.as_deref(), r);
-        if v.se <= RSE * v.reach
-            && v.gain <= cfg.tolerance * v.reach
-            && v.gain_se <= cfg.tolerance / 2.0 * v.reach
-        {
+        if v.precise(r) && v.converged(cfg.tolerance) {
             break (S::Converged, None);
         }
         if r >= MAX_WORLDS {
@@ -742,7 +748,7 @@ pub fn allocate(
     progress: &dyn Progress,
 ) -> Result<Allocation> {
     // A small pool that reaches few people goes on forward worlds, as in `seedplan plan`.
-    let s = match forward_pool(model, roots, costs, cons, cfg.seed) {
+    let s = match forward_pool(model, roots, costs, cons, cfg) {
         Some(pool) => sample_forward(model, &pool, costs, cons, cfg, progress),
         None => sample(model, roots, costs, cons, cfg, progress),
     };

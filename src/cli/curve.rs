@@ -140,7 +140,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let top = rules_at(*budgets.last().unwrap())?;
     // A small pool that reaches few people is planned on forward worlds (RR sets would mostly
     // miss it); its points are then estimated on forward worlds and carry no certificate.
-    let s = match seedplan::budget::forward_pool(&model, &roots, &costs, &top, cfg.seed) {
+    let s = match seedplan::budget::forward_pool(&model, &roots, &costs, &top, &cfg) {
         Some(pool) => seedplan::budget::sample_forward(&model, &pool, &costs, &top, &cfg, progress),
         None => sample(&model, &roots, &costs, &top, &cfg, progress),
     };

@@ -917,7 +917,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.limits = limits;
             // A small pool that reaches few people is chosen on forward worlds (RR sets would
             // mostly miss it).
-            let s = match seedplan::budget::forward_pool(&model, &roots, costs, rules, bc.seed) {
+            let s = match seedplan::budget::forward_pool(&model, &roots, costs, rules, &bc) {
                 Some(pool) => {
                     seedplan::budget::sample_forward(&model, &pool, costs, rules, &bc, progress)
                 }
@@ -1128,8 +1128,12 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     // A plan chosen on forward worlds (a small pool reaching few people) is estimated on forward
     // worlds too: RR sets would mostly miss it. RR sets are then drawn only for the report's
     // overlap map.
-    let forward = chosen.worlds > 0;
-    let mut est_sets = if forward && a.report.is_none() {
+    let forward = chosen.worlds > 0
+        || (matches!(
+            chosen.status,
+            SelectStatus::Forced | SelectStatus::AllCandidates | SelectStatus::Exact
+        ) && plan::forward_suits(&model, &roots, &chosen.seeds, a.model.seed));
+    let mut est_sets = if forward {
         seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate)
     } else {
         plan::estimate_sets(
@@ -1140,7 +1144,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             a.estimate_rse,
         )
     };
-    if a.report.is_some() && !curve_plans.is_empty() {
+    if a.report.is_some() && !curve_plans.is_empty() && !forward {
         let mut lists: Vec<&[u32]> = vec![&chosen.seeds];
         lists.extend(curve_plans.iter().map(|(_, s)| s.as_slice()));
         est_sets =
@@ -1195,7 +1199,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         ci95: est.total.ci95,
         approximation: if chosen.certify {
             certificate
-        } else if budgeted && chosen.worlds > 0 {
+        } else if chosen.worlds > 0 {
             // Forward worlds: the plan's reach over the bound, both measured on worlds.
             chosen
                 .upper
@@ -1310,7 +1314,11 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         let curve = if let Some(b) = plan.budget {
             let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
             for (budget, seeds) in &curve_plans {
-                let e = plan::estimate_on(&est_sets, seeds, &est_roots);
+                let e = if forward {
+                    plan::estimate_forward(&model, seeds, a.model.seed, a.estimate_rse)
+                } else {
+                    plan::estimate_on(&est_sets, seeds, &est_roots)
+                };
                 let best = pts.last().map_or(0.0, |p| p.1);
                 pts.push((*budget, e.total.expected_reach.max(best)));
             }
@@ -1355,7 +1363,11 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         let shown: Vec<u32> = chosen.seeds.iter().copied().take(40).collect();
         let overlap = ReportOverlap {
             labels: shown.iter().map(|&v| g.label(v).into_owned()).collect(),
-            matrix: plan::overlap_matrix(&est_sets, &shown, &est_roots),
+            matrix: if forward {
+                plan::overlap_forward(&model, &shown, a.model.seed, plan.estimate.samples)
+            } else {
+                plan::overlap_matrix(&est_sets, &shown, &est_roots)
+            },
         };
         let html = plan_report(&plan, Some(&curve), (!shown.is_empty()).then_some(&overlap));
         report = Some(output::stage(std::path::Path::new(path), html.as_bytes())?);

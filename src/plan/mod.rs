@@ -291,6 +291,7 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
     const PILOT: u64 = 1024;
     const MAX: u64 = 1 << 22;
     const BATCH: u64 = 1 << 14;
+    use crate::select::forward::ZERO_VARIANCE_WORLDS;
     let worlds = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
     let k = seeds.len();
     let mut acc = ForwardSums::new(k);
@@ -308,13 +309,31 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         }
     };
     run(0..PILOT, &mut acc);
-    let (mean, se) = acc.mean_se();
-    if mean > 0.0 {
-        let var = se * se * acc.worlds as f64;
-        let need = (var / (rse * rse * mean * mean)).ceil();
-        let need = if need.is_finite() { need as u64 } else { MAX };
-        let need = need.clamp(PILOT, MAX);
-        run(PILOT..need, &mut acc);
+    // Grows until the total is known to `rse` (re-checked after each extension: reach is
+    // heavy-tailed and a pilot's variance runs low), or to `MAX` worlds. Worlds that all agree
+    // prove little about rare cascades: they grow to `ZERO_VARIANCE_WORLDS` first.
+    loop {
+        let (mean, se) = acc.mean_se();
+        let r = acc.worlds;
+        if mean <= 0.0 || r >= MAX {
+            break;
+        }
+        let next = if se == 0.0 {
+            if r >= ZERO_VARIANCE_WORLDS {
+                break;
+            }
+            (r * 4).min(ZERO_VARIANCE_WORLDS)
+        } else {
+            if se <= rse * mean {
+                break;
+            }
+            let var = se * se * r as f64;
+            let need = (var / (rse * rse * mean * mean)).ceil();
+            let need = if need.is_finite() { need as u64 } else { MAX };
+            // At least a quarter more, so a near miss does not crawl.
+            need.max(r + r / 4).min(MAX)
+        };
+        run(r..next, &mut acc);
     }
     let rf = acc.worlds as f64;
     let marginal: Vec<f64> = acc.first.iter().map(|&h| h as f64 / rf).collect();
@@ -328,6 +347,21 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         })
         .collect();
     let mut total = crate::eval::ReachEstimate::from_sums(acc.sum as u128, acc.sum_sq, acc.worlds);
+    if total.std_error == 0.0 && acc.worlds > 0 {
+        // Every world gave the same reach: a world that differs has probability below 3/R at
+        // 95% (the rule of three), and differs by at most what the seeds could ever reach (or
+        // down to the seeds alone). Without this the plan claimed certainty: 2.0 ± 0 for seeds
+        // whose reach is 2.19 through an arc of probability 1e-4.
+        let mean = total.expected_reach;
+        let p = (3.0 / rf).min(1.0);
+        let most = worlds.reachable(seeds) as f64;
+        let (lo, hi) = (
+            mean - (mean - k as f64).max(0.0) * p,
+            mean + (most - mean).max(0.0) * p,
+        );
+        total.ci95 = [lo, hi];
+        total.std_error = (hi - lo) / (2.0 * Z95);
+    }
     // Every seed reaches itself in every world: the interval does not go below that.
     total.ci95[0] = total.ci95[0].max(k as f64);
     RankedEstimate {
@@ -516,6 +550,58 @@ pub fn exclusive_hits(coll: &RrCollection, seeds: &[u32], n: usize) -> Vec<u64> 
         }
     }
     out
+}
+
+/// As [`overlap_matrix`] on the first `worlds` forward worlds of the estimate's stream (those a
+/// forward estimate of the same plan used): entry (a, b) is the expected number of people both a
+/// and b reach, each explored alone; the diagonal is each seed's own reach.
+pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64) -> Vec<Vec<f64>> {
+    const BATCH: u64 = 1 << 12;
+    let k = seeds.len();
+    let w = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
+    let mut counts = vec![0u64; k * k];
+    let mut lo = 0;
+    while lo < worlds {
+        let hi = (lo + BATCH).min(worlds);
+        // Per world, the matrix cells its people add to (a person reached by r seeds adds r^2).
+        for cells in w.map(lo..hi, |key, ws| {
+            let mut by: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
+            for (r, &s) in seeds.iter().enumerate() {
+                ws.reset();
+                w.explore(key, &[s], ws);
+                for &u in &ws.queue {
+                    by.entry(u).or_default().push(r as u32);
+                }
+            }
+            let mut cells = Vec::new();
+            for rs in by.values() {
+                for &a in rs {
+                    cells.extend(rs.iter().map(|&b| a * k as u32 + b));
+                }
+            }
+            cells
+        }) {
+            cells.iter().for_each(|&c| counts[c as usize] += 1);
+        }
+        lo = hi;
+    }
+    let per = 1.0 / worlds.max(1) as f64;
+    counts
+        .chunks(k.max(1))
+        .take(k)
+        .map(|row| row.iter().map(|&c| c as f64 * per).collect())
+        .collect()
+}
+
+/// Whether a plan of `seeds` that no engine sampled for (must-includes filling `-k`, every
+/// candidate, nothing spreading) is estimated on forward worlds: the test a pool passes to be
+/// selected on them (`select::forward`), with the seeds as the pool.
+pub fn forward_suits(model: &Model<'_>, roots: &RootSampler, seeds: &[u32], seed: u64) -> bool {
+    let mut pool = seeds.to_vec();
+    pool.sort_unstable();
+    pool.dedup();
+    crate::select::forward::forward_pool(model, roots, seed, pool, &crate::limits::Limits::none())
+        .is_some()
 }
 
 /// Pairwise expected shared audience of `seeds`: entry (a, b) is the expected number of people
