@@ -380,3 +380,40 @@ fn forward_estimate_of_a_rare_cascade_keeps_an_honest_interval() {
     );
     assert!(est.samples >= 1 << 16, "{} worlds", est.samples);
 }
+
+/// `evaluate`'s Monte Carlo interval: exact where no world can differ (every arc certain or
+/// dead), the rule of three's where every run agreed but a rare arc could fire, and never
+/// outside what any world can give.
+#[test]
+fn monte_carlo_intervals_claim_certainty_only_when_it_holds() {
+    // 0 -> 1 -> 2 certain, 2 -> 3 dead: every world reaches 3 from {0}.
+    let g = Graph::from_edges(4, &[(0, 1), (1, 2), (2, 3)], Some(&[1.0, 1.0, 0.0]));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let e = estimate_reach(&m, &[0], 500, 1);
+    assert_eq!(
+        (e.expected_reach, e.std_error, e.ci95),
+        (3.0, 0.0, [3.0, 3.0])
+    );
+    // The same with 2 -> 3 at 1e-7 and 3 feeding 100 more: 500 runs all see 3, the truth is
+    // above, and the interval must say so.
+    let mut edges = vec![(0u32, 1u32), (1, 2), (2, 3)];
+    let mut probs = vec![1.0f32, 1.0, 1e-7];
+    edges.extend((4..104).map(|v| (3, v)));
+    probs.extend(std::iter::repeat_n(1.0, 100));
+    let g = Graph::from_edges(104, &edges, Some(&probs));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let e = estimate_reach(&m, &[0], 500, 1);
+    let exact = exact_spread(&m, &[0]).unwrap();
+    assert_eq!(e.expected_reach, 3.0);
+    assert!(e.std_error > 0.0);
+    assert!(
+        e.ci95[0] == 3.0 && e.ci95[1] >= exact && e.ci95[1] <= 104.0,
+        "{:?}",
+        e.ci95
+    );
+    // A normal interval is clipped to what the seeds can reach: never below the seeds.
+    let g = Graph::from_edges(3, &[(0, 1), (1, 2)], Some(&[0.5, 1.0]));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let e = estimate_reach(&m, &[0], 3, 1);
+    assert!(e.ci95[0] >= 1.0 && e.ci95[1] <= 3.0, "{:?}", e.ci95);
+}

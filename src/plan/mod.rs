@@ -347,23 +347,8 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         })
         .collect();
     let mut total = crate::eval::ReachEstimate::from_sums(acc.sum as u128, acc.sum_sq, acc.worlds);
-    if total.std_error == 0.0 && acc.worlds > 0 {
-        // Every world gave the same reach: a world that differs has probability below 3/R at
-        // 95% (the rule of three), and differs by at most what the seeds could ever reach (or
-        // down to the seeds alone). Without this the plan claimed certainty: 2.0 ± 0 for seeds
-        // whose reach is 2.19 through an arc of probability 1e-4.
-        let mean = total.expected_reach;
-        let p = (3.0 / rf).min(1.0);
-        let most = worlds.reachable(seeds) as f64;
-        let (lo, hi) = (
-            mean - (mean - k as f64).max(0.0) * p,
-            mean + (most - mean).max(0.0) * p,
-        );
-        total.ci95 = [lo, hi];
-        total.std_error = (hi - lo) / (2.0 * Z95);
-    }
-    // Every seed reaches itself in every world: the interval does not go below that.
-    total.ci95[0] = total.ci95[0].max(k as f64);
+    // Within what any world can give; the rule of three's when every world agreed.
+    total.unless_certain(model, seeds);
     RankedEstimate {
         marginal,
         cumulative,

@@ -127,31 +127,6 @@ impl<'a> Worlds<'a> {
         })
     }
 
-    /// Everyone `seeds` could reach in some world (every arc of positive probability live): the
-    /// most one world's reach can be.
-    pub(crate) fn reachable(&self, seeds: &[u32]) -> u64 {
-        let g = self.model.graph();
-        let mut ws = Workspace::new(g.num_nodes());
-        ws.reset();
-        let mut head = 0;
-        for &s in seeds {
-            if ws.visit(s) {
-                ws.queue.push(s);
-            }
-        }
-        while head < ws.queue.len() {
-            let u = ws.queue[head];
-            head += 1;
-            let row = self.model.out_row(u);
-            for (j, &v) in g.out_neighbors(u).iter().enumerate() {
-                if self.model.out_prob(row, j, v) > 0.0 && ws.visit(v) {
-                    ws.queue.push(v);
-                }
-            }
-        }
-        ws.queue.len() as u64
-    }
-
     /// Appends to `coll` the sets of the worlds in `range`: per world, every person a member of
     /// `pool` reaches, as the members who reach them (by person, then member). With `singles`,
     /// a set of one member is counted there (per node) instead of stored: most sets of a small
