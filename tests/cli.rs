@@ -3796,10 +3796,17 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
         text.push_str(&format!("{v},{}\n", 1 + i % 3));
     }
     fs::write(&costs, &text).unwrap();
-    // The budgeted plan's table also prices NetHEPT's biggest hub beyond the budget: an account
-    // no plan can buy must not send the pool back to RR sets.
+    // The budgeted plan's table also prices NetHEPT's ten biggest hubs beyond the budget: their
+    // reach would fail the pool's 1% bar (the previous build planned this table on 37M RR sets),
+    // but accounts no plan can buy must not send the pool back to RR sets.
     let with_hub = dir.path().join("with_hub.csv");
-    fs::write(&with_hub, format!("{text}100,1000\n")).unwrap();
+    let hubs: String = [
+        "100", "474", "287", "14", "239", "266", "27", "196", "639", "705",
+    ]
+    .iter()
+    .map(|h| format!("{h},1000\n"))
+    .collect();
+    fs::write(&with_hub, format!("{text}{hubs}")).unwrap();
     let plan = |extra: &[&str], threads: &str| {
         let mut args = vec![
             "--graph",
@@ -3825,6 +3832,8 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
         assert_eq!(p1["rr_sets"], 0);
         assert_eq!(p1["estimate"]["method"], "worlds");
         assert_eq!(p1["status"], "converged");
+        // The estimate grows until it meets the precision asked for (0.5% by default).
+        assert!(p1["estimate"]["relative_std_error"].as_f64().unwrap() <= 0.005);
         // Measured on the worlds, not certified: no certificate is claimed.
         assert!(p1["certificate"].is_null());
         let ratio = p1["approximation"].as_f64().unwrap();

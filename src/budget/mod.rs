@@ -524,8 +524,9 @@ pub fn sample(
 
 /// The pool a budgeted plan should be chosen from on forward worlds, if any: every account the
 /// rules let in at a price that fits beside the must-includes, and the must-includes (see
-/// `select::forward`). An account the budget cannot buy would only weigh in the pilot (one hub
-/// at 1,000 beside a budget of 2 sent a pool of three back to 3.5 GB of RR sets).
+/// `select::forward`). An account the budget cannot buy would only weigh in the pilot (under
+/// `uniform:0.1`, one hub at 1,000 beside a budget of 2 sent a pool of three back to 5.7 GB of
+/// RR sets).
 pub fn forward_pool(
     model: &Model<'_>,
     roots: &RootSampler,
@@ -535,6 +536,13 @@ pub fn forward_pool(
 ) -> Option<Vec<u32>> {
     let n = model.graph().num_nodes() as u32;
     let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
+    if cons.include.len() >= cons.max_seeds {
+        // The must-includes fill the seed cap: no other account can join them.
+        let mut pool = cons.include.clone();
+        pool.sort_unstable();
+        pool.dedup();
+        return crate::select::forward::forward_pool(model, roots, cfg.seed, pool);
+    }
     let pool: Vec<u32> = (0..n)
         .filter(|&v| {
             cons.include.contains(&v)
@@ -544,7 +552,7 @@ pub fn forward_pool(
                         .is_some_and(|c| c + inc_cost <= cons.budget + 1e-9))
         })
         .collect();
-    crate::select::forward::forward_pool(model, roots, cfg.seed, pool, &cfg.limits)
+    crate::select::forward::forward_pool(model, roots, cfg.seed, pool)
 }
 
 /// [`sample`] on forward worlds of `pool` (from [`forward_pool`]): a small pool that reaches few

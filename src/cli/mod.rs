@@ -1126,13 +1126,11 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     // the same precision from fewer sets, whatever algorithm chose the seeds.
     let est_roots = roots.stratified(&model);
     // A plan chosen on forward worlds (a small pool reaching few people) is estimated on forward
-    // worlds too: RR sets would mostly miss it. RR sets are then drawn only for the report's
-    // overlap map.
+    // worlds too: RR sets would mostly miss it. So is any other plan whose seeds pass the same
+    // test, unless its certificate needs RR sets' hits (`auto`, `opim`, budgeted plans on RR
+    // sets): heuristics, `celf`, must-includes that fill -k.
     let forward = chosen.worlds > 0
-        || (matches!(
-            chosen.status,
-            SelectStatus::Forced | SelectStatus::AllCandidates | SelectStatus::Exact
-        ) && plan::forward_suits(&model, &roots, &chosen.seeds, a.model.seed));
+        || (!chosen.certify && plan::forward_suits(&model, &roots, &chosen.seeds, a.model.seed));
     let mut est_sets = if forward {
         seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate)
     } else {
@@ -1313,14 +1311,20 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         use seedplan::report::html::{plan_report, ReportCurve, ReportOverlap};
         let curve = if let Some(b) = plan.budget {
             let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+            // Budgets that share a plan share its estimate (each forward one sizes its own).
+            let mut seen: std::collections::HashMap<&[u32], f64> = Default::default();
             for (budget, seeds) in &curve_plans {
-                let e = if forward {
-                    plan::estimate_forward(&model, seeds, a.model.seed, a.estimate_rse)
-                } else {
-                    plan::estimate_on(&est_sets, seeds, &est_roots)
-                };
+                let reach = *seen.entry(seeds.as_slice()).or_insert_with(|| {
+                    if forward {
+                        plan::estimate_forward(&model, seeds, a.model.seed, a.estimate_rse)
+                    } else {
+                        plan::estimate_on(&est_sets, seeds, &est_roots)
+                    }
+                    .total
+                    .expected_reach
+                });
                 let best = pts.last().map_or(0.0, |p| p.1);
-                pts.push((*budget, e.total.expected_reach.max(best)));
+                pts.push((*budget, reach.max(best)));
             }
             pts.push((b, plan.expected_reach.max(pts.last().map_or(0.0, |p| p.1))));
             ReportCurve {
@@ -1564,9 +1568,19 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
     if !quiet {
         warn_if_planned_otherwise(&seeds, &a.seeds, &g, &model, a.model.seed);
     }
-    let roots = RootSampler::uniform(g.num_nodes()).stratified(&model);
-    let coll = plan::estimate_sets(&model, &roots, &[&seeds.ids], a.model.seed, a.estimate_rse);
-    let m = plan::overlap_matrix(&coll, &seeds.ids, &roots);
+    let uniform = RootSampler::uniform(g.num_nodes());
+    // Seeds that reach few people are measured on forward worlds, as a small pool's plan is
+    // (RR sets would mostly miss them); the worlds are as many as the estimate needs.
+    let (m, samples, method) = if plan::forward_suits(&model, &uniform, &seeds.ids, a.model.seed) {
+        let est = plan::estimate_forward(&model, &seeds.ids, a.model.seed, a.estimate_rse);
+        let m = plan::overlap_forward(&model, &seeds.ids, a.model.seed, est.samples);
+        (m, est.samples, "worlds")
+    } else {
+        let roots = uniform.stratified(&model);
+        let coll = plan::estimate_sets(&model, &roots, &[&seeds.ids], a.model.seed, a.estimate_rse);
+        let m = plan::overlap_matrix(&coll, &seeds.ids, &roots);
+        (m, coll.sampled(), "rr")
+    };
     let labels: Vec<String> = seeds.ids.iter().map(|&v| g.label(v).into_owned()).collect();
     emit(a.output.as_deref(), |out| match a.format {
         TableFormat::Json => {
@@ -1574,7 +1588,8 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
                 "nodes": labels,
                 "matrix": m,
                 "reach": (0..labels.len()).map(|i| m[i][i]).collect::<Vec<_>>(),
-                "samples": coll.sampled(),
+                "samples": samples,
+                "method": method,
                 "model": model.kind().short(),
                 "probs": model.scheme().spec(),
                 "seed": a.model.seed,

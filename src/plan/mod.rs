@@ -290,25 +290,26 @@ pub fn estimate_sets(
 pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -> RankedEstimate {
     const PILOT: u64 = 1024;
     const MAX: u64 = 1 << 22;
-    const BATCH: u64 = 1 << 14;
     use crate::select::forward::ZERO_VARIANCE_WORLDS;
     let worlds = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
     let k = seeds.len();
+    // Each world's row holds two counts per seed: batches of about 2^20 counts in all (16k
+    // worlds of 4,096 seeds held 1.1 GB).
+    let batch = ((1u64 << 20) / (k as u64 + 1)).clamp(64, 1 << 14);
     let mut acc = ForwardSums::new(k);
-    // Adds the worlds of `range`, a batch at a time (the per-world rows are not kept).
     let run = |range: std::ops::Range<u64>, acc: &mut ForwardSums| {
-        let mut lo = range.start;
-        while lo < range.end {
-            let hi = (lo + BATCH).min(range.end);
-            for (total, first, only) in
-                worlds.map(lo..hi, |key, ws| one_world(&worlds, key, ws, seeds))
-            {
-                acc.add(total, &first, &only);
-            }
-            lo = hi;
-        }
+        worlds.for_each_batched(
+            range,
+            batch,
+            |key, ws| one_world(&worlds, key, ws, seeds),
+            |(total, first, only)| acc.add(total, &first, &only),
+        );
     };
     run(0..PILOT, &mut acc);
+    let certain = || {
+        let (least, most) = crate::eval::reach_bounds(model, seeds);
+        least == most
+    };
     // Grows until the total is known to `rse` (re-checked after each extension: reach is
     // heavy-tailed and a pilot's variance runs low), or to `MAX` worlds. Worlds that all agree
     // prove little about rare cascades: they grow to `ZERO_VARIANCE_WORLDS` first.
@@ -319,7 +320,8 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
             break;
         }
         let next = if se == 0.0 {
-            if r >= ZERO_VARIANCE_WORLDS {
+            // No world can differ (sinks, arcs of probability 0 or 1): nothing more to learn.
+            if r >= ZERO_VARIANCE_WORLDS || certain() {
                 break;
             }
             (r * 4).min(ZERO_VARIANCE_WORLDS)
@@ -541,15 +543,16 @@ pub fn exclusive_hits(coll: &RrCollection, seeds: &[u32], n: usize) -> Vec<u64> 
 /// forward estimate of the same plan used): entry (a, b) is the expected number of people both a
 /// and b reach, each explored alone; the diagonal is each seed's own reach.
 pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64) -> Vec<Vec<f64>> {
-    const BATCH: u64 = 1 << 12;
     let k = seeds.len();
     let w = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
     let mut counts = vec![0u64; k * k];
-    let mut lo = 0;
-    while lo < worlds {
-        let hi = (lo + BATCH).min(worlds);
-        // Per world, the matrix cells its people add to (a person reached by r seeds adds r^2).
-        for cells in w.map(lo..hi, |key, ws| {
+    // Per world a k x k matrix (at most 40 x 40 in the report): a list of cells, a person reached
+    // by r seeds adding r^2, ran to gigabytes when 40 seeds share 600 people.
+    let batch = ((1u64 << 22) / (k * k) as u64).clamp(16, 4096);
+    w.for_each_batched(
+        0..worlds,
+        batch,
+        |key, ws| {
             let mut by: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
             for (r, &s) in seeds.iter().enumerate() {
                 ws.reset();
@@ -558,18 +561,20 @@ pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64)
                     by.entry(u).or_default().push(r as u32);
                 }
             }
-            let mut cells = Vec::new();
+            let mut m = vec![0u32; k * k];
             for rs in by.values() {
                 for &a in rs {
-                    cells.extend(rs.iter().map(|&b| a * k as u32 + b));
+                    for &b in rs {
+                        m[a as usize * k + b as usize] += 1;
+                    }
                 }
             }
-            cells
-        }) {
-            cells.iter().for_each(|&c| counts[c as usize] += 1);
-        }
-        lo = hi;
-    }
+            m
+        },
+        |m| {
+            counts.iter_mut().zip(m).for_each(|(c, x)| *c += x as u64);
+        },
+    );
     let per = 1.0 / worlds.max(1) as f64;
     counts
         .chunks(k.max(1))
@@ -585,8 +590,7 @@ pub fn forward_suits(model: &Model<'_>, roots: &RootSampler, seeds: &[u32], seed
     let mut pool = seeds.to_vec();
     pool.sort_unstable();
     pool.dedup();
-    crate::select::forward::forward_pool(model, roots, seed, pool, &crate::limits::Limits::none())
-        .is_some()
+    crate::select::forward::forward_pool(model, roots, seed, pool).is_some()
 }
 
 /// Pairwise expected shared audience of `seeds`: entry (a, b) is the expected number of people

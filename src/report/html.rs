@@ -293,6 +293,8 @@ svg {{ max-width: 100%; height: auto; }}
         plan.status,
         if plan.worlds > 0 {
             format!("{} forward worlds of the pool", plan.worlds)
+        } else if plan.estimate.method == "worlds" {
+            "estimated on forward worlds".to_string()
         } else {
             format!(
                 "{} RR sets, ε = {}, δ = {:.3e}",

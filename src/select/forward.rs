@@ -1,8 +1,8 @@
 //! `auto` on a small pool of accounts that reach few people: forward live-edge worlds.
 //!
 //! An RR set hits a pool with probability (the pool's reach) / (the population). On a cost table
-//! of ten accounts that reach about three people each, on soc-Slashdot0902's 82k, one set in
-//! 8,000 does: `auto` drew 490M sets (132 s) to pick three of them, and a budgeted plan of two
+//! of ten accounts that reach only themselves, on soc-Slashdot0902's 82k, one set in 8,000
+//! does: `auto` drew 490M sets (132 s) to pick three of them, and a budgeted plan of two
 //! among three accounts on NetHEPT held 3.5 GB of sets. Forward worlds waste nothing there: a
 //! world explores only what the pool reaches.
 //!
@@ -118,6 +118,23 @@ impl<'a> Worlds<'a> {
         blocks.into_iter().flatten().collect()
     }
 
+    /// `f` for every world of `range` as [`Worlds::map`] does, handed to `sink` in world order a
+    /// batch of `batch` worlds at a time, so only one batch of results is held at once.
+    pub(crate) fn for_each_batched<T: Send>(
+        &self,
+        range: Range<u64>,
+        batch: u64,
+        f: impl Fn(u64, &mut Workspace) -> T + Sync,
+        mut sink: impl FnMut(T),
+    ) {
+        let mut lo = range.start;
+        while lo < range.end {
+            let hi = lo.saturating_add(batch.max(1)).min(range.end);
+            self.map(lo..hi, &f).into_iter().for_each(&mut sink);
+            lo = hi;
+        }
+    }
+
     /// Reach of `seeds` in each world of `range`.
     pub(crate) fn reach(&self, seeds: &[u32], range: Range<u64>) -> Vec<u64> {
         self.map(range, |key, ws| {
@@ -140,7 +157,7 @@ impl<'a> Worlds<'a> {
         mut singles: Option<&mut [f64]>,
     ) {
         let keep_singles = singles.is_none();
-        let worlds = self.map(range, |key, ws| {
+        let one_world = |key: u64, ws: &mut Workspace| {
             let mut pairs: Vec<(u32, u32)> = Vec::new();
             for &v in pool {
                 ws.reset();
@@ -160,13 +177,14 @@ impl<'a> Worlds<'a> {
                 }
             }
             (ids, offs, one)
-        });
-        for (ids, offs, one) in worlds {
+        };
+        // A batch at a time: a round's worlds held whole reached 918 MB beside 7 MB of sets.
+        self.for_each_batched(range, 1024, one_world, |(ids, offs, one)| {
             coll.push_given(&ids, &offs);
             if let Some(b) = singles.as_deref_mut() {
                 one.iter().for_each(|&v| b[v as usize] += 1.0);
             }
-        }
+        });
     }
 }
 
@@ -178,13 +196,7 @@ pub(crate) fn pool_of(ctx: &SelectContext<'_>) -> Option<Vec<u32>> {
         .filter(|&v| cands[v as usize] || ctx.forced.contains(&v))
         .take(MAX_POOL + 1)
         .collect();
-    forward_pool(
-        ctx.model,
-        ctx.roots,
-        ctx.config.seed,
-        pool,
-        &ctx.config.limits,
-    )
+    forward_pool(ctx.model, ctx.roots, ctx.config.seed, pool)
 }
 
 /// `pool` (sorted, without repeats) if forward worlds should select from it: at most
@@ -194,14 +206,14 @@ pub(crate) fn pool_of(ctx: &SelectContext<'_>) -> Option<Vec<u32>> {
 ///
 /// The pilot gives up as soon as either sum passes its bar (sums only grow, so giving up early
 /// never changes the answer): 2,000 hubs under `uniform:0.3` on NetHEPT took 19 s to be
-/// turned down when every world explored every member. A limit that expires also ends it, with
-/// RR sets, whose engines answer limits between batches.
+/// turned down when every world explored every member. That bounds its work by about the bars
+/// (one world's whole-pool exploration at most beyond), so it does not answer limits: a deadline
+/// there sent a three-account plan to RR sets, which returned it empty.
 pub(crate) fn forward_pool(
     model: &Model<'_>,
     roots: &crate::rrset::RootSampler,
     seed: u64,
     pool: Vec<u32>,
-    limits: &crate::limits::Limits,
 ) -> Option<Vec<u32>> {
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     if roots.weights().is_some() || pool.len() > MAX_POOL || pool.is_empty() {
@@ -214,8 +226,7 @@ pub(crate) fn forward_pool(
     let failed = AtomicBool::new(false);
     let pilot = Worlds::new(model, seed, Purpose::WorldsPilot);
     pilot.map(0..PILOT, |key, ws| {
-        if failed.load(Ordering::Relaxed) || limits.expired().is_some() {
-            failed.store(true, Ordering::Relaxed);
+        if failed.load(Ordering::Relaxed) {
             return;
         }
         ws.reset();
@@ -244,6 +255,8 @@ pub(crate) struct Validated {
     pub(crate) se: f64,
     pub(crate) gain: f64,
     pub(crate) gain_se: f64,
+    /// No world can give the selection another reach (`eval::reach_bounds` agree).
+    pub(crate) certain: bool,
 }
 
 /// Fewest worlds that may show no variance at all and still count as precise: until then a rare
@@ -257,7 +270,7 @@ impl Validated {
         if self.se > 0.0 {
             self.se <= RSE * self.reach
         } else {
-            r >= ZERO_VARIANCE_WORLDS
+            self.certain || r >= ZERO_VARIANCE_WORLDS
         }
     }
 
@@ -299,11 +312,18 @@ pub(crate) fn validate(
         }
         None => (f64::INFINITY, f64::INFINITY),
     };
+    // Only worth a look when every world agreed (sinks, arcs of probability 0 or 1): such a
+    // plan then stops at once instead of growing to `ZERO_VARIANCE_WORLDS`.
+    let certain = se == 0.0 && {
+        let (least, most) = crate::eval::reach_bounds(worlds.model, seeds);
+        least == most
+    };
     Validated {
         reach,
         se,
         gain,
         gain_se,
+        certain,
     }
 }
 
@@ -375,7 +395,8 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         status,
         rr_sets: 0,
         rr_bytes: peak,
-        rr_ids: coll.total_ids(),
+        // Sets of one member count as one stored id each (held as counts, in `rr_bytes` too).
+        rr_ids: coll.total_ids() + singles.iter().sum::<f64>() as u64,
         rounds,
         certify_on_estimate: false,
         worlds: 2 * r,
@@ -533,5 +554,29 @@ mod tests {
         assert_eq!(a.worlds, b.worlds);
         assert_eq!(a.approximation, b.approximation);
         assert_eq!(a.status, SelectStatus::Converged);
+    }
+
+    #[test]
+    fn a_pool_whose_reach_is_certain_stops_at_once() {
+        // Sinks and certain arcs only: every world gives the same reach, and no world can differ,
+        // so the first round is precise (it grew to 65,536 worlds before).
+        let mut edges: Vec<(u32, u32)> = (0..50).map(|v| (v, v + 1000)).collect();
+        edges.extend((1000..1050).map(|v| (v, v + 1000)));
+        let probs = vec![1.0f32; edges.len()];
+        let g = Graph::from_edges(20_000, &edges, Some(&probs));
+        let n = g.num_nodes();
+        let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+        let roots = RootSampler::uniform(n);
+        let mut cands = vec![false; n];
+        (0..50).for_each(|v| cands[v] = true);
+        (5000..5050).for_each(|v| cands[v] = true);
+        let c = ctx(&m, &roots, &cands, 4, 1);
+        let pool = pool_of(&c).expect("a small pool");
+        let sel = select(&c, &pool).unwrap();
+        assert_eq!(sel.status, SelectStatus::Converged);
+        assert!(sel.worlds <= 4 * FIRST, "{} worlds", sel.worlds);
+        // Each of the first 50 reaches itself and two more for certain; the sinks only
+        // themselves.
+        assert_eq!(sel.gains.as_deref(), Some(&[3.0, 3.0, 3.0, 3.0][..]));
     }
 }
