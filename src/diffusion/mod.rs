@@ -380,6 +380,44 @@ impl<'g> Model<'g> {
         }
     }
 
+    /// Breadth-first spread from `starts` beyond what `ws` has visited since its reset (its queue
+    /// holds every node visited, in order), along the arcs `live(u, j, gj, v, row)` accepts (`j`:
+    /// the arc's place in `u`'s out-row, `gj` in the whole forward CSR); an arc into a node
+    /// already visited is not asked. Returns the arcs asked. Forward worlds (hashed coins) and
+    /// reach bounds (arcs that can fire, or must) share it.
+    pub fn spread_where(
+        &self,
+        starts: &[u32],
+        ws: &mut Workspace,
+        mut live: impl FnMut(u32, usize, usize, u32, RowProbs<'_>) -> bool,
+    ) -> u64 {
+        let g = self.graph;
+        let mut head = ws.queue.len();
+        for &s in starts {
+            if ws.visit(s) {
+                ws.queue.push(s);
+            }
+        }
+        let mut asked = 0u64;
+        while head < ws.queue.len() {
+            let u = ws.queue[head];
+            head += 1;
+            let row = self.out_row(u);
+            let base = g.out_range(u).start;
+            for (j, &v) in g.out_neighbors(u).iter().enumerate() {
+                if ws.visited(v) {
+                    continue;
+                }
+                asked += 1;
+                if live(u, j, base + j, v, row) {
+                    ws.visit(v);
+                    ws.queue.push(v);
+                }
+            }
+        }
+        asked
+    }
+
     /// A workspace sized for this graph (one per thread).
     pub fn workspace(&self) -> Workspace {
         Workspace::new(self.graph.num_nodes())

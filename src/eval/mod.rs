@@ -91,27 +91,17 @@ pub fn estimate_reach(model: &Model<'_>, seeds: &[u32], runs: u64, seed: u64) ->
 /// always fire (probability 1; an LT arc of weight 1 is always the one chosen), and through every
 /// arc that can fire.
 pub fn reach_bounds(model: &Model<'_>, seeds: &[u32]) -> (u64, u64) {
-    let g = model.graph();
     let mut ws = model.workspace();
     let mut walk = |certain: bool| {
         ws.reset();
-        for &s in seeds {
-            if ws.visit(s) {
-                ws.queue.push(s);
+        model.spread_where(seeds, &mut ws, |_, j, _, v, row| {
+            let p = model.out_prob(row, j, v);
+            if certain {
+                p >= 1.0
+            } else {
+                p > 0.0
             }
-        }
-        let mut head = 0;
-        while head < ws.queue.len() {
-            let u = ws.queue[head];
-            head += 1;
-            let row = model.out_row(u);
-            for (j, &v) in g.out_neighbors(u).iter().enumerate() {
-                let p = model.out_prob(row, j, v);
-                if (if certain { p >= 1.0 } else { p > 0.0 }) && ws.visit(v) {
-                    ws.queue.push(v);
-                }
-            }
-        }
+        });
         ws.queue.len() as u64
     };
     let least = walk(true);

@@ -69,31 +69,10 @@ impl<'a> Worlds<'a> {
     /// Explores world `key` from `starts`, beyond what `ws` has visited since its reset (its
     /// queue holds every node visited, in order); returns the arcs tried.
     pub(crate) fn explore(&self, key: u64, starts: &[u32], ws: &mut Workspace) -> u64 {
-        let g = self.model.graph();
-        let mut head = ws.queue.len();
-        for &s in starts {
-            if ws.visit(s) {
-                ws.queue.push(s);
-            }
-        }
-        let mut tried = 0u64;
-        while head < ws.queue.len() {
-            let u = ws.queue[head];
-            head += 1;
-            let row = self.model.out_row(u);
-            let base = g.out_range(u).start;
-            for (j, &v) in g.out_neighbors(u).iter().enumerate() {
-                if ws.visited(v) {
-                    continue;
-                }
-                tried += 1;
-                if arc_live(self.model, key, u, j, base + j, v, row) {
-                    ws.visit(v);
-                    ws.queue.push(v);
-                }
-            }
-        }
-        tried
+        let m = self.model;
+        m.spread_where(starts, ws, |u, j, gj, v, row| {
+            arc_live(m, key, u, j, gj, v, row)
+        })
     }
 
     /// `f(key, workspace)` for every world of `range`, in parallel blocks, in world order.
