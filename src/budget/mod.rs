@@ -570,7 +570,7 @@ pub fn sample_forward(
     cfg: &BudgetConfig,
     progress: &dyn Progress,
 ) -> BudgetSample {
-    use crate::select::forward::{validate, Worlds, FIRST, MAX_WORLDS};
+    use crate::select::forward::{pool_is_certain, validate, Worlds, FIRST, MAX_WORLDS};
     use crate::select::SelectStatus as S;
     let n = model.graph().num_nodes();
     let pick = Worlds::new(model, cfg.seed, Purpose::Worlds);
@@ -580,6 +580,7 @@ pub fn sample_forward(
     let mut prev: Option<Vec<u32>> = None;
     let mut peak = 0u64;
     let mut round = 0u32;
+    let certain = pool_is_certain(model, pool);
     progress.begin("forward worlds of the pool", None);
     pick.append_sets(&mut sets, pool, 0..r, None);
     let (status, limit) = loop {
@@ -589,7 +590,7 @@ pub fn sample_forward(
         let sel = budget_greedy(&sets, &index, costs, cons, n, false);
         drop(index);
         let v = validate(&check, &sel.seeds, prev.as_deref(), r);
-        if v.precise(r) && v.converged(cfg.tolerance) {
+        if v.precise(r, certain) && v.converged(cfg.tolerance) {
             break (S::Converged, None);
         }
         if r >= MAX_WORLDS {

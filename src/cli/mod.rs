@@ -1126,11 +1126,14 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     // the same precision from fewer sets, whatever algorithm chose the seeds.
     let est_roots = roots.stratified(&model);
     // A plan chosen on forward worlds (a small pool reaching few people) is estimated on forward
-    // worlds too: RR sets would mostly miss it. So is any other plan whose seeds pass the same
-    // test, unless its certificate needs RR sets' hits (`auto`, `opim`, budgeted plans on RR
-    // sets): heuristics, `celf`, must-includes that fill -k.
+    // worlds too: RR sets would mostly miss it. So is a plan of a small pool that needed no
+    // selection (must-includes that fill -k, every candidate, nothing spreading); plans an
+    // engine chose on RR sets or by its own rule keep the RR estimate.
     let forward = chosen.worlds > 0
-        || (!chosen.certify && plan::forward_suits(&model, &roots, &chosen.seeds, a.model.seed));
+        || (matches!(
+            chosen.status,
+            SelectStatus::Forced | SelectStatus::AllCandidates | SelectStatus::Exact
+        ) && plan::forward_suits(&model, &roots, &chosen.seeds, a.model.seed));
     let mut est_sets = if forward {
         seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate)
     } else {
@@ -1153,6 +1156,9 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     } else {
         plan::estimate_on(&est_sets, &chosen.seeds, &est_roots)
     };
+    if seedplan::limits::interrupted() {
+        return Err(Error::Interrupted);
+    }
     progress.end();
     let est_s = t2.elapsed().as_secs_f64();
     let certificate = if chosen.certify {
@@ -1574,6 +1580,9 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
     let (m, samples, method) = if plan::forward_suits(&model, &uniform, &seeds.ids, a.model.seed) {
         let est = plan::estimate_forward(&model, &seeds.ids, a.model.seed, a.estimate_rse);
         let m = plan::overlap_forward(&model, &seeds.ids, a.model.seed, est.samples);
+        if seedplan::limits::interrupted() {
+            return Err(Error::Interrupted);
+        }
         (m, est.samples, "worlds")
     } else {
         let roots = uniform.stratified(&model);

@@ -92,20 +92,27 @@ pub fn estimate_reach(model: &Model<'_>, seeds: &[u32], runs: u64, seed: u64) ->
 /// arc that can fire.
 pub fn reach_bounds(model: &Model<'_>, seeds: &[u32]) -> (u64, u64) {
     let mut ws = model.workspace();
-    let mut walk = |certain: bool| {
-        ws.reset();
-        model.spread_where(seeds, &mut ws, |_, j, _, v, row| {
-            let p = model.out_prob(row, j, v);
-            if certain {
-                p >= 1.0
-            } else {
-                p > 0.0
-            }
-        });
-        ws.queue.len() as u64
-    };
-    let least = walk(true);
-    (least, walk(false))
+    ws.reset();
+    let lt = model.kind() == crate::diffusion::ModelKind::LinearThreshold;
+    // LT: a node whose in-weight from nodes reached for certain adds up to 1 is reached for
+    // certain too, however many arcs bring it (`a c` and `b c` at 0.5 each from seeds a, b).
+    let mut weight_in: rustc_hash::FxHashMap<u32, f64> = Default::default();
+    model.spread_where(seeds, &mut ws, |_, j, _, v, row| {
+        let p = model.out_prob(row, j, v);
+        if lt {
+            let w = weight_in.entry(v).or_insert(0.0);
+            *w += p;
+            *w >= 1.0 - 1e-12
+        } else {
+            p >= 1.0
+        }
+    });
+    let least = ws.queue.len() as u64;
+    ws.reset();
+    model.spread_where(seeds, &mut ws, |_, j, _, v, row| {
+        model.out_prob(row, j, v) > 0.0
+    });
+    (least, ws.queue.len() as u64)
 }
 
 impl ReachEstimate {
@@ -123,12 +130,13 @@ impl ReachEstimate {
         let (least, most) = reach_bounds(model, seeds);
         let (least, most) = (least as f64, most as f64);
         if self.std_error == 0.0 {
+            // The standard error stays the runs' own (0): callers that build intervals from it
+            // (bench's summaries) would make a symmetric one that leaves these bounds.
             let mean = self.expected_reach;
             let p = (3.0 / self.runs as f64).min(1.0);
             let lo = mean - (mean - least).max(0.0) * p;
             let hi = mean + (most - mean).max(0.0) * p;
             self.ci95 = [lo, hi];
-            self.std_error = (hi - lo) / (2.0 * Z95);
         }
         self.ci95 = [self.ci95[0].max(least), self.ci95[1].min(most)];
     }

@@ -290,6 +290,7 @@ pub fn estimate_sets(
 pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -> RankedEstimate {
     const PILOT: u64 = 1024;
     const MAX: u64 = 1 << 22;
+    const WORK: u64 = 1 << 28;
     use crate::select::forward::ZERO_VARIANCE_WORLDS;
     let worlds = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
     let k = seeds.len();
@@ -302,40 +303,40 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
             range,
             batch,
             |key, ws| one_world(&worlds, key, ws, seeds),
-            |(total, first, only)| acc.add(total, &first, &only),
+            |(total, first, only, work)| acc.add(total, &first, &only, work),
         );
     };
     run(0..PILOT, &mut acc);
-    let certain = || {
-        let (least, most) = crate::eval::reach_bounds(model, seeds);
-        least == most
-    };
+    let (least, most) = crate::eval::reach_bounds(model, seeds);
+    let certain = least == most;
     // Grows until the total is known to `rse` (re-checked after each extension: reach is
-    // heavy-tailed and a pilot's variance runs low), or to `MAX` worlds. Worlds that all agree
-    // prove little about rare cascades: they grow to `ZERO_VARIANCE_WORLDS` first.
+    // heavy-tailed and a pilot's variance runs low), to at least `ZERO_VARIANCE_WORLDS` unless
+    // no world can differ: a rare large cascade (an arc of probability 1e-4 into 2,000 people)
+    // is missed by 1,024 worlds whose small noise already met the precision, and read 1.02 where
+    // the reach is 1.22. Work (arcs asked and people reached) is capped at `WORK` in all (a
+    // second or two), so a heavy plan stops early rather than run for minutes; so does Ctrl-C.
     loop {
         let (mean, se) = acc.mean_se();
         let r = acc.worlds;
-        if mean <= 0.0 || r >= MAX {
+        let per_world = (acc.work as f64 / r.max(1) as f64).max(1.0);
+        let cap = ((WORK as f64 / per_world) as u64).clamp(PILOT, MAX);
+        if mean <= 0.0 || r >= cap || crate::limits::interrupted() {
             break;
         }
-        let next = if se == 0.0 {
-            // No world can differ (sinks, arcs of probability 0 or 1): nothing more to learn.
-            if r >= ZERO_VARIANCE_WORLDS || certain() {
+        let floor = if certain { PILOT } else { ZERO_VARIANCE_WORLDS };
+        let want = if se == 0.0 || se <= rse * mean {
+            if certain || r >= floor {
                 break;
             }
-            (r * 4).min(ZERO_VARIANCE_WORLDS)
+            floor
         } else {
-            if se <= rse * mean {
-                break;
-            }
             let var = se * se * r as f64;
             let need = (var / (rse * rse * mean * mean)).ceil();
             let need = if need.is_finite() { need as u64 } else { MAX };
             // At least a quarter more, so a near miss does not crawl.
-            need.max(r + r / 4).min(MAX)
+            need.max(r + r / 4).max(floor)
         };
-        run(r..next, &mut acc);
+        run(r..want.min(cap), &mut acc);
     }
     let rf = acc.worlds as f64;
     let marginal: Vec<f64> = acc.first.iter().map(|&h| h as f64 / rf).collect();
@@ -369,13 +370,14 @@ fn one_world(
     key: u64,
     ws: &mut crate::diffusion::Workspace,
     seeds: &[u32],
-) -> (u64, Vec<u64>, Vec<u64>) {
+) -> (u64, Vec<u64>, Vec<u64>, u64) {
     let k = seeds.len();
     ws.reset();
     let mut first = vec![0u64; k];
+    let mut work = 0u64;
     for (r, &s) in seeds.iter().enumerate() {
         let before = ws.queue.len();
-        worlds.explore(key, &[s], ws);
+        work += worlds.explore(key, &[s], ws);
         first[r] = (ws.queue.len() - before) as u64;
     }
     let total = ws.queue.len() as u64;
@@ -383,7 +385,7 @@ fn one_world(
     let mut by: rustc_hash::FxHashMap<u32, (u32, u32)> = Default::default();
     for (r, &s) in seeds.iter().enumerate() {
         ws.reset();
-        worlds.explore(key, &[s], ws);
+        work += worlds.explore(key, &[s], ws) + ws.queue.len() as u64;
         for &u in &ws.queue {
             by.entry(u).or_insert((0, r as u32)).0 += 1;
         }
@@ -392,7 +394,7 @@ fn one_world(
     by.values()
         .filter(|(c, _)| *c == 1)
         .for_each(|&(_, r)| only[r as usize] += 1);
-    (total, first, only)
+    (total, first, only, work + total)
 }
 
 /// Integer sums over forward worlds (exact, so the same in any thread order).
@@ -402,6 +404,8 @@ struct ForwardSums {
     sum_sq: u128,
     first: Vec<u64>,
     only: Vec<u64>,
+    /// Arcs asked and people reached, over all worlds.
+    work: u64,
 }
 
 impl ForwardSums {
@@ -412,11 +416,13 @@ impl ForwardSums {
             sum_sq: 0,
             first: vec![0; k],
             only: vec![0; k],
+            work: 0,
         }
     }
 
-    fn add(&mut self, total: u64, first: &[u64], only: &[u64]) {
+    fn add(&mut self, total: u64, first: &[u64], only: &[u64], work: u64) {
         self.worlds += 1;
+        self.work += work;
         self.sum += total;
         self.sum_sq += (total as u128) * (total as u128);
         self.first.iter_mut().zip(first).for_each(|(a, b)| *a += b);
@@ -548,7 +554,7 @@ pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64)
     let mut counts = vec![0u64; k * k];
     // Per world a k x k matrix (at most 40 x 40 in the report): a list of cells, a person reached
     // by r seeds adding r^2, ran to gigabytes when 40 seeds share 600 people.
-    let batch = ((1u64 << 22) / (k * k) as u64).clamp(16, 4096);
+    let batch = ((1u64 << 22) / (k * k).max(1) as u64).clamp(16, 4096);
     w.for_each_batched(
         0..worlds,
         batch,

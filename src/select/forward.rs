@@ -107,7 +107,9 @@ impl<'a> Worlds<'a> {
         mut sink: impl FnMut(T),
     ) {
         let mut lo = range.start;
-        while lo < range.end {
+        // Ctrl-C stops between batches; the caller's results are then partial, and its
+        // command exits 130 without them.
+        while lo < range.end && !crate::limits::interrupted() {
             let hi = lo.saturating_add(batch.max(1)).min(range.end);
             self.map(lo..hi, &f).into_iter().for_each(&mut sink);
             lo = hi;
@@ -234,8 +236,6 @@ pub(crate) struct Validated {
     pub(crate) se: f64,
     pub(crate) gain: f64,
     pub(crate) gain_se: f64,
-    /// No world can give the selection another reach (`eval::reach_bounds` agree).
-    pub(crate) certain: bool,
 }
 
 /// Fewest worlds that may show no variance at all and still count as precise: until then a rare
@@ -244,12 +244,16 @@ pub(crate) struct Validated {
 pub(crate) const ZERO_VARIANCE_WORLDS: u64 = 1 << 16;
 
 impl Validated {
-    /// Whether the reach is known to `RSE` after `r` worlds.
-    pub(crate) fn precise(&self, r: u64) -> bool {
+    /// Whether the reach is known to `RSE` after `r` worlds; `certain`: no world can give any
+    /// member of the pool another reach ([`pool_is_certain`]). A selection that merely looks
+    /// certain is not enough: a first round's picks of members that reach three people for
+    /// certain stopped the run before it could see members with rare large cascades (reach 6
+    /// where 11 was there).
+    pub(crate) fn precise(&self, r: u64, certain: bool) -> bool {
         if self.se > 0.0 {
             self.se <= RSE * self.reach
         } else {
-            self.certain || r >= ZERO_VARIANCE_WORLDS
+            certain || r >= ZERO_VARIANCE_WORLDS
         }
     }
 
@@ -257,6 +261,14 @@ impl Validated {
     pub(crate) fn converged(&self, tol: f64) -> bool {
         self.gain <= tol * self.reach && self.gain_se <= tol / 2.0 * self.reach
     }
+}
+
+/// Whether no world can give any member of `pool` (and so any plan of it) another reach: the
+/// fewest and the most people the whole pool can reach agree (sinks, arcs of probability 0 or 1).
+/// Such a pool stops at its first precise round instead of growing to `ZERO_VARIANCE_WORLDS`.
+pub(crate) fn pool_is_certain(model: &Model<'_>, pool: &[u32]) -> bool {
+    let (least, most) = crate::eval::reach_bounds(model, pool);
+    least == most
 }
 
 /// Mean and standard error of per-world values from their integer sums.
@@ -291,18 +303,11 @@ pub(crate) fn validate(
         }
         None => (f64::INFINITY, f64::INFINITY),
     };
-    // Only worth a look when every world agreed (sinks, arcs of probability 0 or 1): such a
-    // plan then stops at once instead of growing to `ZERO_VARIANCE_WORLDS`.
-    let certain = se == 0.0 && {
-        let (least, most) = crate::eval::reach_bounds(worlds.model, seeds);
-        least == most
-    };
     Validated {
         reach,
         se,
         gain,
         gain_se,
-        certain,
     }
 }
 
@@ -320,12 +325,15 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
     let mut peak = 0u64;
     let mut rounds = 0u32;
     let mut prev: Option<Vec<u32>> = None;
+    let certain = pool_is_certain(ctx.model, pool);
     ctx.progress.begin("forward worlds of the pool", None);
     pick.append_sets(&mut coll, pool, 0..r, Some(&mut singles));
     let (greedy, seen, status) = loop {
         rounds += 1;
         let index = InvertedIndex::build(&coll, n);
-        let peak_now = coll.bytes() + index.bytes() + 8 * n as u64;
+        // The sets and their index; the per-node counts of one-member sets (8 bytes a node)
+        // are left out, as the stored ids are.
+        let peak_now = coll.bytes() + index.bytes();
         peak = peak.max(peak_now);
         let g = greedy_with_bonus(
             &[(&coll, &index)],
@@ -337,7 +345,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         );
         drop(index);
         let v = validate(&check, &g.seeds, prev.as_deref(), r);
-        if v.precise(r) && v.converged(cfg.tolerance) {
+        if v.precise(r, certain) && v.converged(cfg.tolerance) {
             break (g, v, SelectStatus::Converged);
         }
         if r >= MAX_WORLDS {
@@ -374,8 +382,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         status,
         rr_sets: 0,
         rr_bytes: peak,
-        // Sets of one member count as one stored id each (held as counts, in `rr_bytes` too).
-        rr_ids: coll.total_ids() + singles.iter().sum::<f64>() as u64,
+        rr_ids: coll.total_ids(),
         rounds,
         certify_on_estimate: false,
         worlds: 2 * r,
@@ -557,5 +564,41 @@ mod tests {
         // Each of the first 50 reaches itself and two more for certain; the sinks only
         // themselves.
         assert_eq!(sel.gains.as_deref(), Some(&[3.0, 3.0, 3.0, 3.0][..]));
+    }
+
+    #[test]
+    fn picks_that_look_certain_do_not_stop_a_pool_that_is_not() {
+        // Members 0-3 reach two more people for certain; members 10-13 reach a hub over 50,000
+        // people through an arc of probability 1e-4 (reach about 6). The first round rarely
+        // sees a rare cascade and picks certain members; the run must go on until it does.
+        let hub = 100u32;
+        let mut edges: Vec<(u32, u32)> = Vec::new();
+        let mut probs: Vec<f32> = Vec::new();
+        for v in 0..4u32 {
+            edges.extend([(v, 1000 + 2 * v), (v, 1001 + 2 * v)]);
+            probs.extend([1.0, 1.0]);
+        }
+        for v in 10..14u32 {
+            edges.push((v, hub));
+            probs.push(1e-4);
+        }
+        edges.extend((0..50_000u32).map(|i| (hub, 2000 + i)));
+        probs.extend(std::iter::repeat_n(1.0f32, 50_000));
+        let g = Graph::from_edges(52_000, &edges, Some(&probs));
+        let n = g.num_nodes();
+        let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+        let roots = RootSampler::uniform(n);
+        let mut cands = vec![false; n];
+        (0..4).chain(10..14).for_each(|v| cands[v] = true);
+        let c = ctx(&m, &roots, &cands, 2, 1);
+        let pool = pool_of(&c).expect("a small pool");
+        assert!(!pool_is_certain(&m, &pool));
+        let sel = select(&c, &pool).unwrap();
+        assert!(
+            sel.seeds.iter().all(|v| (10..14).contains(v)),
+            "{:?} after {} worlds",
+            sel.seeds,
+            sel.worlds
+        );
     }
 }
