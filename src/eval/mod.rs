@@ -91,13 +91,21 @@ pub fn estimate_reach(model: &Model<'_>, seeds: &[u32], runs: u64, seed: u64) ->
 /// always fire (probability 1; an LT arc of weight 1 is always the one chosen), and through every
 /// arc that can fire.
 pub fn reach_bounds(model: &Model<'_>, seeds: &[u32]) -> (u64, u64) {
-    let mut ws = model.workspace();
+    reach_bounds_in(model, seeds, &mut model.workspace())
+}
+
+/// [`reach_bounds`] in a given workspace (many calls on one graph allocate it once).
+pub fn reach_bounds_in(
+    model: &Model<'_>,
+    seeds: &[u32],
+    ws: &mut crate::diffusion::Workspace,
+) -> (u64, u64) {
     ws.reset();
     let lt = model.kind() == crate::diffusion::ModelKind::LinearThreshold;
     // LT: a node whose in-weight from nodes reached for certain adds up to 1 is reached for
     // certain too, however many arcs bring it (`a c` and `b c` at 0.5 each from seeds a, b).
     let mut weight_in: rustc_hash::FxHashMap<u32, f64> = Default::default();
-    model.spread_where(seeds, &mut ws, |_, j, _, v, row| {
+    model.spread_where(seeds, ws, |_, j, _, v, row| {
         let p = model.out_prob(row, j, v);
         if lt {
             let w = weight_in.entry(v).or_insert(0.0);
@@ -109,9 +117,7 @@ pub fn reach_bounds(model: &Model<'_>, seeds: &[u32]) -> (u64, u64) {
     });
     let least = ws.queue.len() as u64;
     ws.reset();
-    model.spread_where(seeds, &mut ws, |_, j, _, v, row| {
-        model.out_prob(row, j, v) > 0.0
-    });
+    model.spread_where(seeds, ws, |_, j, _, v, row| model.out_prob(row, j, v) > 0.0);
     (least, ws.queue.len() as u64)
 }
 

@@ -263,12 +263,18 @@ impl Validated {
     }
 }
 
-/// Whether no world can give any member of `pool` (and so any plan of it) another reach: the
-/// fewest and the most people the whole pool can reach agree (sinks, arcs of probability 0 or 1).
-/// Such a pool stops at its first precise round instead of growing to `ZERO_VARIANCE_WORLDS`.
+/// Whether no world can give any member of `pool` (and so any plan of it, a union of the
+/// members' reaches) another reach: for each member alone, the fewest and the most people it can
+/// reach agree (sinks, arcs of probability 0 or 1). Member by member, not the pool as a whole: a
+/// member whose rare cascade leads to people another member reaches for certain leaves the
+/// pool's reach certain, but not a plan without that other member. Such a pool stops at its
+/// first precise round instead of growing to `ZERO_VARIANCE_WORLDS`.
 pub(crate) fn pool_is_certain(model: &Model<'_>, pool: &[u32]) -> bool {
-    let (least, most) = crate::eval::reach_bounds(model, pool);
-    least == most
+    let mut ws = model.workspace();
+    pool.iter().all(|&v| {
+        let (least, most) = crate::eval::reach_bounds_in(model, &[v], &mut ws);
+        least == most
+    })
 }
 
 /// Mean and standard error of per-world values from their integer sums.
@@ -600,5 +606,17 @@ mod tests {
             sel.seeds,
             sel.worlds
         );
+    }
+
+    #[test]
+    fn a_pool_is_certain_only_when_each_member_is() {
+        // 0 -> 2 at 0.5 and 1 -> 2 at 1: the pool as a whole reaches {0, 1, 2} for certain,
+        // but a plan of 0 alone reaches 1 or 2 people.
+        let g = Graph::from_edges(3, &[(0, 2), (1, 2)], Some(&[0.5, 1.0]));
+        let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+        let (least, most) = crate::eval::reach_bounds(&m, &[0, 1]);
+        assert_eq!((least, most), (3, 3));
+        assert!(!pool_is_certain(&m, &[0, 1]));
+        assert!(pool_is_certain(&m, &[1]));
     }
 }
