@@ -555,6 +555,23 @@ pub fn forward_pool(
     crate::select::forward::forward_pool(model, roots, cfg.seed, pool)
 }
 
+/// The sample a budgeted plan is chosen on: forward worlds for a small pool that reaches few
+/// people ([`forward_pool`], [`sample_forward`]; RR sets would mostly miss it), RR sets
+/// ([`sample`]) otherwise. `BudgetSample::worlds` tells which.
+pub fn sample_any(
+    model: &Model<'_>,
+    roots: &RootSampler,
+    costs: &CostTable,
+    cons: &Constraints,
+    cfg: &BudgetConfig,
+    progress: &dyn Progress,
+) -> BudgetSample {
+    match forward_pool(model, roots, costs, cons, cfg) {
+        Some(pool) => sample_forward(model, &pool, costs, cons, cfg, progress),
+        None => sample(model, roots, costs, cons, cfg, progress),
+    }
+}
+
 /// [`sample`] on forward worlds of `pool` (from [`forward_pool`]): a small pool that reaches few
 /// people, which RR sets would mostly miss (a plan of two among three accounts on NetHEPT held
 /// 3.5 GB of them). Worlds double until the budgeted greedy's plan, measured on as many
@@ -757,10 +774,7 @@ pub fn allocate(
     progress: &dyn Progress,
 ) -> Result<Allocation> {
     // A small pool that reaches few people goes on forward worlds, as in `seedplan plan`.
-    let s = match forward_pool(model, roots, costs, cons, cfg) {
-        Some(pool) => sample_forward(model, &pool, costs, cons, cfg, progress),
-        None => sample(model, roots, costs, cons, cfg, progress),
-    };
+    let s = sample_any(model, roots, costs, cons, cfg, progress);
     progress.begin("optimizing the budget allocation", None);
     let a = allocate_on(
         model,

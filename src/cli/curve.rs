@@ -5,7 +5,7 @@
 use super::args::{CurveArgs, TableFormat};
 use super::output::{emit_with, stage};
 use super::{build_model, load, load_costs};
-use seedplan::budget::{allocate_on, sample, BudgetConfig, Constraints, ConstraintsFile};
+use seedplan::budget::{allocate_on, sample_any, BudgetConfig, Constraints, ConstraintsFile};
 use seedplan::error::{Error, Result};
 use seedplan::plan;
 use seedplan::progress::Progress;
@@ -140,10 +140,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let top = rules_at(*budgets.last().unwrap())?;
     // A small pool that reaches few people is planned on forward worlds (RR sets would mostly
     // miss it); its points are then estimated on forward worlds and carry no certificate.
-    let s = match seedplan::budget::forward_pool(&model, &roots, &costs, &top, &cfg) {
-        Some(pool) => seedplan::budget::sample_forward(&model, &pool, &costs, &top, &cfg, progress),
-        None => sample(&model, &roots, &costs, &top, &cfg, progress),
-    };
+    let s = sample_any(&model, &roots, &costs, &top, &cfg, progress);
     let forward = s.worlds > 0;
     let delta = 1.0 / n.max(2) as f64;
     let mut plans: Vec<(

@@ -915,14 +915,8 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;
             bc.limits = limits;
-            // A small pool that reaches few people is chosen on forward worlds (RR sets would
-            // mostly miss it).
-            let s = match seedplan::budget::forward_pool(&model, &roots, costs, rules, &bc) {
-                Some(pool) => {
-                    seedplan::budget::sample_forward(&model, &pool, costs, rules, &bc, progress)
-                }
-                None => seedplan::budget::sample(&model, &roots, costs, rules, &bc, progress),
-            };
+            // Forward worlds for a small pool that reaches few people, RR sets otherwise.
+            let s = seedplan::budget::sample_any(&model, &roots, costs, rules, &bc, progress);
             progress.begin("optimizing the budget allocation", None);
             let al = seedplan::budget::allocate_on(
                 &model,
