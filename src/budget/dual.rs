@@ -71,11 +71,14 @@ pub fn dual_bound(
     const FIXED: f32 = -1.0;
     let mut alpha: Vec<f32> = vec![1.0; m];
     let mut base = 0.0;
+    // A set of weight `w` stands for `w` copies with one share between them: the bound and the
+    // iterates are those of the copies each with the same share.
+    let w = |s: usize| coll.weight(s) as f64;
     for &v in &cons.include {
         for &s in index.sets_of(v) {
             if alpha[s as usize] != FIXED {
                 alpha[s as usize] = FIXED;
-                base += 1.0;
+                base += w(s as usize);
             }
         }
     }
@@ -95,7 +98,7 @@ pub fn dual_bound(
         for &s in index.sets_of(v) {
             if alpha[s as usize] == 1.0 {
                 alpha[s as usize] = 0.0;
-                covered += 1.0;
+                covered += w(s as usize);
             }
         }
     }
@@ -124,10 +127,11 @@ pub fn dual_bound(
             if a == FIXED {
                 continue;
             }
-            paid += 1.0 - a as f64;
+            let wa = w(i) * a as f64;
+            paid += w(i) - wa;
             if a > 0.0 {
                 for &v in set {
-                    a_v[v as usize] += a as f64;
+                    a_v[v as usize] += wa;
                 }
             }
         }
@@ -172,7 +176,7 @@ pub fn dual_bound(
             // Components that would push the share out of [0, 1] do not move it: leave them out.
             if (gi > 0.0 && a > 0.0) || (gi < 0.0 && a < 1.0) {
                 g[i] = gi as f32;
-                norm += gi * gi;
+                norm += w(i) * gi * gi;
             }
         }
         if norm == 0.0 {

@@ -42,7 +42,9 @@ struct State<'a> {
     costs: &'a CostTable,
     cons: &'a Constraints,
     by_cat: &'a [Vec<(f64, u32)>],
-    count: Vec<u32>,
+    /// Per node, the weight of its uncovered sets (sets count once but in a collection of
+    /// distinct sets, see `RrCollection::from_weighted`).
+    count: Vec<u64>,
     covered_set: Vec<bool>,
     chosen: Vec<bool>,
     cat_count: Vec<usize>,
@@ -57,7 +59,7 @@ impl<'a> State<'a> {
         costs: &'a CostTable,
         cons: &'a Constraints,
         by_cat: &'a [Vec<(f64, u32)>],
-        base_count: &[u32],
+        base_count: &[u64],
     ) -> Self {
         let n = base_count.len();
         State {
@@ -128,9 +130,10 @@ impl<'a> State<'a> {
         for &s in self.index.sets_of(v) {
             if !self.covered_set[s as usize] {
                 self.covered_set[s as usize] = true;
-                gain += 1;
+                let ws = self.coll.weight(s as usize);
+                gain += ws;
                 for &w in self.coll.set(s as usize) {
-                    self.count[w as usize] -= 1;
+                    self.count[w as usize] -= ws;
                 }
             }
         }
@@ -153,7 +156,7 @@ impl<'a> State<'a> {
     fn run_greedy(&mut self, lambda: Option<f64>) {
         let budget = self.cons.budget;
         let slots = self.cons.max_seeds.min(self.count.len()) as f64;
-        let ratio = |g: u32, v: u32, costs: &CostTable| {
+        let ratio = |g: u64, v: u32, costs: &CostTable| {
             let c = match lambda {
                 Some(l) => costs.cost_of(v).unwrap_or(f64::INFINITY) / budget + l / slots,
                 None => 1.0,
@@ -161,7 +164,7 @@ impl<'a> State<'a> {
             NotNan::new(g as f64 / c).unwrap_or_default()
         };
         let n = self.count.len() as u32;
-        let mut heap: BinaryHeap<(NotNan<f64>, Reverse<u32>, u32)> = (0..n)
+        let mut heap: BinaryHeap<(NotNan<f64>, Reverse<u32>, u64)> = (0..n)
             .filter(|&v| !self.chosen[v as usize] && self.cons.allowed(self.costs, v))
             .map(|v| {
                 (
@@ -224,9 +227,7 @@ pub fn budget_greedy(
     enumerate: bool,
 ) -> BudgetSelection {
     let by_cat = cons.by_category(costs, n);
-    let base: Vec<u32> = (0..n as u32)
-        .map(|v| index.sets_of(v).len() as u32)
-        .collect();
+    let base = coll.counts(index, n);
     let fresh = || {
         let mut s = State::new(coll, index, costs, cons, &by_cat, &base);
         for &v in &cons.include {
@@ -324,9 +325,7 @@ pub fn extend_plan(
     plan: &[u32],
 ) -> Vec<u32> {
     let by_cat = cons.by_category(costs, n);
-    let base: Vec<u32> = (0..n as u32)
-        .map(|v| index.sets_of(v).len() as u32)
-        .collect();
+    let base = coll.counts(index, n);
     let mut s = State::new(coll, index, costs, cons, &by_cat, &base);
     for &v in plan {
         s.take(v);
@@ -419,15 +418,13 @@ pub fn budget_upper_bound(
     plan: &[u32],
     n: usize,
 ) -> f64 {
-    let mut count: Vec<u32> = (0..n as u32)
-        .map(|v| index.sets_of(v).len() as u32)
-        .collect();
+    let mut count = coll.counts(index, n);
     let mut covered_set = vec![false; coll.len()];
     let mut covered = 0u64;
     let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
     let cap = cons.budget + 1e-9 - inc_cost;
     let mut chosen = vec![false; n];
-    let knap = |count: &[u32], chosen: &[bool]| -> f64 {
+    let knap = |count: &[u64], chosen: &[bool]| -> f64 {
         let mut items: Vec<(f64, f64)> = (0..n as u32)
             .filter(|&v| count[v as usize] > 0 && !chosen[v as usize] && cons.allowed(costs, v))
             .map(|v| (count[v as usize] as f64, costs.cost_of(v).unwrap()))
@@ -450,7 +447,7 @@ pub fn budget_upper_bound(
         // With a seed cap, the best `slots` marginal gains bound the rest too; take the tighter.
         let slots = cons.max_seeds.saturating_sub(cons.include.len());
         if slots < n {
-            let mut gains: Vec<u32> = (0..n as u32)
+            let mut gains: Vec<u64> = (0..n as u32)
                 .filter(|&v| !chosen[v as usize] && cons.allowed(costs, v))
                 .map(|v| count[v as usize])
                 .collect();
@@ -463,13 +460,14 @@ pub fn budget_upper_bound(
         total
     };
     let mut best = f64::INFINITY;
-    let take = |v: u32, count: &mut Vec<u32>, covered_set: &mut Vec<bool>, covered: &mut u64| {
+    let take = |v: u32, count: &mut Vec<u64>, covered_set: &mut Vec<bool>, covered: &mut u64| {
         for &s in index.sets_of(v) {
             if !covered_set[s as usize] {
                 covered_set[s as usize] = true;
-                *covered += 1;
+                let ws = coll.weight(s as usize);
+                *covered += ws;
                 for &w in coll.set(s as usize) {
-                    count[w as usize] -= 1;
+                    count[w as usize] -= ws;
                 }
             }
         }

@@ -55,12 +55,13 @@ pub fn reduce(coll: &RrCollection, pool: &[u32], n: usize) -> Reduced {
             continue;
         }
         buf.sort_unstable();
+        let w = coll.weight(i);
         match map.get(&buf) {
-            Some(&r) => weights[r] += 1,
+            Some(&r) => weights[r] += w,
             None => {
                 map.insert(buf.clone(), rows.len());
                 rows.push(buf.clone());
-                weights.push(1);
+                weights.push(w);
             }
         }
     }

@@ -623,6 +623,13 @@ enum Kind<'a> {
         index: &'a InvertedIndex,
         count: Vec<u32>,
     },
+    /// Distinct sets with their weights (`RrCollection::from_weighted`): counts are sums of
+    /// weights, which may pass `u32`.
+    Weighted {
+        coll: &'a RrCollection,
+        index: &'a InvertedIndex,
+        count: Vec<u64>,
+    },
     /// The gap-coded index alone: gains are counted by scanning.
     Packed(&'a PackedIndex),
 }
@@ -632,6 +639,17 @@ impl<'a> Slice<'a> {
         parts
             .par_iter()
             .map(|&part| match part {
+                Part::Sets(coll, index) if coll.weights().is_some() => {
+                    debug_assert_eq!(index.indexed(), coll.len());
+                    Slice {
+                        kind: Kind::Weighted {
+                            coll,
+                            index,
+                            count: coll.counts(index, n),
+                        },
+                        covered: FixedBitSet::with_capacity(coll.len()),
+                    }
+                }
                 Part::Sets(coll, index) => {
                     debug_assert_eq!(
                         index.indexed(),
@@ -661,6 +679,7 @@ impl<'a> Slice<'a> {
     fn bound(&self, v: u32) -> u64 {
         match &self.kind {
             Kind::Sets { count, .. } => count[v as usize] as u64,
+            Kind::Weighted { count, .. } => count[v as usize],
             Kind::Packed(index) => index.bound_of(v) as u64,
         }
     }
@@ -670,6 +689,7 @@ impl<'a> Slice<'a> {
     fn gain(&self, v: u32) -> u64 {
         match &self.kind {
             Kind::Sets { count, .. } => count[v as usize] as u64,
+            Kind::Weighted { count, .. } => count[v as usize],
             Kind::Packed(index) => index
                 .sets_of(v)
                 .map(|s| !self.covered.contains(s as usize) as u64)
@@ -687,6 +707,18 @@ impl<'a> Slice<'a> {
                         gain += 1;
                         for &w in coll.set(s as usize) {
                             count[w as usize] -= 1;
+                        }
+                    }
+                }
+            }
+            Kind::Weighted { coll, index, count } => {
+                let weights = coll.weights().expect("weighted slices hold distinct sets");
+                for &s in index.sets_of(v) {
+                    if !self.covered.put(s as usize) {
+                        let ws = weights[s as usize];
+                        gain += ws;
+                        for &w in coll.set(s as usize) {
+                            count[w as usize] -= ws;
                         }
                     }
                 }

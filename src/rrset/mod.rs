@@ -106,6 +106,9 @@ pub struct RrCollection {
     dropped: Vec<u32>,
     /// More counts of the same, one array per sampling thread (see `extend_inner`).
     drop_buffers: Vec<Vec<u32>>,
+    /// How many times each set was seen, for a collection of distinct sets (`from_weighted`);
+    /// empty when every set counts once, as every drawn collection does.
+    weights: Vec<u64>,
     seed: u64,
     purpose: Purpose,
 }
@@ -130,8 +133,68 @@ impl RrCollection {
             sampled: first,
             dropped: Vec::new(),
             drop_buffers: Vec::new(),
+            weights: Vec::new(),
             seed,
             purpose,
+        }
+    }
+
+    /// A collection of distinct sets, each seen `w` times: one stored set stands for all of its
+    /// copies. The forward worlds of a small pool repeat a few sets millions of times (6.4M
+    /// sets of 60 accounts, most of them one account), and the budgeted optimizers' work
+    /// follows the sets stored. Every count (coverage, gains, bounds) is then a sum of weights.
+    pub(crate) fn from_weighted<'s>(
+        seed: u64,
+        purpose: Purpose,
+        sets: impl IntoIterator<Item = (&'s [u32], u64)>,
+    ) -> Self {
+        let mut out = RrCollection::new(seed, purpose);
+        let mut weights = Vec::new();
+        let mut c = Chunk::new();
+        for (set, w) in sets {
+            if c.len() == CHUNK {
+                out.push_chunk(std::mem::replace(&mut c, Chunk::new()));
+            }
+            c.push(set);
+            weights.push(w);
+        }
+        out.push_chunk(c);
+        out.sampled = out.len() as u64;
+        out.weights = weights;
+        out
+    }
+
+    /// How many times set `i` counts (1 but in a collection of distinct sets).
+    #[inline]
+    pub fn weight(&self, i: usize) -> u64 {
+        self.weights.get(i).copied().unwrap_or(1)
+    }
+
+    /// Each set's weight, for a collection of distinct sets (`from_weighted`); `None` when every
+    /// set counts once.
+    #[inline]
+    pub fn weights(&self) -> Option<&[u64]> {
+        (!self.weights.is_empty()).then_some(&self.weights[..])
+    }
+
+    /// Sets counted with their weights: `len()` but for a collection of distinct sets.
+    pub fn total_weight(&self) -> u64 {
+        match self.weights() {
+            Some(w) => w.iter().sum(),
+            None => self.len() as u64,
+        }
+    }
+
+    /// Per node, the weight of the sets holding it (`index` indexing this collection): its
+    /// coverage alone.
+    pub fn counts(&self, index: &InvertedIndex, n: usize) -> Vec<u64> {
+        match self.weights() {
+            None => (0..n as u32)
+                .map(|v| index.sets_of(v).len() as u64)
+                .collect(),
+            Some(w) => (0..n as u32)
+                .map(|v| index.sets_of(v).iter().map(|&s| w[s as usize]).sum())
+                .collect(),
         }
     }
 
@@ -216,6 +279,7 @@ impl RrCollection {
             + self.buckets.capacity() * 4
             + self.dropped.capacity() * 4
             + self.drop_buffers.iter().map(Vec::capacity).sum::<usize>() * 4
+            + self.weights.capacity() * 8
             + self.chunks.capacity() * std::mem::size_of::<Chunk>()) as u64
     }
 
@@ -417,6 +481,10 @@ impl RrCollection {
     /// (`Ahead::draw`) is stored exactly as the one drawn after would be.
     pub(crate) fn projected(&self, keep: &[bool]) -> (RrCollection, Vec<u32>) {
         assert!(!self.is_pooled(), "project a full collection");
+        assert!(
+            self.weights.is_empty(),
+            "project a collection of distinct sets"
+        );
         let mut out = RrCollection::new_at(self.seed, self.purpose, self.first);
         out.unalign();
         let mut counts = vec![0u32; keep.len()];
@@ -448,6 +516,7 @@ impl RrCollection {
     /// (The oracle of `IndexedRr::project` in tests.)
     #[cfg(test)]
     pub(crate) fn project(&mut self, keep: &[bool]) {
+        assert!(self.weights.is_empty(), "project distinct sets");
         assert_eq!(
             self.sampled - self.first,
             self.len() as u64,
@@ -491,6 +560,10 @@ impl RrCollection {
         if target <= start {
             return;
         }
+        assert!(
+            self.weights.is_empty(),
+            "draw into a collection of distinct sets"
+        );
         assert!(
             keep.is_some() || !self.is_pooled(),
             "a pooled collection grows only on its pool"
@@ -628,13 +701,19 @@ impl RrCollection {
         }
         out.push_chunk(part);
         out.sampled = out.len() as u64;
+        out.weights = self.weights.iter().take(m).copied().collect();
         out
     }
 
     /// Appends sets made elsewhere, not drawn from this collection's streams: set `j` is
-    /// `ids[offs[j]..offs[j + 1]]`. The forward worlds of a small pool (`select::forward`) hand
-    /// their sets over this way, one world at a time, so the RR greedy runs on them unchanged.
+    /// `ids[offs[j]..offs[j + 1]]`: every set of a small pool's forward worlds stored, the
+    /// oracle of their distinct weighted sets (`select::forward::Tally`) in tests.
+    #[cfg(test)]
     pub(crate) fn push_given(&mut self, ids: &[u32], offs: &[u32]) {
+        assert!(
+            self.weights.is_empty(),
+            "unweighted sets into distinct ones"
+        );
         let mut c = Chunk::new();
         for w in offs.windows(2) {
             if c.len() == CHUNK {
@@ -660,6 +739,10 @@ impl RrCollection {
     pub fn absorb(&mut self, other: RrCollection) {
         assert!(self.first == 0 && other.first == 0, "absorb a batch");
         assert!(
+            self.weights.is_empty() && other.weights.is_empty(),
+            "absorb distinct sets"
+        );
+        assert!(
             self.sampled == 0 || other.sampled == 0 || self.is_pooled() == other.is_pooled(),
             "absorb mixes a pooled and a full collection"
         );
@@ -680,16 +763,21 @@ impl RrCollection {
             self.push_chunk(c);
         }
     }
-    /// Number of sets that contain at least one node marked in `in_seed`.
+    /// Number of sets that contain at least one node marked in `in_seed` (their weight, in a
+    /// collection of distinct sets).
     pub fn coverage(&self, in_seed: &[bool]) -> u64 {
+        let hit = |set: &[u32]| set.iter().any(|&v| in_seed[v as usize]);
+        if let Some(w) = self.weights() {
+            return self
+                .sets_in(0..self.len())
+                .filter(|(_, set)| hit(set))
+                .map(|(i, _)| w[i])
+                .sum();
+        }
         self.chunks
             .par_iter()
             .with_min_len(4)
-            .map(|c| {
-                (0..c.len())
-                    .filter(|&j| c.set(j).iter().any(|&v| in_seed[v as usize]))
-                    .count() as u64
-            })
+            .map(|c| (0..c.len()).filter(|&j| hit(c.set(j))).count() as u64)
             .sum()
     }
 
@@ -699,6 +787,7 @@ impl RrCollection {
     /// oracle of `IndexedRr::coverage_pair` in tests.)
     #[cfg(test)]
     pub(crate) fn coverage_pair(&self, a: &[bool], b: &[bool]) -> (u64, u64, u64, u64) {
+        assert!(self.weights.is_empty(), "pairs on distinct sets");
         self.chunks
             .par_iter()
             .with_min_len(4)
@@ -722,6 +811,21 @@ impl RrCollection {
             rank[s as usize] = rank[s as usize].min(r as u32);
         }
         let k = seeds.len();
+        let first = |set: &[u32]| {
+            set.iter()
+                .map(|&v| rank[v as usize])
+                .min()
+                .filter(|&r| r != u32::MAX)
+        };
+        if let Some(w) = self.weights() {
+            let mut hits = vec![0u64; k];
+            for (i, set) in self.sets_in(0..self.len()) {
+                if let Some(r) = first(set) {
+                    hits[r as usize] += w[i];
+                }
+            }
+            return hits;
+        }
         self.chunks
             .par_iter()
             .with_min_len(4)
@@ -729,8 +833,7 @@ impl RrCollection {
             .fold(
                 || vec![0u64; k],
                 |mut acc, set| {
-                    let best = set.iter().map(|&v| rank[v as usize]).min();
-                    if let Some(r) = best.filter(|&r| r != u32::MAX) {
+                    if let Some(r) = first(set) {
                         acc[r as usize] += 1;
                     }
                     acc

@@ -126,46 +126,156 @@ impl<'a> Worlds<'a> {
     }
 
     /// Appends to `coll` the sets of the worlds in `range`: per world, every person a member of
-    /// `pool` reaches, as the members who reach them (by person, then member). With `singles`,
-    /// a set of one member is counted there (per node) instead of stored: most sets of a small
-    /// pool are, and the greedy credits them as a bonus (`greedy_with_bonus`) with the same
-    /// picks, gains and bound.
-    pub(crate) fn append_sets(
-        &self,
-        coll: &mut RrCollection,
-        pool: &[u32],
-        range: Range<u64>,
-        mut singles: Option<&mut [f64]>,
-    ) {
-        let keep_singles = singles.is_none();
+    /// `pool` reaches, as the members who reach them (by person, then member). Every set
+    /// stored: the oracle of [`Worlds::tally_sets`] in tests.
+    #[cfg(test)]
+    pub(crate) fn append_sets(&self, coll: &mut RrCollection, pool: &[u32], range: Range<u64>) {
         let one_world = |key: u64, ws: &mut Workspace| {
-            let mut pairs: Vec<(u32, u32)> = Vec::new();
-            for &v in pool {
-                ws.reset();
-                self.explore(key, &[v], ws);
-                pairs.extend(ws.queue.iter().map(|&u| (u, v)));
-            }
-            pairs.sort_unstable();
-            let mut ids = Vec::with_capacity(pairs.len());
+            let pairs = self.reached_by(key, pool, ws);
+            let ids: Vec<u32> = pairs.iter().map(|&(_, v)| v).collect();
             let mut offs = vec![0u32];
-            let mut one = Vec::new();
             for group in pairs.chunk_by(|x, y| x.0 == y.0) {
-                if group.len() == 1 && !keep_singles {
-                    one.push(group[0].1);
-                } else {
-                    ids.extend(group.iter().map(|&(_, v)| v));
-                    offs.push(ids.len() as u32);
+                offs.push(offs.last().unwrap() + group.len() as u32);
+            }
+            (ids, offs)
+        };
+        self.for_each_batched(range, 1024, one_world, |(ids, offs)| {
+            coll.push_given(&ids, &offs)
+        });
+    }
+
+    /// In world `key`, `(person, member)` for every person each member of `pool` reaches,
+    /// sorted: a person's set is a run of equal first items, its members in increasing order.
+    fn reached_by(&self, key: u64, pool: &[u32], ws: &mut Workspace) -> Vec<(u32, u32)> {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for &v in pool {
+            ws.reset();
+            self.explore(key, &[v], ws);
+            pairs.extend(ws.queue.iter().map(|&u| (u, v)));
+        }
+        pairs.sort_unstable();
+        pairs
+    }
+
+    /// The sets of the worlds in `range`, as [`Worlds::append_sets`] would append them, counted
+    /// into `tally` instead: each distinct set once, with how many times it was seen.
+    pub(crate) fn tally_sets(&self, tally: &mut Tally, pool: &[u32], range: Range<u64>) {
+        // Each world's distinct sets are counted on its own thread, so the tally (serial, in
+        // world order) sees each once per world: a member reaching many people repeats its set
+        // within one world as much as across worlds. Sets of one member, most of them, go by
+        // member without a table.
+        let one_world = |key: u64, ws: &mut Workspace| {
+            let pairs = self.reached_by(key, pool, ws);
+            let mut ones: Vec<u32> = Vec::new();
+            let mut more: Vec<(Vec<u32>, u64)> = Vec::new();
+            let mut here: rustc_hash::FxHashMap<Vec<u32>, usize> = Default::default();
+            let mut buf: Vec<u32> = Vec::new();
+            for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+                if let [(_, v)] = group {
+                    ones.push(*v);
+                    continue;
+                }
+                buf.clear();
+                buf.extend(group.iter().map(|p| p.1));
+                match here.get(&buf[..]) {
+                    Some(&i) => more[i].1 += 1,
+                    None => {
+                        here.insert(buf.clone(), more.len());
+                        more.push((buf.clone(), 1));
+                    }
                 }
             }
-            (ids, offs, one)
+            ones.sort_unstable();
+            let ones: Vec<(u32, u64)> = ones
+                .chunk_by(|a, b| a == b)
+                .map(|r| (r[0], r.len() as u64))
+                .collect();
+            (ones, more)
         };
         // A batch at a time: a round's worlds held whole reached 918 MB beside 7 MB of sets.
-        self.for_each_batched(range, 1024, one_world, |(ids, offs, one)| {
-            coll.push_given(&ids, &offs);
-            if let Some(b) = singles.as_deref_mut() {
-                one.iter().for_each(|&v| b[v as usize] += 1.0);
+        self.for_each_batched(range, 1024, one_world, |(ones, more)| {
+            for (v, w) in ones {
+                tally.add_one(v, w);
+            }
+            for (set, w) in more {
+                tally.add(&set, w);
             }
         });
+    }
+}
+
+/// Distinct sets of forward worlds, each with how many times it was seen, in order of first
+/// sight (world order, so the same whatever the thread count). A pool's worlds repeat a few
+/// sets over and over: the 131k worlds of 60 small NetHEPT accounts held 6.4M sets, of which the
+/// budgeted greedy, dual and LP went through every one, again and again.
+pub(crate) struct Tally {
+    /// Sets of more than one member, by members.
+    index: rustc_hash::FxHashMap<Box<[u32]>, usize>,
+    /// Per node, its set of one member (`u32::MAX` while unseen): most sets, without hashing.
+    one: Vec<u32>,
+    /// Per set, in order of first sight: its weight, and for a set of one member, the member.
+    weights: Vec<u64>,
+    single: Vec<u32>,
+    ids: u64,
+}
+
+impl Tally {
+    /// An empty tally of sets over nodes `0..n`.
+    pub(crate) fn new(n: usize) -> Self {
+        Tally {
+            index: Default::default(),
+            one: vec![u32::MAX; n],
+            weights: Vec::new(),
+            single: Vec::new(),
+            ids: 0,
+        }
+    }
+
+    fn add_one(&mut self, v: u32, w: u64) {
+        match self.one[v as usize] {
+            u32::MAX => {
+                self.one[v as usize] = self.weights.len() as u32;
+                self.ids += 1;
+                self.weights.push(w);
+                self.single.push(v);
+            }
+            i => self.weights[i as usize] += w,
+        }
+    }
+
+    fn add(&mut self, set: &[u32], w: u64) {
+        match self.index.get(set) {
+            Some(&i) => self.weights[i] += w,
+            None => {
+                self.ids += set.len() as u64;
+                self.index.insert(set.into(), self.weights.len());
+                self.weights.push(w);
+                self.single.push(u32::MAX);
+            }
+        }
+    }
+
+    /// The distinct sets as a weighted collection (`RrCollection::from_weighted`).
+    pub(crate) fn collection(&self, seed: u64, purpose: Purpose) -> RrCollection {
+        let mut sets: Vec<&[u32]> = vec![&[]; self.weights.len()];
+        for (set, &i) in &self.index {
+            sets[i] = set;
+        }
+        for (i, v) in self.single.iter().enumerate() {
+            if *v != u32::MAX {
+                sets[i] = std::slice::from_ref(v);
+            }
+        }
+        RrCollection::from_weighted(
+            seed,
+            purpose,
+            sets.into_iter().zip(self.weights.iter().copied()),
+        )
+    }
+
+    /// Bytes held, about: the ids, per set its box, table slot and weight, and the nodes' slots.
+    pub(crate) fn bytes(&self) -> u64 {
+        4 * self.ids + 48 * self.weights.len() as u64 + 4 * self.one.len() as u64
     }
 }
 
@@ -324,32 +434,23 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
     let cfg = &ctx.config;
     let pick = Worlds::new(ctx.model, cfg.seed, Purpose::Worlds);
     let check = Worlds::new(ctx.model, cfg.seed, Purpose::WorldsValidate);
-    let mut coll = RrCollection::new(cfg.seed, Purpose::Worlds);
-    // Sets of one member, per node (whole numbers, so the sums are exact in any order).
-    let mut singles = vec![0.0f64; n];
+    // Distinct sets with their weights: most sets of a small pool are one member's, repeated.
+    let mut tally = Tally::new(n);
     let mut r = FIRST;
     let mut peak = 0u64;
     let mut rounds = 0u32;
     let mut prev: Option<Vec<u32>> = None;
     let certain = pool_is_certain(ctx.model, pool);
     ctx.progress.begin("forward worlds of the pool", None);
-    pick.append_sets(&mut coll, pool, 0..r, Some(&mut singles));
+    pick.tally_sets(&mut tally, pool, 0..r);
     let (greedy, seen, status) = loop {
         rounds += 1;
+        let coll = tally.collection(cfg.seed, Purpose::Worlds);
         let index = InvertedIndex::build(&coll, n);
-        // The sets and their index; the per-node counts of one-member sets (8 bytes a node)
-        // are left out, as the stored ids are.
-        let peak_now = coll.bytes() + index.bytes();
+        let peak_now = tally.bytes() + coll.bytes() + index.bytes();
         peak = peak.max(peak_now);
-        let g = greedy_with_bonus(
-            &[(&coll, &index)],
-            n,
-            k,
-            ctx.candidates,
-            ctx.forced,
-            Some(&singles),
-        );
-        drop(index);
+        let g = greedy_with_bonus(&[(&coll, &index)], n, k, ctx.candidates, ctx.forced, None);
+        drop((coll, index));
         let v = validate(&check, &g.seeds, prev.as_deref(), r);
         if v.precise(r, certain) && v.converged(cfg.tolerance) {
             break (g, v, SelectStatus::Converged);
@@ -358,9 +459,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
             break (g, v, SelectStatus::SampleBound);
         }
         // The next round holds about twice this one's sets and index.
-        let over_memory = !cfg
-            .limits
-            .fits(2 * (peak_now - 8 * n as u64) + 8 * n as u64);
+        let over_memory = !cfg.limits.fits(2 * peak_now);
         match cfg.limits.expired() {
             Some(LimitHit::Time) => break (g, v, SelectStatus::TimeLimit),
             Some(LimitHit::Interrupt) => break (g, v, SelectStatus::Interrupted),
@@ -373,7 +472,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
             v.reach, v.gain
         ));
         prev = Some(g.seeds);
-        pick.append_sets(&mut coll, pool, r..2 * r, Some(&mut singles));
+        pick.tally_sets(&mut tally, pool, r..2 * r);
         r *= 2;
     };
     ctx.progress.end();
@@ -388,7 +487,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         status,
         rr_sets: 0,
         rr_bytes: peak,
-        rr_ids: coll.total_ids(),
+        rr_ids: tally.ids,
         rounds,
         certify_on_estimate: false,
         worlds: 2 * r,
@@ -459,17 +558,24 @@ mod tests {
                 let worlds = 512;
                 let mut coll = RrCollection::new(seed, Purpose::Worlds);
                 let w = Worlds::new(&m, seed, Purpose::Worlds);
-                w.append_sets(&mut coll, &pool, 0..worlds, None);
+                w.append_sets(&mut coll, &pool, 0..worlds);
                 let ours = greedy_max_coverage(&coll, n, 6, Some(&cands), &[]);
-                // Sets of one member credited as a bonus instead: the same picks and gains.
-                let mut lean = RrCollection::new(seed, Purpose::Worlds);
-                let mut singles = vec![0.0; n];
-                w.append_sets(&mut lean, &pool, 0..worlds, Some(&mut singles));
-                assert!(lean.len() < coll.len());
+                // Distinct sets with their weights instead (drawn in two halves, as rounds
+                // do): the same picks, gains and bound.
+                let mut tally = Tally::new(n);
+                w.tally_sets(&mut tally, &pool, 0..worlds / 2);
+                w.tally_sets(&mut tally, &pool, worlds / 2..worlds);
+                let lean = tally.collection(seed, Purpose::Worlds);
+                assert!(
+                    lean.len() * 4 < coll.len(),
+                    "{} of {}",
+                    lean.len(),
+                    coll.len()
+                );
+                assert_eq!(lean.total_weight(), coll.len() as u64);
                 let index = InvertedIndex::build(&lean, n);
-                let with_bonus =
-                    greedy_with_bonus(&[(&lean, &index)], n, 6, Some(&cands), &[], Some(&singles));
-                assert_eq!(ours, with_bonus, "{kind:?} seed {seed}");
+                let weighted = greedy_with_bonus(&[(&lean, &index)], n, 6, Some(&cands), &[], None);
+                assert_eq!(ours, weighted, "{kind:?} seed {seed}");
                 let mut c = ctx(&m, &roots, &cands, 6, seed);
                 c.config.mc_runs = worlds as u32;
                 let celf = Algorithm::Celf.selector().select(&c).unwrap();
