@@ -129,7 +129,8 @@ pub struct OnSample {
     pub mip: Option<lp::Solved>,
     /// LP relaxation bound on the coverage of the first `lp_sets` sets, if solved.
     pub lp_bound: Option<f64>,
-    /// Sets the LP was solved on (a prefix of the collection, itself a random sample).
+    /// Sets the LP was solved on (a prefix of the collection, itself a random sample; of a
+    /// collection of distinct sets, all or none), as stored.
     pub lp_sets: u64,
     /// LP status message.
     pub lp_status: String,
@@ -334,7 +335,9 @@ pub fn optimize_on(
                 };
             }
             let next = (m as f64 * cfg.lp_max_rows as f64 / part.rows.len() as f64 * 0.9) as usize;
-            if next < 1000 {
+            // A prefix of distinct sets (forward worlds) is no sample: they come in order of
+            // first sight, the common ones first.
+            if next < 1000 || coll.weights().is_some() {
                 break (None, 0, format!("skipped: {} merged rows", part.rows.len()));
             }
             m = next.min(m / 2);
@@ -608,7 +611,7 @@ pub fn sample_forward(
     let (status, limit) = loop {
         round += 1;
         let index = InvertedIndex::build(&sets, n);
-        peak = peak.max(tally.bytes() + sets.bytes() + index.bytes());
+        peak = peak.max(tally.bytes() + tally.node_bytes() + sets.bytes() + index.bytes());
         let sel = budget_greedy(&sets, &index, costs, cons, n, false);
         drop(index);
         let v = validate(&check, &sel.seeds, prev.as_deref(), r);
@@ -620,9 +623,9 @@ pub fn sample_forward(
         }
         let mut hit = cfg.limits.expired();
         if hit.is_none()
-            && !cfg
-                .limits
-                .fits(2 * (tally.bytes() + sets.bytes()) + 8 * sets.total_ids())
+            && !cfg.limits.fits(
+                2 * (tally.bytes() + sets.bytes()) + 8 * sets.total_ids() + tally.node_bytes(),
+            )
         {
             hit = Some(crate::limits::LimitHit::Memory);
         }
@@ -827,15 +830,19 @@ mod tests {
     fn distinct_weighted_sets_plan_as_every_set_stored() {
         use crate::diffusion::{ModelKind, ProbScheme};
         let n = 40u32;
-        let edges: Vec<(u32, u32)> = (0..160u32)
-            .map(|i| ((i * 17 + 3) % n, (i * 29 + 11) % n))
-            .filter(|(u, v)| u != v)
-            .collect();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as u32
+        };
+        let edges: Vec<(u32, u32)> = (0..160).map(|_| (next(), next())).collect();
         let g = crate::graph::Graph::from_edges(n as usize, &edges, None);
         let m = Model::new(
             &g,
             ModelKind::IndependentCascade,
-            ProbScheme::Uniform(0.3),
+            ProbScheme::Uniform(0.15),
             1,
         )
         .unwrap();
@@ -890,8 +897,10 @@ mod tests {
             for on in [&a, &b] {
                 let cov = on.greedy.covered as f64;
                 assert!(on.dual_bound >= cov.max(ma.objective) - 1e-6, "{what}");
-                assert!(on.dual_bound <= on.greedy_bound + 1e-6, "{what}");
             }
+            // The same iterates (a weight stands for its copies, each with the same share),
+            // more of them: the work is counted in stored ids.
+            assert!(b.dual_bound <= a.dual_bound * (1.0 + 1e-6), "{what}");
             let (ia, ib) = (
                 InvertedIndex::build(&coll, n as usize),
                 InvertedIndex::build(&weighted, n as usize),

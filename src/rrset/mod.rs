@@ -691,6 +691,8 @@ impl RrCollection {
             self.len() as u64,
             "prefix of a projected collection"
         );
+        // Distinct sets come in order of first sight: a prefix of them is no sample.
+        assert!(self.weights.is_empty(), "prefix of distinct sets");
         let mut out = RrCollection::new(self.seed, self.purpose);
         let mut part = Chunk::new();
         for set in self.iter().take(m) {
@@ -701,7 +703,6 @@ impl RrCollection {
         }
         out.push_chunk(part);
         out.sampled = out.len() as u64;
-        out.weights = self.weights.iter().take(m).copied().collect();
         out
     }
 

@@ -273,9 +273,15 @@ impl Tally {
         )
     }
 
-    /// Bytes held, about: the ids, per set its box, table slot and weight, and the nodes' slots.
+    /// Bytes held, about, that grow with the worlds: the ids, and per set its box, table slot
+    /// and weight (the nodes' slots are [`Tally::node_bytes`]).
     pub(crate) fn bytes(&self) -> u64 {
-        4 * self.ids + 48 * self.weights.len() as u64 + 4 * self.one.len() as u64
+        4 * self.ids + 48 * self.weights.len() as u64
+    }
+
+    /// Bytes held per node, whatever the worlds: a memory check doubles only [`Tally::bytes`].
+    pub(crate) fn node_bytes(&self) -> u64 {
+        4 * self.one.len() as u64
     }
 }
 
@@ -447,8 +453,10 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         rounds += 1;
         let coll = tally.collection(cfg.seed, Purpose::Worlds);
         let index = InvertedIndex::build(&coll, n);
-        let peak_now = tally.bytes() + coll.bytes() + index.bytes();
+        let peak_now = tally.bytes() + tally.node_bytes() + coll.bytes() + index.bytes();
         peak = peak.max(peak_now);
+        // What grows with the worlds (not the index's offsets or the tally's node slots).
+        let fixed = tally.node_bytes() + 8 * (n as u64 + 1);
         let g = greedy_with_bonus(&[(&coll, &index)], n, k, ctx.candidates, ctx.forced, None);
         drop((coll, index));
         let v = validate(&check, &g.seeds, prev.as_deref(), r);
@@ -459,7 +467,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
             break (g, v, SelectStatus::SampleBound);
         }
         // The next round holds about twice this one's sets and index.
-        let over_memory = !cfg.limits.fits(2 * peak_now);
+        let over_memory = !cfg.limits.fits(2 * (peak_now - fixed) + fixed);
         match cfg.limits.expired() {
             Some(LimitHit::Time) => break (g, v, SelectStatus::TimeLimit),
             Some(LimitHit::Interrupt) => break (g, v, SelectStatus::Interrupted),
@@ -586,6 +594,108 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A budgeted plan on the tally's distinct weighted sets is the one on every set stored:
+    /// the same seeds, spend, coverage, MIP and LP, and a bound no looser (the dual, whose
+    /// work is counted in stored ids, runs further on fewer of them). The tally is the same
+    /// on one thread and on two.
+    #[test]
+    fn budgeted_plans_on_distinct_sets_are_those_on_every_set() {
+        use crate::budget::{allocate_on, BudgetConfig, BudgetSample, Constraints};
+        use crate::input::CostTable;
+        let g = graph(400, 2400, 11);
+        let n = g.num_nodes();
+        let mut lp_compared = 0;
+        for kind in [ModelKind::IndependentCascade, ModelKind::LinearThreshold] {
+            let m = Model::new(&g, kind, ProbScheme::WeightedCascade, 1).unwrap();
+            // Hubs and ordinary accounts, at prices 1 to 4 in two categories.
+            let pool: Vec<u32> = (0..n as u32).filter(|v| v % 9 == 0 || *v < 10).collect();
+            let costs = CostTable {
+                cost: (0..n as u32)
+                    .map(|v| pool.contains(&v).then_some(1.0 + (v % 4) as f64))
+                    .collect(),
+                category: (0..n as u32).map(|v| Some(v % 2)).collect(),
+                categories: vec!["a".into(), "b".into()],
+                priced: pool.len(),
+                ..Default::default()
+            };
+            let worlds = 256u64;
+            let w = Worlds::new(&m, 5, Purpose::Worlds);
+            let mut every = RrCollection::new(5, Purpose::Worlds);
+            w.append_sets(&mut every, &pool, 0..worlds);
+            let tallied = |threads: usize| {
+                let pool_t = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool_t.install(|| {
+                    let mut t = Tally::new(n);
+                    w.tally_sets(&mut t, &pool, 0..worlds / 4);
+                    w.tally_sets(&mut t, &pool, worlds / 4..worlds);
+                    t.collection(5, Purpose::Worlds)
+                })
+            };
+            let (one, two) = (tallied(1), tallied(2));
+            assert_eq!(one.weights(), two.weights(), "{kind:?}");
+            assert!(
+                one.iter().eq(two.iter()),
+                "{kind:?}: the same sets in the same order"
+            );
+            assert_eq!(one.total_weight(), every.len() as u64);
+            let sample = |sets: RrCollection| BudgetSample {
+                sets,
+                a: 0.0,
+                rr_sets: 0,
+                rounds: 1,
+                peak_bytes: 0,
+                limit: None,
+                status: SelectStatus::Converged,
+                worlds,
+                worlds_drawn: 2 * worlds,
+            };
+            let (all, distinct) = (sample(every.clone()), sample(one));
+            let free = (0, usize::MAX, f64::INFINITY);
+            for (budget, max_seeds, category, include) in [
+                (6.0, usize::MAX, vec![free; 2], vec![]),
+                (9.0, 3, vec![free; 2], vec![0]),
+                (
+                    8.0,
+                    4,
+                    vec![(2, usize::MAX, f64::INFINITY), (0, 1, 3.0)],
+                    vec![],
+                ),
+            ] {
+                let cons = Constraints {
+                    budget,
+                    max_seeds,
+                    include,
+                    exclude: vec![9],
+                    category,
+                };
+                let cfg = BudgetConfig::new(5);
+                let plan = |s: &BudgetSample| allocate_on(&m, s, n, n as f64, &costs, &cons, &cfg);
+                let (a, b) = (plan(&all), plan(&distinct));
+                let what = format!("{kind:?}, budget {budget}, cap {max_seeds}");
+                assert!(!a.seeds.is_empty(), "{what}");
+                assert_eq!(a.seeds, b.seeds, "{what}");
+                assert_eq!(a.spent, b.spent, "{what}");
+                assert_eq!(a.method, b.method, "{what}");
+                assert_eq!(a.greedy_coverage, b.greedy_coverage, "{what}");
+                assert_eq!(a.mip_coverage, b.mip_coverage, "{what}");
+                // Every set stored may solve the LP on a prefix cut inside a world, which no
+                // bound uses; distinct sets skip it then.
+                if let (Some(la), Some(lb)) = (a.lp_bound, b.lp_bound) {
+                    assert!((la - lb).abs() <= 1e-6 * la, "{what}: LP {la} against {lb}");
+                    lp_compared += 1;
+                }
+                assert!((a.greedy_bound - b.greedy_bound).abs() < 1e-6, "{what}");
+                assert!(b.dual_bound <= a.dual_bound * (1.0 + 1e-6), "{what}");
+                assert!(b.upper_bound <= a.upper_bound * (1.0 + 1e-9), "{what}");
+                assert!(b.rr_ids < a.rr_ids, "{what}");
+            }
+        }
+        assert!(lp_compared > 0, "no LP solved on both");
     }
 
     #[test]
