@@ -3890,3 +3890,49 @@ fn a_small_pool_is_planned_and_estimated_on_forward_worlds() {
     assert!(page.contains("live-edge worlds") && page.contains("forward worlds of the pool"));
     assert!(!page.contains("reverse-reachable"));
 }
+
+/// Two runs of one job at once: the second is refused (exit 1, naming the run that holds the
+/// folder) before it reads the manifest or plans anything, and runs once the folder is free.
+#[test]
+fn a_second_run_into_a_busy_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(dataset("demo/follows.csv"), dir.path().join("g.csv")).unwrap();
+    let job = dir.path().join("job.toml");
+    fs::write(
+        &job,
+        "output = \"out\"\nk = [2]\nargs = [\"--edge-meaning\", \"follows\"]\n\
+         [[graph]]\nname = \"a\"\npath = \"g.csv\"\n",
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("out")).unwrap();
+    // Another run, as far as this one can tell: the lock held, its process id written.
+    let lock_path = dir.path().join("out/.seedplan-run.lock");
+    let lock = fs::File::create(&lock_path).unwrap();
+    lock.try_lock().unwrap();
+    fs::write(&lock_path, "4242").unwrap();
+    let o = bin()
+        .args(["run", job.to_str().unwrap(), "--log-format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let ev = json_lines(&o);
+    assert_eq!(ev.len(), 1, "one error line, no plan started: {ev:?}");
+    let err = ev[0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("another `seedplan run` (process 4242)"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out/manifest.json").exists());
+    assert!(!dir.path().join("out/a_ic_wc_k2.json").exists());
+    drop(lock);
+    bin()
+        .args(["run", job.to_str().unwrap(), "-q"])
+        .assert()
+        .success();
+    assert!(dir.path().join("out/a_ic_wc_k2.json").exists());
+    let pid = fs::read_to_string(&lock_path).unwrap();
+    assert!(
+        pid.trim().parse::<u32>().is_ok(),
+        "the run wrote its id: {pid:?}"
+    );
+}

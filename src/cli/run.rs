@@ -232,6 +232,47 @@ pub fn run(a: RunArgs, quiet: bool) -> Result<()> {
     }
 }
 
+/// Name of the lock file a run holds in its output folder.
+pub const LOCK_FILE: &str = ".seedplan-run.lock";
+
+/// Locks `dir` for this run: `DIR/.seedplan-run.lock`, locked exclusively until the file is
+/// dropped or the process ends, however it ends (the system releases the lock; the file stays).
+/// A folder another run holds is refused, naming that run's process id.
+fn lock_output(dir: &Path) -> Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
+    let path = dir.join(LOCK_FILE);
+    let cannot =
+        |e: std::io::Error| Error::Runtime(format!("{}: cannot lock: {e}", path.display()));
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(cannot)?;
+    match f.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = f.read_to_string(&mut pid);
+            let by = match pid.trim() {
+                "" => String::new(),
+                p => format!(" (process {p})"),
+            };
+            return Err(Error::Runtime(format!(
+                "{}: another `seedplan run`{by} is writing to this folder; wait for it to \
+                 finish, or give this job another `output`",
+                dir.display()
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(cannot(e)),
+    }
+    f.set_len(0).map_err(cannot)?;
+    f.rewind().map_err(cannot)?;
+    write!(f, "{}", std::process::id()).map_err(cannot)?;
+    Ok(f)
+}
+
 fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     let json = a.log_format == "json";
     if !matches!(a.log_format.as_str(), "json" | "text") {
@@ -275,31 +316,6 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     };
     let out_dir = resolve(&job.output);
     let manifest_path = out_dir.join("manifest.json");
-    // A manifest that is there but unreadable is replaced, and every plan runs again: said so,
-    // since a job that should have skipped its plans then takes as long as the first run.
-    let mut manifest: Manifest = match std::fs::read(&manifest_path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
-        read => {
-            let parsed = read
-                .map_err(|e| e.to_string())
-                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
-            parsed.unwrap_or_else(|why| {
-                log(
-                    json,
-                    quiet,
-                    "warning",
-                    "job",
-                    serde_json::json!({"warning": format!(
-                        "{}: cannot be read ({why}); it is replaced and every plan runs",
-                        manifest_path.display()
-                    )}),
-                );
-                Manifest::default()
-            })
-        }
-    };
-    manifest.seedplan_version = env!("CARGO_PKG_VERSION").to_string();
-    manifest.job = a.job.clone();
 
     // Plans: graphs × models × (budgets or k).
     let models = if job.models.is_empty() {
@@ -433,6 +449,34 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     }
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
+    // One run at a time per output folder, and the manifest read under the lock: two runs of
+    // one job (a cron job that outlasts its interval) each did every plan.
+    let _lock = lock_output(&out_dir)?;
+    // A manifest that is there but unreadable is replaced, and every plan runs again: said so,
+    // since a job that should have skipped its plans then takes as long as the first run.
+    let mut manifest: Manifest = match std::fs::read(&manifest_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
+        read => {
+            let parsed = read
+                .map_err(|e| e.to_string())
+                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
+            parsed.unwrap_or_else(|why| {
+                log(
+                    json,
+                    quiet,
+                    "warning",
+                    "job",
+                    serde_json::json!({"warning": format!(
+                        "{}: cannot be read ({why}); it is replaced and every plan runs",
+                        manifest_path.display()
+                    )}),
+                );
+                Manifest::default()
+            })
+        }
+    };
+    manifest.seedplan_version = env!("CARGO_PKG_VERSION").to_string();
+    manifest.job = a.job.clone();
     // The manifest is written after every plan: one that cannot be is found before any plan
     // runs. A job's outputs are not the user's input, so this fails at run time (exit 1).
     let save = |manifest: &Manifest| {

@@ -700,7 +700,7 @@ impl<R: std::io::Read> std::io::Read for LineCounter<R> {
         if n == 0 && !self.ended && !buf.is_empty() {
             self.ended = true;
             // An odd number of quotes may leave a field open, which the line end would join.
-            if self.last != b'\n' && self.line_head == b'#' && self.quotes % 2 == 0 {
+            if self.last != b'\n' && self.line_head == b'#' && self.quotes.is_multiple_of(2) {
                 buf[0] = b'\n';
                 n = 1;
                 self.added = 1;

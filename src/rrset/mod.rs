@@ -291,7 +291,7 @@ impl RrCollection {
         }
         self.total_ids += chunk.ids.len() as u64;
         let n = self.len();
-        if self.aligned && n % CHUNK != 0 {
+        if self.aligned && !n.is_multiple_of(CHUNK) {
             let last = self.chunks.last_mut().unwrap();
             let room = CHUNK - last.len();
             let take = room.min(chunk.len());
