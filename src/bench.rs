@@ -236,8 +236,8 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
     if s.runs == 0 || s.reps == 0 {
         return Err(Error::usage("--runs and --reps must be at least 1"));
     }
-    if s.epsilons.iter().any(|e| !(*e > 0.0 && *e < 1.0)) {
-        return Err(Error::usage("epsilons must be in (0, 1)"));
+    for &e in &s.epsilons {
+        crate::select::check_epsilon(e, "epsilons")?;
     }
     for m in &s.models {
         ProbScheme::parse(&m.probs)?;

@@ -290,7 +290,13 @@ impl Constraints {
     pub fn check_feasible(&self, graph: &Graph, costs: &CostTable) -> Result<()> {
         let n = graph.num_nodes();
         let label = |v: u32| graph.label(v).into_owned();
-        let inc_cost: f64 = self.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
+        // `+ 0.0`: an empty float sum is -0, which the messages below printed as "-0".
+        let inc_cost: f64 = self
+            .include
+            .iter()
+            .filter_map(|&v| costs.cost_of(v))
+            .sum::<f64>()
+            + 0.0;
         if inc_cost > self.budget + 1e-9 {
             return Err(Error::usage(format!(
                 "infeasible: the must-include seeds ({}) cost {inc_cost} together, over the budget {}",
@@ -324,7 +330,11 @@ impl Constraints {
                     } else {
                         max.to_string()
                     },
-                    spend
+                    if spend.is_finite() {
+                        spend.to_string()
+                    } else {
+                        "none".into()
+                    }
                 )));
             }
         }

@@ -165,11 +165,23 @@ pub fn prob_threshold(p: f64) -> u64 {
     }
 }
 
-/// Trivalency probability of arc `u -> v`; a hash of the arc, so forward and reverse agree.
-pub fn trivalency_prob(seed: u64, u: u32, v: u32) -> f32 {
+/// Trivalency probability of the arc between the nodes whose labels hash to `u` and `v`
+/// ([`label_key`]): a hash of the arc, so forward and reverse agree, and of its ends' labels,
+/// not their numbers, so a file re-sorted (or read as `follows` with its lines swapped) is the
+/// same instance.
+pub fn trivalency_prob(seed: u64, u: u64, v: u64) -> f32 {
     const LEVELS: [f32; 3] = [0.1, 0.01, 0.001];
-    let h = stream_key(seed, Purpose::Trivalency, ((u as u64) << 32) | v as u64);
+    let h = stream_key(
+        seed,
+        Purpose::Trivalency,
+        u.rotate_left(32) ^ v.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    );
     LEVELS[((h as u128 * 3) >> 64) as usize]
+}
+
+/// A node's label as a 64-bit key (its xxh3 hash).
+pub fn label_key(graph: &Graph, v: u32) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(graph.label(v).as_bytes())
 }
 
 impl<'g> Model<'g> {
@@ -207,6 +219,9 @@ impl<'g> Model<'g> {
             },
             ProbScheme::Trivalency => {
                 let n = graph.num_nodes() as u32;
+                let key: Vec<u64> = (0..n).map(|v| label_key(graph, v)).collect();
+                let trivalency_prob =
+                    |seed, u: u32, v: u32| trivalency_prob(seed, key[u as usize], key[v as usize]);
                 let mut out = Vec::with_capacity(graph.num_edges());
                 for u in 0..n {
                     out.extend(

@@ -239,7 +239,9 @@ fn sort_merge_weighted(row: &mut [u32], wr: &mut [f32], rule: MergeRule) -> usiz
         if w > 0 && row[w - 1] == t {
             let q = wr[w - 1] as f64;
             wr[w - 1] = match rule {
-                MergeRule::Probability => (1.0 - (1.0 - q) * (1.0 - p as f64)) as f32,
+                MergeRule::Probability => {
+                    crate::input::stored_prob(1.0 - (1.0 - q) * (1.0 - p as f64))
+                }
                 MergeRule::Sum => (q + p as f64) as f32,
             };
         } else {

@@ -147,7 +147,19 @@ pub fn parse_prob(tok: &[u8]) -> std::result::Result<f32, String> {
              the edge never fires"
         ));
     }
-    Ok(v as f32)
+    Ok(stored_prob(v))
+}
+
+/// `v` in [0, 1] as stored (f32, about 7 significant digits), never rounded up to 1: an edge
+/// of probability 0.99999999 stays one that may fail, rather than becoming certain (the reach
+/// bounds, and intervals called exact, rest on which edges are certain).
+pub fn stored_prob(v: f64) -> f32 {
+    let p = v as f32;
+    if v < 1.0 && p >= 1.0 {
+        f32::from_bits(1.0f32.to_bits() - 1)
+    } else {
+        p
+    }
 }
 
 /// Reads an edge list held in memory (`name` stands in for the path in messages).

@@ -10,8 +10,8 @@ pub mod snapshot;
 pub use costs::{money, read_costs, read_costs_from_bytes, CostReadOptions, CostTable};
 pub use edges::{
     csv_error, csv_from, open_csv, parse_prob, read_edges, read_edges_from_bytes, record_line,
-    refuse_data_as_header, refuse_lost_comment, trim_unquoted, trim_unquoted_str, Column,
-    CsvReader, EdgeFormat, EdgeReadOptions, RawEdges,
+    refuse_data_as_header, refuse_lost_comment, stored_prob, trim_unquoted, trim_unquoted_str,
+    Column, CsvReader, EdgeFormat, EdgeReadOptions, RawEdges,
 };
 pub use seeds::{any_seed_in, parse_seeds, split_labels, PlannedUnder, SeedList};
 

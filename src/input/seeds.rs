@@ -173,6 +173,13 @@ pub fn split_labels(spec: &str, flag: &str) -> Result<Vec<String>> {
             };
             if !label.trim().is_empty() {
                 labels.push(label.trim().to_string());
+            } else if next.is_some() {
+                // An empty field between labels ("a,,c") is a typo, not a label: said so
+                // rather than dropped. A trailing comma and an empty list are let through.
+                return Err(Error::usage(format!(
+                    "{flag}: empty label after {} label(s) in '{spec}' (two commas in a row?)",
+                    labels.len()
+                )));
             }
             match next {
                 Some(next) => rest = next,

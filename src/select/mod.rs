@@ -180,8 +180,9 @@ impl SelectConfig {
         if self.k == 0 {
             return Err(Error::usage("--k must be at least 1"));
         }
-        if !(self.epsilon > 0.0 && self.epsilon < 1.0) {
-            return Err(Error::usage("--epsilon must be in (0, 1)"));
+        check_epsilon(self.epsilon, "--epsilon")?;
+        if self.max_rr_sets == Some(0) {
+            return Err(Error::usage("--max-rr-sets must be at least 1"));
         }
         if let Some(d) = self.delta {
             if !(d > 0.0 && d < 1.0) {
@@ -198,6 +199,21 @@ impl SelectConfig {
             return Err(Error::usage("--tolerance must be in (0, 1)"));
         }
         Ok(())
+    }
+}
+
+/// Largest `--epsilon` (exclusive): 1 - 1/e, where the guarantee 1 - 1/e - ε reaches 0. Above
+/// it IMM reported a negative ratio and OPIM-C "certified" a negative target at once.
+pub const MAX_EPSILON: f64 = 1.0 - 1.0 / std::f64::consts::E;
+
+/// `--epsilon` (or the suite's `epsilons`, named `what`) in (0, 1 - 1/e).
+pub fn check_epsilon(e: f64, what: &str) -> Result<()> {
+    if e > 0.0 && e < MAX_EPSILON {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "{what} must be in (0, {MAX_EPSILON:.4}): the guarantee 1 - 1/e - ε must be positive"
+        )))
     }
 }
 

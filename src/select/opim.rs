@@ -304,6 +304,14 @@ impl Selector for Opim {
             let mut gain_se_seen = f64::INFINITY;
             // Whether the certificate decides the round: without it the round goes on anyway.
             let mut certificate_decides = true;
+            // What `auto`'s stop here would be for: convergence, or a largest sample reached
+            // first (`--max-rr-sets`, OPIM-C's θ_max, IMM's θ), which the status must say.
+            let bound_status = if capped {
+                SelectStatus::SampleCap
+            } else {
+                SelectStatus::SampleBound
+            };
+            let mut ended = bound_status;
 
             let stop = match self.stop {
                 StopRule::Certificate => certified || at_cap,
@@ -346,6 +354,9 @@ impl Selector for Opim {
                     // the best on a gain of -0.2% ± 0.36%.
                     gain_se_seen = gain_se;
                     let converged = gain <= cfg.tolerance && gain_se <= cfg.tolerance / 2.0;
+                    if rse <= AUTO_RSE && converged {
+                        ended = SelectStatus::Converged;
+                    }
                     let would_stop = rse <= AUTO_RSE && converged || at_imm;
                     certificate_decides = would_stop || at_cap;
                     (certified && would_stop) || at_cap
@@ -365,6 +376,7 @@ impl Selector for Opim {
                 hit,
                 gain_se: gain_se_seen,
                 imm_theta,
+                ended,
                 needs_bound: g.upper_bound.is_infinite() && (certificate_decides || hit.is_some()),
             }
         };
@@ -682,7 +694,7 @@ impl Selector for Opim {
                     approximation: (theta_all > 0.0).then_some(alpha),
                     upper_bound: (theta_all > 0.0)
                         .then(|| upper_bound(g.upper_bound, a, theta_all, pop).min(everyone)),
-                    status: limit_status.unwrap_or(SelectStatus::Converged),
+                    status: limit_status.unwrap_or(verdict.ended),
                     rr_sets: theta_all as u64,
                     rr_bytes: peak_bytes,
                     rr_ids,
@@ -751,6 +763,9 @@ struct Verdict {
     /// the last (`maybe_last`).
     gain_se: f64,
     imm_theta: f64,
+    /// `auto`: the status a stop here has when no limit struck (`Converged`, or the largest
+    /// sample that ended it).
+    ended: SelectStatus,
     /// The round's greedy skipped OPIM-C's bound, and the round may stop: count it.
     needs_bound: bool,
 }
