@@ -360,7 +360,19 @@ fn join_labels(labels: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_budgets;
+    use super::{join_labels, parse_budgets};
+
+    /// A label holding the separator or a quote is quoted, so the list reads back as given.
+    #[test]
+    fn plan_labels_join_unambiguously() {
+        let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_labels(&l(&["e", "a;b"])), "e;\"a;b\"");
+        assert_eq!(
+            join_labels(&l(&["say \"hi\"", " x"])),
+            "\"say \"\"hi\"\"\";\" x\""
+        );
+        assert_eq!(join_labels(&l(&["@alice", "42"])), "@alice;42");
+    }
 
     #[test]
     fn budgets_are_taken_as_given() {
