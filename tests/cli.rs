@@ -4026,6 +4026,26 @@ fn auto_reports_a_cap_and_epsilon_keeps_a_guarantee() {
             .code(2)
             .stderr(predicate::str::contains("--epsilon must be in (0, 0.6321)"));
     }
+    let c = dataset("demo/costs.csv");
+    for cmd in [
+        &["plan", "--budget", "5000"][..],
+        &["curve", "--budgets", "5000"],
+    ] {
+        bin()
+            .args(cmd)
+            .args([
+                "--graph",
+                g,
+                "--edge-meaning",
+                "follows",
+                "--epsilon",
+                "0.4",
+            ])
+            .args(["--costs", c.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("for a budgeted plan"));
+    }
     bin()
         .args(["plan", "--graph", g, "--edge-meaning", "follows", "-k", "2"])
         .args(["--max-rr-sets", "0"])

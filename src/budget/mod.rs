@@ -56,11 +56,6 @@ pub struct BudgetConfig {
     /// work follows `mip_seconds` alone, so the certificate does not depend on the clock.)
     #[serde(skip)]
     pub hurry: bool,
-    /// More rules whose plans the sample must serve as well as the main one's (`curve`'s
-    /// budgets): the doubling stops only once each of their plans has converged too. The
-    /// engine, the pool and the schedule follow the main rules.
-    #[serde(skip)]
-    pub also: Vec<Constraints>,
 }
 
 impl BudgetConfig {
@@ -78,7 +73,6 @@ impl BudgetConfig {
             lp_max_cols: 1_000,
             limits: crate::limits::Limits::none(),
             hurry: false,
-            also: Vec::new(),
         }
     }
 }
@@ -406,35 +400,23 @@ pub fn sample(
     let n = g.num_nodes();
     let pop = roots.population();
     let delta = cfg.delta.unwrap_or(1.0 / n.max(2) as f64);
-    // The rules whose plans must converge: the main ones, then `cfg.also`'s.
-    let checks: Vec<&Constraints> = std::iter::once(cons).chain(&cfg.also).collect();
-    // OPIM-C's schedule for the largest plan each rule allows: the seed cap, what the budget
-    // buys at the cheapest prices, and the candidates available. With several rules, the
-    // smallest first round and the largest last one: a sweep's largest budget (one that buys
-    // every account has a tiny θ_max, as ln C(n, n) is 0) capped its smaller ones at 5,120 sets.
-    let sizes = |rules: &Constraints| {
-        let mut prices: Vec<f64> = (0..n as u32)
-            .filter(|&v| rules.allowed(costs, v))
-            .filter_map(|v| costs.cost_of(v))
-            .collect();
-        prices.sort_by(f64::total_cmp);
-        let mut room = rules.budget;
-        let affordable = prices
-            .iter()
-            .take_while(|&&p| {
-                room -= p;
-                room >= -1e-9
-            })
-            .count();
-        let k = affordable.min(rules.max_seeds).max(1);
-        crate::select::opim_sizes(n, k, cfg.epsilon, delta)
-    };
-    let (theta0, mut theta_max) = checks
+    // Largest plan possible: the seed cap, what the budget buys at the cheapest prices, and the
+    // candidates available.
+    let mut prices: Vec<f64> = (0..n as u32)
+        .filter(|&v| cons.allowed(costs, v))
+        .filter_map(|v| costs.cost_of(v))
+        .collect();
+    prices.sort_by(f64::total_cmp);
+    let mut room = cons.budget;
+    let affordable = prices
         .iter()
-        .map(|r| sizes(r))
-        .fold((f64::INFINITY, 0.0f64), |(a, b), (x, y)| {
-            (a.min(x), b.max(y))
-        });
+        .take_while(|&&p| {
+            room -= p;
+            room >= -1e-9
+        })
+        .count();
+    let k = affordable.min(cons.max_seeds).max(1);
+    let (theta0, mut theta_max) = crate::select::opim_sizes(n, k, cfg.epsilon, delta);
     let user_capped = cfg.max_rr_sets.is_some_and(|cap| (cap as f64) < theta_max);
     if let Some(cap) = cfg.max_rr_sets {
         theta_max = theta_max.min(cap as f64);
@@ -448,9 +430,8 @@ pub fn sample(
     let mut r1 = RrCollection::new(cfg.seed, Purpose::RrSelect);
     let mut r2 = RrCollection::new(cfg.seed, Purpose::RrValidate);
     let mut theta = (theta0.ceil() as u64).min(theta_max as u64).max(1);
-    // Each rule's last round's plan and certificate.
-    let mut prev: Vec<Option<Vec<u32>>> = vec![None; checks.len()];
-    let mut prev_alpha = vec![f64::NEG_INFINITY; checks.len()];
+    let mut prev: Option<Vec<u32>> = None;
+    let mut prev_alpha = f64::NEG_INFINITY;
     let limit;
     let status;
     let mut round = 0u32;
@@ -470,60 +451,45 @@ pub fn sample(
         }
         let index = InvertedIndex::build(&r1, n);
         peak = peak.max(r1.bytes() + r2.bytes() + index.bytes());
+        let sel = budget_greedy(&r1, &index, costs, cons, n, false);
+        let ub = budget_upper_bound(&r1, &index, costs, cons, &sel.seeds, n);
+        drop(index);
         let th = r1.len() as f64;
         let th2 = r2.len() as f64;
-        let mut all_converged = true;
-        let mut alphas = Vec::with_capacity(checks.len());
-        let mut picks = Vec::with_capacity(checks.len());
-        for (c, rules) in checks.iter().enumerate() {
-            let sel = budget_greedy(&r1, &index, costs, rules, n, false);
-            let ub = budget_upper_bound(&r1, &index, costs, rules, &sel.seeds, n);
-            let mut mask = vec![false; n];
-            sel.seeds.iter().for_each(|&s| mask[s as usize] = true);
-            let cov2 = r2.coverage(&mask) as f64;
-            let lower = crate::select::lower_bound_reach(cov2, a, th2, pop);
-            let upper = crate::select::upper_bound_reach(ub, a, th, pop);
-            let alpha = if upper > 0.0 {
-                (lower / upper).min(1.0)
-            } else {
-                1.0
-            };
-            let f = cov2 / th;
-            let rse = if f > 0.0 {
-                ((1.0 - f) / (f * th)).sqrt()
-            } else {
-                f64::INFINITY
-            };
-            let gain = match &prev[c] {
-                Some(p) => {
-                    let mut pm = vec![false; n];
-                    p.iter().for_each(|&s| pm[s as usize] = true);
-                    (cov2 - r2.coverage(&pm) as f64) / cov2.max(1.0)
-                }
-                None => f64::INFINITY,
-            };
-            let budget = if checks.len() > 1 {
-                format!(" (budget {})", rules.budget)
-            } else {
-                String::new()
-            };
-            progress.note(&format!(
-                "round {round}{budget}: {theta} RR sets, certified {alpha:.3}, rse {rse:.4}, \
-                 last gain {gain:.4}"
-            ));
-            // The certificate must clear the a-priori guarantee, unless it has itself stopped
-            // improving (its bound, not the plan, is then the limit). A bound-limited
-            // certificate creeps up by 1-1.5% a doubling as the slack shrinks: at 1% a plan
-            // capped at 2 seeds on the demo market sampled to its cap (9.4M sets, 1.1 GiB); at
-            // 2% it stops at 1.2M.
-            let cert_ok = alpha >= target || (alpha - prev_alpha[c]).abs() <= 0.02 * alpha;
-            all_converged &= cert_ok && rse <= 0.01 && gain <= cfg.tolerance;
-            alphas.push(alpha);
-            picks.push(sel.seeds);
-        }
-        drop(index);
+        let mut mask = vec![false; n];
+        sel.seeds.iter().for_each(|&s| mask[s as usize] = true);
+        let cov2 = r2.coverage(&mask) as f64;
+        let lower = crate::select::lower_bound_reach(cov2, a, th2, pop);
+        let upper = crate::select::upper_bound_reach(ub, a, th, pop);
+        let alpha = if upper > 0.0 {
+            (lower / upper).min(1.0)
+        } else {
+            1.0
+        };
+        let f = cov2 / th;
+        let rse = if f > 0.0 {
+            ((1.0 - f) / (f * th)).sqrt()
+        } else {
+            f64::INFINITY
+        };
+        let gain = match &prev {
+            Some(p) => {
+                let mut pm = vec![false; n];
+                p.iter().for_each(|&s| pm[s as usize] = true);
+                (cov2 - r2.coverage(&pm) as f64) / cov2.max(1.0)
+            }
+            None => f64::INFINITY,
+        };
+        progress.note(&format!(
+            "round {round}: {theta} RR sets, certified {alpha:.3}, rse {rse:.4}, last gain {gain:.4}"
+        ));
         let at_cap = round >= i_max || th >= theta_max;
-        let rule_stop = all_converged || at_cap;
+        // The certificate must clear the a-priori guarantee, unless it has itself stopped
+        // improving (its bound, not the plan, is then the limit). A bound-limited certificate
+        // creeps up by 1-1.5% a doubling as the slack shrinks: at 1% a plan capped at 2 seeds on
+        // the demo market sampled to its cap (9.4M sets, 1.1 GiB); at 2% it stops at 1.2M.
+        let cert_ok = alpha >= target || (alpha - prev_alpha).abs() <= 0.02 * alpha;
+        let rule_stop = (cert_ok && rse <= 0.01 && gain <= cfg.tolerance) || at_cap;
         let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
         if !rule_stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
             hit = Some(crate::limits::LimitHit::Memory);
@@ -534,15 +500,15 @@ pub fn sample(
                 Some(crate::limits::LimitHit::Time) => S::TimeLimit,
                 Some(crate::limits::LimitHit::Memory) => S::MemoryLimit,
                 Some(crate::limits::LimitHit::Interrupt) => S::Interrupted,
-                None if all_converged => S::Converged,
+                None if cert_ok && rse <= 0.01 && gain <= cfg.tolerance => S::Converged,
                 None if user_capped => S::SampleCap,
                 None => S::SampleBound,
             };
             limit = hit;
             break;
         }
-        prev_alpha = alphas;
-        prev = picks.into_iter().map(Some).collect();
+        prev_alpha = alpha;
+        prev = Some(sel.seeds);
         theta = ((theta * 2) as f64).min(theta_max) as u64;
     }
     let rr_sets = (r1.len() + r2.len()) as u64;
@@ -635,9 +601,7 @@ pub fn sample_forward(
     // stored, on a fraction of the sets (NetHEPT's 60 small accounts: 6.4M sets stored, 6.3 s).
     let mut tally = Tally::new(n);
     let mut r = FIRST;
-    // As in `sample`: the main rules, then `cfg.also`'s, each with its last round's plan.
-    let checks: Vec<&Constraints> = std::iter::once(cons).chain(&cfg.also).collect();
-    let mut prev: Vec<Option<Vec<u32>>> = vec![None; checks.len()];
+    let mut prev: Option<Vec<u32>> = None;
     let mut peak = 0u64;
     let mut round = 0u32;
     let certain = pool_is_certain(model, pool);
@@ -648,20 +612,10 @@ pub fn sample_forward(
         round += 1;
         let index = InvertedIndex::build(&sets, n);
         peak = peak.max(tally.bytes() + tally.node_bytes() + sets.bytes() + index.bytes());
-        let mut done = true;
-        let mut picks = Vec::with_capacity(checks.len());
-        for (c, rules) in checks.iter().enumerate() {
-            let sel = budget_greedy(&sets, &index, costs, rules, n, false);
-            // Once one plan is short of its rule the round goes on: the others' checks are
-            // not needed (their plans are still kept for the next round's gains).
-            if done {
-                let v = validate(&check, &sel.seeds, prev[c].as_deref(), r);
-                done = v.precise(r, certain) && v.converged(cfg.tolerance);
-            }
-            picks.push(Some(sel.seeds));
-        }
+        let sel = budget_greedy(&sets, &index, costs, cons, n, false);
         drop(index);
-        if done {
+        let v = validate(&check, &sel.seeds, prev.as_deref(), r);
+        if v.precise(r, certain) && v.converged(cfg.tolerance) {
             break (S::Converged, None);
         }
         if r >= MAX_WORLDS {
@@ -685,7 +639,7 @@ pub fn sample_forward(
                 Some(h),
             );
         }
-        prev = picks;
+        prev = Some(sel.seeds);
         drop(sets);
         pick.tally_sets(&mut tally, pool, r..2 * r);
         sets = tally.collection(cfg.seed, Purpose::Worlds);

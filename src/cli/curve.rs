@@ -109,7 +109,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         return Err(Error::usage("curve needs a cost table (--costs)"));
     }
     // Checked before a large graph is loaded.
-    seedplan::select::check_epsilon(a.epsilon, "--epsilon")?;
+    seedplan::select::check_budget_epsilon(a.epsilon)?;
     super::check_mip_seconds(a.mip_seconds)?;
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?.expect("checked");
@@ -135,55 +135,48 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         f.budget = Some(b);
         Constraints::resolve(&f, &g, &costs, a.constraints.as_deref().unwrap_or("flags"))
     };
-    let top = rules_at(*budgets.last().unwrap())?;
-    // One sample serves every budget, and it must serve each as well as that budget's own
-    // plan would: sized for the largest budget alone, whose larger reach is known to 1% on
-    // fewer sets, the points below it were chosen on too few (a sweep to 60 planned 10 on 4,096
-    // worlds, 18.80 where `plan --budget 10` finds 19.39). The doubling goes on until every
-    // budget's plan has converged.
-    cfg.also = budgets[..budgets.len() - 1]
-        .iter()
-        .filter_map(|&b| rules_at(b).ok())
-        .collect();
-    // A small pool that reaches few people is planned on forward worlds (RR sets would mostly
-    // miss it); its points are then estimated on forward worlds and carry no certificate.
-    let s = sample_any(&model, &roots, &costs, &top, &cfg, progress);
-    cfg.also.clear();
-    let forward = s.worlds > 0;
+    // Rules that fail at the largest budget stop the command (exit 2).
+    rules_at(*budgets.last().unwrap())?;
+    // Each budget is planned on a sample of its own, exactly as `plan --budget B` would be
+    // (RR sets, or forward worlds for a small pool that reaches few people). One sample sized
+    // for the largest budget planned the small ones on too few sets (budget 10 of 60 small
+    // NetHEPT accounts: 18.80 where its plan finds 19.39); one grown until every budget
+    // converged sent a sweep from 8 to 100,000 to 30M RR sets (92 s, 2.6 GB) for the point a
+    // plan makes on forward worlds in 0.01 s, and starved the bound of work on the big sample.
     let delta = 1.0 / n.max(2) as f64;
-    let mut plans: Vec<(
-        f64,
-        std::result::Result<seedplan::budget::Allocation, String>,
-    )> = Vec::new();
+    // Per budget: its plan and whether it was made on forward worlds, or why there is none.
+    type Planned = std::result::Result<(seedplan::budget::Allocation, bool), String>;
+    let mut plans: Vec<(f64, Planned)> = Vec::new();
     progress.begin("planning each budget", Some(budgets.len() as u64));
     for &b in &budgets {
+        if seedplan::limits::interrupted() {
+            return Err(Error::Interrupted);
+        }
         match rules_at(b) {
-            Ok(rules) => plans.push((
-                b,
-                Ok(allocate_on(
-                    &model,
-                    &s,
-                    n,
-                    roots.population(),
-                    &costs,
-                    &rules,
-                    &cfg,
-                )),
-            )),
-            // The rules held at the largest budget, so what fails here is this budget: below
-            // every price, below the must-includes' cost, too small for the minimums. The
-            // point says so; the other budgets are still planned.
+            Ok(rules) => {
+                let s = sample_any(&model, &roots, &costs, &rules, &cfg, progress);
+                let al = allocate_on(&model, &s, n, roots.population(), &costs, &rules, &cfg);
+                plans.push((b, Ok((al, s.worlds > 0))));
+            }
+            // What fails here is this budget: below every price, below the must-includes'
+            // cost, too small for the minimums. The point says so; the other budgets are
+            // still planned.
             Err(e) => plans.push((b, Err(e.to_string()))),
         }
         progress.advance(1);
     }
     progress.end();
+    // The plans made on RR sets share one independent estimate sample; those made on forward
+    // worlds are measured on independent worlds, each.
     let lists: Vec<&[u32]> = plans
         .iter()
-        .filter_map(|(_, p)| p.as_ref().ok().map(|p| p.seeds.as_slice()))
+        .filter_map(|(_, p)| match p {
+            Ok((al, false)) => Some(al.seeds.as_slice()),
+            _ => None,
+        })
         .collect();
     let est_roots = roots.stratified(&model);
-    let est_sets = if forward {
+    let est_sets = if lists.is_empty() {
         seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate)
     } else {
         plan::estimate_sets(
@@ -209,7 +202,11 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 plan: Vec::new(),
                 reason: Some(why.clone()),
             },
-            Ok(al) => {
+            Ok((al, forward)) => {
+                let forward = *forward;
+                if seedplan::limits::interrupted() {
+                    return Err(Error::Interrupted);
+                }
                 let est = if forward {
                     plan::estimate_forward(
                         &model,

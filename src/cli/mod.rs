@@ -829,6 +829,9 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     cfg.tolerance = a.tolerance;
     cfg.max_rr_sets = a.max_rr_sets;
     cfg.validate()?;
+    if a.budget.is_some() || a.constraints.is_some() {
+        seedplan::select::check_budget_epsilon(a.epsilon)?;
+    }
     if !(a.estimate_rse > 0.0 && a.estimate_rse < 1.0) {
         return Err(Error::usage("--estimate-rse must be in (0, 1)"));
     }

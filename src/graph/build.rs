@@ -242,7 +242,15 @@ fn sort_merge_weighted(row: &mut [u32], wr: &mut [f32], rule: MergeRule) -> usiz
                 MergeRule::Probability => {
                     crate::input::stored_prob(1.0 - (1.0 - q) * (1.0 - p as f64))
                 }
-                MergeRule::Sum => (q + p as f64) as f32,
+                MergeRule::Sum => {
+                    let sum = q + p as f64;
+                    // Above 1 the LT check names the node; below it, never rounded up to 1.
+                    if sum <= 1.0 {
+                        crate::input::stored_prob(sum)
+                    } else {
+                        sum as f32
+                    }
+                }
             };
         } else {
             row[w] = t;

@@ -217,6 +217,22 @@ pub fn check_epsilon(e: f64, what: &str) -> Result<()> {
     }
 }
 
+/// Largest `--epsilon` (exclusive) of a budgeted plan: its certificate's target is the
+/// budgeted greedy's guarantee (1 - 1/e)/2 less ε, which is met at once above it.
+pub const MAX_BUDGET_EPSILON: f64 = MAX_EPSILON / 2.0;
+
+/// `--epsilon` of a budgeted plan or a curve in (0, (1 - 1/e)/2).
+pub fn check_budget_epsilon(e: f64) -> Result<()> {
+    if e > 0.0 && e < MAX_BUDGET_EPSILON {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "--epsilon must be in (0, {MAX_BUDGET_EPSILON:.4}) for a budgeted plan: its \
+             guarantee (1 - 1/e)/2 - ε must be positive"
+        )))
+    }
+}
+
 /// Everything a selector needs.
 pub struct SelectContext<'a> {
     /// Graph and diffusion model.

@@ -306,12 +306,12 @@ impl Selector for Opim {
             let mut certificate_decides = true;
             // What `auto`'s stop here would be for: convergence, or a largest sample reached
             // first (`--max-rr-sets`, OPIM-C's θ_max, IMM's θ), which the status must say.
-            let bound_status = if capped {
+            // (`SampleCap` only when the cap itself was reached: IMM's θ below it is a bound.)
+            let mut ended = if capped && at_cap {
                 SelectStatus::SampleCap
             } else {
                 SelectStatus::SampleBound
             };
-            let mut ended = bound_status;
 
             let stop = match self.stop {
                 StopRule::Certificate => certified || at_cap,
