@@ -416,7 +416,7 @@ pub fn sample(
         })
         .count();
     let k = affordable.min(cons.max_seeds).max(1);
-    let (theta0, mut theta_max) = crate::select::opim_sizes(n, k, cfg.epsilon, delta);
+    let (theta0, mut theta_max) = crate::select::budget_sizes(n, k, cfg.epsilon, delta);
     let user_capped = cfg.max_rr_sets.is_some_and(|cap| (cap as f64) < theta_max);
     if let Some(cap) = cfg.max_rr_sets {
         theta_max = theta_max.min(cap as f64);

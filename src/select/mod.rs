@@ -426,7 +426,7 @@ pub fn upper_bound_reach(cov_ub: f64, a: f64, theta: f64, population: f64) -> f6
     opim::upper_bound(cov_ub, a, theta, population)
 }
 
-pub use opim::opim_sizes;
+pub use opim::{budget_sizes, opim_sizes};
 
 /// ln C(n, k), exactly summed (k is small).
 pub fn ln_choose(n: usize, k: usize) -> f64 {
@@ -434,6 +434,20 @@ pub fn ln_choose(n: usize, k: usize) -> f64 {
     (0..k)
         .map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln())
         .sum()
+}
+
+/// ln Σ_{j ≤ k} C(n, j): how many sets of at most k of n nodes there are, in logs. At least
+/// ln C(n, k), and never falling as k grows.
+pub fn ln_choose_at_most(n: usize, k: usize) -> f64 {
+    let k = k.min(n);
+    let mut term = 0.0f64; // ln C(n, j), from j = 0
+    let mut sum = 0.0f64; // ln of the sum so far
+    for j in 0..k {
+        term += ((n - j) as f64).ln() - ((j + 1) as f64).ln();
+        let (hi, lo) = if term > sum { (term, sum) } else { (sum, term) };
+        sum = hi + (lo - hi).exp().ln_1p();
+    }
+    sum
 }
 
 /// Completes a heuristic ranking: forced seeds first, then `ranked` candidates, up to k.

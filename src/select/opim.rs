@@ -99,12 +99,28 @@ const AUTO_FIRST: u64 = 4096;
 
 /// OPIM-C's sample sizes for `k` seeds: (θ_0, θ_max).
 pub fn opim_sizes(n: usize, k: usize, eps: f64, delta: f64) -> (f64, f64) {
-    let nf = n as f64;
-    let l6 = (6.0 / delta).ln();
-    let term = E_FACTOR * l6.sqrt() + (E_FACTOR * (ln_choose(n, k) + l6)).sqrt();
-    let theta_max = 2.0 * nf * term * term / (eps * eps * k as f64);
-    let theta_0 = theta_max * eps * eps * k as f64 / nf;
+    let theta_max = opim_theta_max(n, k, eps, delta, ln_choose(n, k));
+    let theta_0 = theta_max * eps * eps * k as f64 / n as f64;
     (theta_0.max(1.0), theta_max.max(1.0))
+}
+
+/// OPIM-C's θ_max when the union bound runs over `ln_sets` (the log of how many seed sets the
+/// algorithm could return) and the optimum is at least `k`.
+fn opim_theta_max(n: usize, k: usize, eps: f64, delta: f64, ln_sets: f64) -> f64 {
+    let l6 = (6.0 / delta).ln();
+    let term = E_FACTOR * l6.sqrt() + (E_FACTOR * (ln_sets + l6)).sqrt();
+    2.0 * n as f64 * term * term / (eps * eps * k as f64)
+}
+
+/// Sample sizes for a plan of *at most* `k` seeds (a budgeted plan, whose size the prices
+/// decide): θ_0 is OPIM-C's for `k`, θ_max runs its union bound over every set of at most `k`
+/// nodes. OPIM-C's ln C(n, k) falls back to 0 as k nears n, so a budget that bought every
+/// account stopped at a handful of sets and bought half of them (reach 87% of the demo market
+/// at 1e9, 99% at 400,000).
+pub fn budget_sizes(n: usize, k: usize, eps: f64, delta: f64) -> (f64, f64) {
+    let (theta_0, _) = opim_sizes(n, k, eps, delta);
+    let theta_max = opim_theta_max(n, k, eps, delta, super::ln_choose_at_most(n, k));
+    (theta_0, theta_max.max(theta_0))
 }
 
 /// Lower bound on coverage-derived reach (OPIM-C eq. for σ^l).
@@ -895,6 +911,36 @@ mod tests {
         fn note(&self, msg: &str) {
             self.0.lock().unwrap().push(msg.to_string());
         }
+    }
+
+    #[test]
+    fn budgeted_sample_bound_counts_every_smaller_plan() {
+        // Against the sum written out with exact binomials (small n).
+        for n in [1usize, 5, 12, 30] {
+            let mut c = 1.0f64;
+            let mut sum = 1.0f64;
+            for k in 1..=n {
+                c = c * (n - k + 1) as f64 / k as f64;
+                sum += c;
+                let got = crate::select::ln_choose_at_most(n, k);
+                assert!(
+                    (got - sum.ln()).abs() < 1e-9,
+                    "n {n} k {k}: {got} vs {}",
+                    sum.ln()
+                );
+                assert!(got >= crate::select::ln_choose(n, k) - 1e-12);
+            }
+        }
+        // Every account affordable: OPIM-C's own size would be for ln C(n, n) = 0.
+        let (_, opim_max) = opim_sizes(3000, 3000, 0.1, 1.0 / 3000.0);
+        let (t0, budget_max) = budget_sizes(3000, 3000, 0.1, 1.0 / 3000.0);
+        assert!(budget_max > 50.0 * opim_max, "{budget_max} vs {opim_max}");
+        assert!(budget_max >= t0);
+        // Small plans keep OPIM-C's first round, so their schedule is unchanged.
+        assert_eq!(
+            budget_sizes(15_000, 40, 0.1, 1e-4).0,
+            opim_sizes(15_000, 40, 0.1, 1e-4).0
+        );
     }
 
     /// A few hubs, a long tail, sources, sinks and isolated nodes, so that the greedy's picks
