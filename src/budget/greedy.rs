@@ -296,15 +296,24 @@ pub fn budget_greedy(
             firsts.push(v);
         }
     }
-    for v in firsts {
-        let mut s = fresh();
-        if !s.feasible(v) {
-            continue;
-        }
-        s.take(v);
-        s.run_greedy(Some(0.0));
-        if better(&s.sel, &best) {
-            best = s.sel;
+    // Each guess is its own greedy: run them in parallel, then compare in guess order, as a
+    // serial loop would (the same plan for any thread count).
+    use rayon::prelude::*;
+    let tried: Vec<Option<BudgetSelection>> = firsts
+        .par_iter()
+        .map(|&v| {
+            let mut s = fresh();
+            if !s.feasible(v) {
+                return None;
+            }
+            s.take(v);
+            s.run_greedy(Some(0.0));
+            Some(s.sel)
+        })
+        .collect();
+    for sel in tried.into_iter().flatten() {
+        if better(&sel, &best) {
+            best = sel;
             best.method = "guess-one greedy";
         }
     }
