@@ -265,10 +265,17 @@ fn resources_lines(plan: &SeedingPlan) -> String {
     if let Some(p) = plan.peak_memory_bytes {
         mem.push(format!("peak {:.1} MiB", mib(p)));
     }
-    if plan.rr_ids > 0 {
+    if plan.rr_ids > 0 && plan.worlds > 0 {
+        // Forward worlds keep each distinct set once, and a tally slot per node: a ratio per
+        // stored id would read thousands of bytes on a small pool.
         mem.push(format!(
-            "{} storage {:.1} MiB ({:.1} bytes per stored id, offsets and index included)",
-            if plan.worlds > 0 { "world set" } else { "RR" },
+            "world set storage {:.1} MiB ({} ids in distinct sets, per-node tallies included)",
+            mib(plan.rr_bytes),
+            plan.rr_ids
+        ));
+    } else if plan.rr_ids > 0 {
+        mem.push(format!(
+            "RR storage {:.1} MiB ({:.1} bytes per stored id, offsets and index included)",
             mib(plan.rr_bytes),
             plan.rr_bytes as f64 / plan.rr_ids as f64
         ));
