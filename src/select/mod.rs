@@ -437,9 +437,15 @@ pub fn ln_choose(n: usize, k: usize) -> f64 {
 }
 
 /// ln Σ_{j ≤ k} C(n, j): how many sets of at most k of n nodes there are, in logs. At least
-/// ln C(n, k), and never falling as k grows.
+/// ln C(n, k), and never falling as k grows. Summed exactly up to `k` of about a million
+/// (30 ms); above, the entropy bound n·H(k/n) (n ln 2 past n/2), which is never below the sum
+/// and only a few nats above it: summing 100M terms took 3 s.
 pub fn ln_choose_at_most(n: usize, k: usize) -> f64 {
     let k = k.min(n);
+    if k > 1 << 20 {
+        let a = (k as f64 / n as f64).min(0.5);
+        return -(n as f64) * (a * a.ln() + (1.0 - a) * (1.0 - a).ln());
+    }
     let mut term = 0.0f64; // ln C(n, j), from j = 0
     let mut sum = 0.0f64; // ln of the sum so far
     for j in 0..k {

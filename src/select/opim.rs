@@ -931,6 +931,21 @@ mod tests {
                 assert!(got >= crate::select::ln_choose(n, k) - 1e-12);
             }
         }
+        // Past a million seeds the entropy bound: never below the exact sum, a few nats above.
+        for (n, k) in [(3_000_000usize, 1_100_000usize), (2_500_000, 2_000_000)] {
+            let mut term = 0.0f64;
+            let mut sum = 0.0f64;
+            for j in 0..k {
+                term += ((n - j) as f64).ln() - ((j + 1) as f64).ln();
+                let (hi, lo) = if term > sum { (term, sum) } else { (sum, term) };
+                sum = hi + (lo - hi).exp().ln_1p();
+            }
+            let got = crate::select::ln_choose_at_most(n, k);
+            assert!(
+                got >= sum && got <= sum + 20.0,
+                "n {n} k {k}: {got} vs {sum}"
+            );
+        }
         // Every account affordable: OPIM-C's own size would be for ln C(n, n) = 0.
         let (_, opim_max) = opim_sizes(3000, 3000, 0.1, 1.0 / 3000.0);
         let (t0, budget_max) = budget_sizes(3000, 3000, 0.1, 1.0 / 3000.0);
