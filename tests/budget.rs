@@ -6,8 +6,8 @@ mod common;
 use common::random_graph;
 use proptest::prelude::*;
 use seedplan::budget::{
-    allocate_on, extend_plan, optimize_on, prune_plan, BudgetConfig, BudgetSample, CategoryRule,
-    Constraints, ConstraintsFile,
+    allocate_on, budget_greedy, budget_upper_bound, extend_plan, optimize_on, prune_plan,
+    BudgetConfig, BudgetSample, CategoryRule, Constraints, ConstraintsFile,
 };
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
 use seedplan::graph::Graph;
@@ -554,4 +554,97 @@ fn budgeted_optimizer_is_the_same_on_one_and_two_threads() {
     assert_eq!(one.greedy.method, two.greedy.method);
     assert_eq!(one.dual_bound.to_bits(), two.dual_bound.to_bits());
     assert_eq!(one.greedy_bound.to_bits(), two.greedy_bound.to_bits());
+}
+
+/// The greedy's bound, taken after every prefix of the plan, keeps its candidates in order by
+/// re-keying only what a pick changed: it must equal the bound written out with a full sort at
+/// every prefix, bit for bit (with and without a seed cap and must-includes).
+#[test]
+fn prefix_bound_matches_a_full_sort_at_every_prefix() {
+    for seed in 0..8u64 {
+        let inst = instance(150, 320, seed, 100);
+        let coll = sample(&inst, 4000, seed);
+        let n = inst.graph.num_nodes();
+        let label = |v: u32| inst.graph.label(v).into_owned();
+        let file = ConstraintsFile {
+            budget: Some(30.0 + 10.0 * seed as f64),
+            max_seeds: (seed % 2 == 1).then_some(6),
+            include: if seed % 4 >= 2 {
+                vec![label(3)]
+            } else {
+                Vec::new()
+            },
+            ..Default::default()
+        };
+        let cons = Constraints::resolve(&file, &inst.graph, &inst.costs, "test").unwrap();
+        let index = InvertedIndex::build(&coll, n);
+        let plan = budget_greedy(&coll, &index, &inst.costs, &cons, n, false).seeds;
+        assert!(plan.len() >= 3, "seed {seed}: a plan of several picks");
+        let got = budget_upper_bound(&coll, &index, &inst.costs, &cons, &plan, n);
+
+        let cost = |v: u32| inst.costs.cost_of(v).unwrap();
+        let mut count = coll.counts(&index, n);
+        let mut covered_set = vec![false; coll.len()];
+        let mut covered = 0u64;
+        let mut chosen = vec![false; n];
+        let cap = cons.budget + 1e-9 - cons.include.iter().map(|&v| cost(v)).sum::<f64>();
+        let mut want = f64::INFINITY;
+        let picks: Vec<u32> = plan
+            .iter()
+            .copied()
+            .filter(|v| !cons.include.contains(v))
+            .collect();
+        // The bound after the must-includes (all of them, or none), then after each pick.
+        let steps = std::iter::once(cons.include.clone()).chain(picks.iter().map(|&v| vec![v]));
+        for step in steps {
+            for v in step {
+                chosen[v as usize] = true;
+                for &s in index.sets_of(v) {
+                    if !covered_set[s as usize] {
+                        covered_set[s as usize] = true;
+                        covered += 1;
+                        for &w in coll.set(s as usize) {
+                            count[w as usize] -= 1;
+                        }
+                    }
+                }
+            }
+            let mut items: Vec<u32> = (0..n as u32)
+                .filter(|&w| count[w as usize] > 0 && !chosen[w as usize])
+                .filter(|&w| cons.allowed(&inst.costs, w))
+                .collect();
+            let ratio = |w: u32| count[w as usize] as f64 / cost(w);
+            items.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)));
+            let (mut room, mut total) = (cap, 0.0);
+            for w in items {
+                if room <= 0.0 {
+                    break;
+                }
+                let (g, c) = (count[w as usize] as f64, cost(w));
+                if c <= room {
+                    total += g;
+                    room -= c;
+                } else {
+                    total += g * room / c;
+                    room = 0.0;
+                }
+            }
+            let slots = cons.max_seeds.saturating_sub(cons.include.len());
+            if slots < n {
+                let mut gains: Vec<u64> = (0..n as u32)
+                    .filter(|&w| !chosen[w as usize] && cons.allowed(&inst.costs, w))
+                    .map(|w| count[w as usize])
+                    .collect();
+                gains.sort_unstable_by(|a, b| b.cmp(a));
+                gains.truncate(slots);
+                total = total.min(gains.iter().map(|&g| g as f64).sum());
+            }
+            want = want.min(covered as f64 + total);
+        }
+        assert_eq!(
+            got.to_bits(),
+            want.to_bits(),
+            "seed {seed}: {got} vs {want}"
+        );
+    }
 }
