@@ -648,3 +648,39 @@ fn prefix_bound_matches_a_full_sort_at_every_prefix() {
         );
     }
 }
+
+/// A 0/1 program over more merged rows than `mip_max_rows` is solved on a prefix of the sets
+/// (microlp checks its time limit only every thousand pivots, and pivots grow with the rows),
+/// and the coverage it reports is its plan's on every set, to be compared with the greedy's.
+#[test]
+fn a_large_program_is_solved_on_a_prefix_and_scored_on_every_set() {
+    let inst = instance(300, 450, 7, 120);
+    let coll = sample(&inst, 30_000, 7);
+    let n = inst.graph.num_nodes();
+    let file = ConstraintsFile {
+        budget: Some(40.0),
+        max_seeds: Some(5),
+        ..Default::default()
+    };
+    let cons = Constraints::resolve(&file, &inst.graph, &inst.costs, "test").unwrap();
+    let mut c = cfg();
+    c.mip_seconds = 5.0;
+    c.lp_max_cols = 0;
+    let whole = optimize_on(&coll, n, &inst.costs, &cons, &c);
+    // The greedy's picks alone, a part of the program's pool, merge into more rows than this.
+    let rows = seedplan::budget::lp::reduce(&coll, &whole.greedy.seeds, n)
+        .rows
+        .len();
+    c.mip_max_rows = 8;
+    assert!(rows > c.mip_max_rows, "{rows} merged rows");
+    let on = optimize_on(&coll, n, &inst.costs, &cons, &c);
+    let mip = on.mip.expect("the program ran");
+    assert!(mip.status.ends_with("of 30000 sets"), "{}", mip.status);
+    let mut mask = vec![false; n];
+    mip.chosen.iter().for_each(|&v| mask[v as usize] = true);
+    assert_eq!(mip.objective, coll.coverage(&mask) as f64);
+    satisfies(&mip.chosen, &inst, &cons).unwrap();
+    // The greedy and the bounds do not depend on how the program was solved.
+    assert_eq!(on.greedy.seeds, whole.greedy.seeds);
+    assert_eq!(on.dual_bound.to_bits(), whole.dual_bound.to_bits());
+}

@@ -303,6 +303,17 @@ pub fn mip(
     solve(r, costs, cons, start, time_limit)
 }
 
+/// The weight of the rows `chosen` (node ids) covers in `r`.
+pub fn covered_weight(r: &Reduced, chosen: &[u32]) -> f64 {
+    let sel: Vec<bool> = r.pool.iter().map(|v| chosen.contains(v)).collect();
+    r.rows
+        .iter()
+        .zip(&r.weights)
+        .filter(|(row, _)| row.iter().any(|&c| sel[c as usize]))
+        .map(|(_, &w)| w as f64)
+        .sum()
+}
+
 /// The 0/1 program itself (what `mip` falls back on when enumerating is too much work).
 pub fn solve(
     r: &Reduced,
@@ -334,17 +345,7 @@ pub fn solve(
                 .filter(|(_, &xv)| sol.value(xv) > 0.5)
                 .map(|(&v, _)| v)
                 .collect();
-            let mut sel = vec![false; r.pool.len()];
-            for (i, v) in r.pool.iter().enumerate() {
-                sel[i] = chosen.contains(v);
-            }
-            let objective = r
-                .rows
-                .iter()
-                .zip(&r.weights)
-                .filter(|(row, _)| row.iter().any(|&c| sel[c as usize]))
-                .map(|(_, &w)| w as f64)
-                .sum();
+            let objective = covered_weight(r, &chosen);
             Solved {
                 objective,
                 chosen,

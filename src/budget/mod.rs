@@ -47,6 +47,9 @@ pub struct BudgetConfig {
     pub mip_seconds: f64,
     /// Largest LP relaxation attempted (merged rows).
     pub lp_max_rows: usize,
+    /// Largest 0/1 program given to the MIP solver (merged rows); a larger one is solved on a
+    /// prefix of the sets and its plan scored on them all.
+    pub mip_max_rows: usize,
     /// Largest LP relaxation attempted (candidate columns).
     pub lp_max_cols: usize,
     /// Time, memory and interruption limits.
@@ -70,6 +73,7 @@ impl BudgetConfig {
             mip_pool: 30,
             mip_seconds: 10.0,
             lp_max_rows: 8_000,
+            mip_max_rows: 5_000,
             lp_max_cols: 1_000,
             limits: crate::limits::Limits::none(),
             hurry: false,
@@ -303,7 +307,36 @@ pub fn optimize_on(
             .limits
             .remaining()
             .map_or(cfg.mip_seconds, |left| cfg.mip_seconds.min(left.max(0.05)));
-        let m = lp::mip(&reduced, costs, cons, &greedy.seeds, secs);
+        let m = match lp::enumerate(&reduced, costs, cons) {
+            _ if reduced.rows.is_empty() => lp::mip(&reduced, costs, cons, &greedy.seeds, secs),
+            Some(best) => best,
+            // microlp checks its time limit every thousand pivots, and a pivot's cost grows
+            // with the rows: on the demo market 9,646 merged rows took 9 s against a limit of
+            // 2. A larger model is solved on a prefix of the sets (a random sample of them)
+            // and its plan scored on them all, where it must still beat the greedy's.
+            None if reduced.rows.len() > cfg.mip_max_rows && coll.weights().is_none() => {
+                let mut sets = coll.len();
+                let mut part = reduced.rows.len();
+                let mut prefix;
+                loop {
+                    sets = ((sets as f64 * cfg.mip_max_rows as f64 / part as f64 * 0.9) as usize)
+                        .min(sets / 2)
+                        .max(1);
+                    prefix = lp::reduce(&coll.prefix(sets), &pool, n);
+                    part = prefix.rows.len();
+                    if part <= cfg.mip_max_rows || sets == 1 {
+                        break;
+                    }
+                }
+                let mut m = lp::solve(&prefix, costs, cons, &greedy.seeds, secs);
+                if !m.objective.is_nan() {
+                    m.objective = lp::covered_weight(&reduced, &m.chosen);
+                }
+                m.status = format!("{} on {sets} of {} sets", m.status, coll.len());
+                m
+            }
+            None => lp::solve(&reduced, costs, cons, &greedy.seeds, secs),
+        };
         Some(m)
     } else {
         Some(lp::Solved {
