@@ -673,7 +673,10 @@ mod tests {
                     exclude: vec![9],
                     category,
                 };
-                let cfg = BudgetConfig::new(5);
+                let mut cfg = BudgetConfig::new(5);
+                // Every set stored would have its MIP solved on a prefix past the row cap, which
+                // distinct sets (no sample in a prefix) never are: compare whole programs.
+                cfg.mip_max_rows = usize::MAX;
                 let plan = |s: &BudgetSample| allocate_on(&m, s, n, n as f64, &costs, &cons, &cfg);
                 let (a, b) = (plan(&all), plan(&distinct));
                 let what = format!("{kind:?}, budget {budget}, cap {max_seeds}");
