@@ -532,28 +532,33 @@ fn leftover_budget_buys_measured_gain_only() {
 fn budgeted_optimizer_is_the_same_on_one_and_two_threads() {
     let inst = instance(300, 450, 7, 120);
     let coll = sample(&inst, 30_000, 7);
-    let file = ConstraintsFile {
-        budget: Some(40.0),
-        ..Default::default()
-    };
-    let cons = Constraints::resolve(&file, &inst.graph, &inst.costs, "test").unwrap();
     let n = inst.graph.num_nodes();
     let mut c = cfg();
     c.mip_seconds = 0.2;
     c.lp_max_cols = 0;
-    let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| optimize_on(&coll, n, &inst.costs, &cons, &c))
-    };
-    let (one, two) = (run(1), run(2));
-    assert!(one.dual_iterations > 1, "the descent ran");
-    assert_eq!(one.greedy.seeds, two.greedy.seeds);
-    assert_eq!(one.greedy.method, two.greedy.method);
-    assert_eq!(one.dual_bound.to_bits(), two.dual_bound.to_bits());
-    assert_eq!(one.greedy_bound.to_bits(), two.greedy_bound.to_bits());
+    // A budget alone (guess-one greedies), then a seed cap too (the coverage and blended
+    // greedies as well).
+    for max_seeds in [None, Some(4)] {
+        let file = ConstraintsFile {
+            budget: Some(40.0),
+            max_seeds,
+            ..Default::default()
+        };
+        let cons = Constraints::resolve(&file, &inst.graph, &inst.costs, "test").unwrap();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| optimize_on(&coll, n, &inst.costs, &cons, &c))
+        };
+        let (one, two) = (run(1), run(2));
+        assert!(one.dual_iterations > 1, "the descent ran");
+        assert_eq!(one.greedy.seeds, two.greedy.seeds);
+        assert_eq!(one.greedy.method, two.greedy.method);
+        assert_eq!(one.dual_bound.to_bits(), two.dual_bound.to_bits());
+        assert_eq!(one.greedy_bound.to_bits(), two.greedy_bound.to_bits());
+    }
 }
 
 /// The greedy's bound, taken after every prefix of the plan, keeps its candidates in order by

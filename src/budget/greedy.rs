@@ -11,6 +11,7 @@ use crate::diffusion::{Model, RowProbs};
 use crate::input::CostTable;
 use crate::rrset::{InvertedIndex, RrCollection};
 use ordered_float::NotNan;
+use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -245,18 +246,27 @@ pub fn budget_greedy(
     start.run_greedy(Some(0.0));
     let mut best = start.sel;
     if cons.max_seeds < usize::MAX {
-        let mut plain = fresh();
-        plain.run_greedy(None);
-        if better(&plain.sel, &best) {
-            best = plain.sel;
-            best.method = "coverage greedy";
-        }
-        for l in BLEND_LAMBDAS {
-            let mut b = fresh();
-            b.run_greedy(Some(l));
-            if better(&b.sel, &best) {
-                best = b.sel;
-                best.method = "blended greedy";
+        // The coverage greedy, then each blend: run in parallel, compared in this order as a
+        // serial loop would (the same plan for any thread count).
+        let variants: Vec<Option<f64>> = std::iter::once(None)
+            .chain(BLEND_LAMBDAS.iter().map(|&l| Some(l)))
+            .collect();
+        let runs: Vec<BudgetSelection> = variants
+            .par_iter()
+            .map(|&lambda| {
+                let mut s = fresh();
+                s.run_greedy(lambda);
+                s.sel
+            })
+            .collect();
+        for (lambda, sel) in variants.iter().zip(runs) {
+            if better(&sel, &best) {
+                best = sel;
+                best.method = if lambda.is_none() {
+                    "coverage greedy"
+                } else {
+                    "blended greedy"
+                };
             }
         }
     }
@@ -298,7 +308,6 @@ pub fn budget_greedy(
     }
     // Each guess is its own greedy: run them in parallel, then compare in guess order, as a
     // serial loop would (the same plan for any thread count).
-    use rayon::prelude::*;
     let tried: Vec<Option<BudgetSelection>> = firsts
         .par_iter()
         .map(|&v| {
