@@ -307,35 +307,22 @@ pub fn optimize_on(
             .limits
             .remaining()
             .map_or(cfg.mip_seconds, |left| cfg.mip_seconds.min(left.max(0.05)));
-        let m = match lp::enumerate(&reduced, costs, cons) {
-            _ if reduced.rows.is_empty() => lp::mip(&reduced, costs, cons, &greedy.seeds, secs),
-            Some(best) => best,
-            // microlp checks its time limit every thousand pivots, and a pivot's cost grows
-            // with the rows: on the demo market 9,646 merged rows took 9 s against a limit of
-            // 2. A larger model is solved on a prefix of the sets (a random sample of them)
-            // and its plan scored on them all, where it must still beat the greedy's.
-            None if reduced.rows.len() > cfg.mip_max_rows && coll.weights().is_none() => {
-                let mut sets = coll.len();
-                let mut part = reduced.rows.len();
-                let mut prefix;
-                loop {
-                    sets = ((sets as f64 * cfg.mip_max_rows as f64 / part as f64 * 0.9) as usize)
-                        .min(sets / 2)
-                        .max(1);
-                    prefix = lp::reduce(&coll.prefix(sets), &pool, n);
-                    part = prefix.rows.len();
-                    if part <= cfg.mip_max_rows || sets == 1 {
-                        break;
-                    }
-                }
-                let mut m = lp::solve(&prefix, costs, cons, &greedy.seeds, secs);
-                if !m.objective.is_nan() {
-                    m.objective = lp::covered_weight(&reduced, &m.chosen);
-                }
-                m.status = format!("{} on {sets} of {} sets", m.status, coll.len());
-                m
-            }
-            None => lp::solve(&reduced, costs, cons, &greedy.seeds, secs),
+        let m = if reduced.rows.len() > cfg.mip_max_rows && coll.weights().is_none() {
+            lp::enumerate(&reduced, costs, cons).unwrap_or_else(|| {
+                mip_on_prefix(
+                    coll,
+                    &reduced,
+                    &pool,
+                    n,
+                    costs,
+                    cons,
+                    cfg,
+                    &greedy.seeds,
+                    secs,
+                )
+            })
+        } else {
+            lp::mip(&reduced, costs, cons, &greedy.seeds, secs)
         };
         Some(m)
     } else {
@@ -393,6 +380,43 @@ pub fn optimize_on(
         dual_iterations: dual.iterations,
         solver_seconds: t0.elapsed().as_secs_f64(),
     }
+}
+
+/// The 0/1 program of `reduced` (over `pool`, from `coll`) solved on a prefix of `coll`'s sets
+/// that merges into at most `cfg.mip_max_rows` rows, its plan scored on every set. microlp
+/// checks its time limit every thousand pivots, and a pivot's cost grows with the rows: on the
+/// demo market 9,646 merged rows ran 9 s past a limit of 2. The sets are i.i.d., so a prefix
+/// is a random sample of them; the plan must still beat the greedy's on them all.
+#[allow(clippy::too_many_arguments)]
+fn mip_on_prefix(
+    coll: &RrCollection,
+    reduced: &lp::Reduced,
+    pool: &[u32],
+    n: usize,
+    costs: &CostTable,
+    cons: &Constraints,
+    cfg: &BudgetConfig,
+    start: &[u32],
+    secs: f64,
+) -> lp::Solved {
+    let mut sets = coll.len();
+    let mut rows = reduced.rows.len();
+    let prefix = loop {
+        sets = ((sets as f64 * cfg.mip_max_rows as f64 / rows as f64 * 0.9) as usize)
+            .min(sets / 2)
+            .max(1);
+        let part = lp::reduce(&coll.prefix(sets), pool, n);
+        rows = part.rows.len();
+        if rows <= cfg.mip_max_rows || sets == 1 {
+            break part;
+        }
+    };
+    let mut m = lp::solve(&prefix, costs, cons, start, secs);
+    if !m.objective.is_nan() {
+        m.objective = lp::covered_weight(reduced, &m.chosen);
+    }
+    m.status = format!("{} on {sets} of {} sets", m.status, coll.len());
+    m
 }
 
 /// RR sets sampled for budgeted selection: the union of R1 and R2 once the doubling rule stops.
