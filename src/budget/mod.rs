@@ -825,7 +825,7 @@ pub fn allocate_on(
         rr_sets: s.rr_sets,
         rr_bytes: s
             .peak_bytes
-            .max(s.sets.bytes() + index.bytes() + dual::working_bytes(s.sets.len())),
+            .max(s.sets.bytes() + index.bytes() + dual::working_bytes(s.sets.len(), n)),
         rr_ids: s.sets.total_ids(),
         rounds: s.rounds,
         limit: s.limit,
