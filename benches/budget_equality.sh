@@ -48,6 +48,7 @@ run "budget 5000 -k 10" "${D[@]}" --budget 5000 -k 10
 run "budget 20000 -k 20" "${D[@]}" --budget 20000 -k 20
 run "budget 50000 -k 300" "${D[@]}" --budget 50000 -k 300
 run "include/exclude" "${D[@]}" --budget 5000 --include @necilu2161,@riro2639 --exclude @yedo2428
+run "budget 8000 -k 15, include/exclude" "${D[@]}" --budget 8000 -k 15 --include @necilu2161,@riro2639 --exclude @yedo2428
 run "rules" "${D[@]}" --constraints "$W/rules.toml"
 run "LT" "${D[@]}" --budget 5000 --model lt
 run "NetHEPT 60, budget 10" "${N[@]}" --budget 10

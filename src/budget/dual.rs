@@ -60,12 +60,13 @@ pub fn working_bytes(sets: usize, n: usize) -> u64 {
     8 * sets as u64 + 8 * (scatter_blocks(sets, n) * n) as u64
 }
 
-/// Blocks of sets the scatter splits `sets` into: up to 8, while their arrays of `n` floats
-/// take at most `SCATTER_BYTES`. The data decide, never the thread count.
+/// Blocks of sets the scatter splits `sets` into: one per 32,768 sets, up to 8, while their
+/// arrays of `n` floats take at most `SCATTER_BYTES` (a small collection, such as a pool's
+/// distinct forward sets, keeps one array of `n`). The data decide, never the thread count.
 fn scatter_blocks(sets: usize, n: usize) -> usize {
-    (SCATTER_BYTES / (8 * n.max(1)))
+    (sets / 32_768)
         .clamp(1, 8)
-        .min(sets.max(1))
+        .min((SCATTER_BYTES / (8 * n.max(1))).max(1))
 }
 
 /// Upper bound on the best coverage of `coll` by a plan within the budget and seed cap of

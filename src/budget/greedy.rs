@@ -34,6 +34,8 @@ pub struct BudgetSelection {
 pub const GUESS_FIRST: usize = 24;
 /// Weights of the seed cap against the budget tried by the blended greedy.
 pub const BLEND_LAMBDAS: [f64; 6] = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0];
+/// Most bytes of greedy states alive at once when variants run in parallel.
+const STATES_BYTES: usize = 256 << 20;
 /// Plans with more seeds than this skip the first-pick enumeration.
 pub const GUESS_MAX_PLAN: usize = 100;
 
@@ -241,6 +243,11 @@ pub fn budget_greedy(
     let better = |s: &BudgetSelection, best: &BudgetSelection| {
         s.covered > best.covered && cons.violation(costs, &s.seeds).is_none()
     };
+    // Greedies run side by side, each with a state of about 9 bytes a node and one a set: as
+    // many as the threads while they take at most `STATES_BYTES` together (48 guesses on a
+    // machine of 48 threads would otherwise hold 48 states of a 10M-node graph at once).
+    let state_bytes = 9 * n + coll.len();
+    let at_once = (STATES_BYTES / state_bytes.max(1)).clamp(1, rayon::current_num_threads());
     let mut start = fresh();
     let after_include = start.count.clone();
     start.run_greedy(Some(0.0));
@@ -252,11 +259,15 @@ pub fn budget_greedy(
             .chain(BLEND_LAMBDAS.iter().map(|&l| Some(l)))
             .collect();
         let runs: Vec<BudgetSelection> = variants
-            .par_iter()
-            .map(|&lambda| {
-                let mut s = fresh();
-                s.run_greedy(lambda);
-                s.sel
+            .chunks(at_once)
+            .flat_map(|part| {
+                part.par_iter()
+                    .map(|&lambda| {
+                        let mut s = fresh();
+                        s.run_greedy(lambda);
+                        s.sel
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         for (lambda, sel) in variants.iter().zip(runs) {
@@ -309,15 +320,19 @@ pub fn budget_greedy(
     // Each guess is its own greedy: run them in parallel, then compare in guess order, as a
     // serial loop would (the same plan for any thread count).
     let tried: Vec<Option<BudgetSelection>> = firsts
-        .par_iter()
-        .map(|&v| {
-            let mut s = fresh();
-            if !s.feasible(v) {
-                return None;
-            }
-            s.take(v);
-            s.run_greedy(Some(0.0));
-            Some(s.sel)
+        .chunks(at_once)
+        .flat_map(|part| {
+            part.par_iter()
+                .map(|&v| {
+                    let mut s = fresh();
+                    if !s.feasible(v) {
+                        return None;
+                    }
+                    s.take(v);
+                    s.run_greedy(Some(0.0));
+                    Some(s.sel)
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     for sel in tried.into_iter().flatten() {
