@@ -35,6 +35,16 @@ pub struct Reduced {
 
 /// Projects `coll` onto `pool` and merges identical projections.
 pub fn reduce(coll: &RrCollection, pool: &[u32], n: usize) -> Reduced {
+    reduce_first(coll, coll.len(), pool, n)
+}
+
+/// [`reduce`] of the first `m` sets only: a random sample of an RR collection, read in place
+/// (a copy of the prefix held up to half the sample again, uncounted by `--max-memory`).
+pub fn reduce_first(coll: &RrCollection, m: usize, pool: &[u32], n: usize) -> Reduced {
+    assert!(
+        m >= coll.len() || (coll.weights().is_none() && coll.sampled() == coll.len() as u64),
+        "a prefix of distinct or projected sets is no sample"
+    );
     let mut col = vec![u32::MAX; n];
     for (i, &v) in pool.iter().enumerate() {
         col[v as usize] = i as u32;
@@ -43,11 +53,10 @@ pub fn reduce(coll: &RrCollection, pool: &[u32], n: usize) -> Reduced {
     let mut rows: Vec<Vec<u32>> = Vec::new();
     let mut weights: Vec<u64> = Vec::new();
     let mut buf: Vec<u32> = Vec::new();
-    for i in 0..coll.len() {
+    for (i, set) in coll.sets_in(0..m.min(coll.len())) {
         buf.clear();
         buf.extend(
-            coll.set(i)
-                .iter()
+            set.iter()
                 .map(|&v| col[v as usize])
                 .filter(|&c| c != u32::MAX),
         );

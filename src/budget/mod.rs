@@ -345,8 +345,7 @@ pub fn optimize_on(
             let (part, sets) = if m == coll.len() {
                 (lp::reduce(coll, &lp_cols, n), coll.total_weight())
             } else {
-                let pre = coll.prefix(m);
-                (lp::reduce(&pre, &lp_cols, n), pre.total_weight())
+                (lp::reduce_first(coll, m, &lp_cols, n), m as u64)
             };
             if part.rows.len() <= cfg.lp_max_rows {
                 break match lp::lp_bound(&part, costs, cons) {
@@ -406,7 +405,7 @@ fn mip_on_prefix(
         sets = ((sets as f64 * cfg.mip_max_rows as f64 / rows as f64 * 0.9) as usize)
             .min(sets / 2)
             .max(1);
-        let part = lp::reduce(&coll.prefix(sets), pool, n);
+        let part = lp::reduce_first(coll, sets, pool, n);
         rows = part.rows.len();
         if rows <= cfg.mip_max_rows || sets == 1 {
             break part;
