@@ -258,18 +258,11 @@ pub fn budget_greedy(
         let variants: Vec<Option<f64>> = std::iter::once(None)
             .chain(BLEND_LAMBDAS.iter().map(|&l| Some(l)))
             .collect();
-        let runs: Vec<BudgetSelection> = variants
-            .chunks(at_once)
-            .flat_map(|part| {
-                part.par_iter()
-                    .map(|&lambda| {
-                        let mut s = fresh();
-                        s.run_greedy(lambda);
-                        s.sel
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let runs = side_by_side(&variants, at_once, |&lambda| {
+            let mut s = fresh();
+            s.run_greedy(lambda);
+            s.sel
+        });
         for (lambda, sel) in variants.iter().zip(runs) {
             if better(&sel, &best) {
                 best = sel;
@@ -319,22 +312,15 @@ pub fn budget_greedy(
     }
     // Each guess is its own greedy: run them in parallel, then compare in guess order, as a
     // serial loop would (the same plan for any thread count).
-    let tried: Vec<Option<BudgetSelection>> = firsts
-        .chunks(at_once)
-        .flat_map(|part| {
-            part.par_iter()
-                .map(|&v| {
-                    let mut s = fresh();
-                    if !s.feasible(v) {
-                        return None;
-                    }
-                    s.take(v);
-                    s.run_greedy(Some(0.0));
-                    Some(s.sel)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let tried = side_by_side(&firsts, at_once, |&v| {
+        let mut s = fresh();
+        if !s.feasible(v) {
+            return None;
+        }
+        s.take(v);
+        s.run_greedy(Some(0.0));
+        Some(s.sel)
+    });
     for sel in tried.into_iter().flatten() {
         if better(&sel, &best) {
             best = sel;
@@ -342,6 +328,18 @@ pub fn budget_greedy(
         }
     }
     best
+}
+
+/// `f` of every item, in item order, at most `at_once` running at a time (in parallel).
+fn side_by_side<T: Sync, R: Send>(
+    items: &[T],
+    at_once: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    items
+        .chunks(at_once.max(1))
+        .flat_map(|part| part.par_iter().map(&f).collect::<Vec<R>>())
+        .collect()
 }
 
 /// `plan` (which keeps the rules) grown with whatever budget and seed slots it leaves, by the
