@@ -449,12 +449,8 @@ pub fn budget_upper_bound(
     plan: &[u32],
     n: usize,
 ) -> f64 {
-    let mut count = coll.counts(index, n);
-    let mut covered_set = vec![false; coll.len()];
-    let mut covered = 0u64;
     let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
     let cap = cons.budget + 1e-9 - inc_cost;
-    let mut chosen = vec![false; n];
     // The candidates by ratio, best first, ties in node order, keyed as integers (the bits of
     // a non-negative float order as the float does). The bound is taken after every prefix of
     // the plan (a 1,000-seed plan on 3,000 candidates: 1,000 knapsacks a round), and a pick
@@ -464,10 +460,11 @@ pub fn budget_upper_bound(
         let ratio = count[v as usize] as f64 / costs.cost_of(v).unwrap();
         (u64::MAX - ratio.to_bits(), v)
     };
-    let live = |v: u32, count: &[u64], chosen: &[bool]| {
-        count[v as usize] > 0 && !chosen[v as usize] && cons.allowed(costs, v)
+    let live = |v: u32, p: &Prefix| {
+        p.count[v as usize] > 0 && !p.chosen[v as usize] && cons.allowed(costs, v)
     };
-    let knap = |items: &[(u64, u32)], count: &[u64], chosen: &[bool]| -> f64 {
+    let knap = |items: &[(u64, u32)], p: &Prefix| -> f64 {
+        let (count, chosen) = (&p.count, &p.chosen);
         let mut room = cap;
         let mut total = 0.0;
         for &(_, v) in items {
@@ -498,80 +495,43 @@ pub fn budget_upper_bound(
         }
         total
     };
-    // Nodes whose count a pick changed, each once.
-    let mut dirty = vec![false; n];
-    let mut changed: Vec<u32> = Vec::new();
-    let take = |v: u32,
-                count: &mut [u64],
-                covered_set: &mut [bool],
-                covered: &mut u64,
-                dirty: &mut [bool],
-                changed: &mut Vec<u32>| {
-        for &s in index.sets_of(v) {
-            if !covered_set[s as usize] {
-                covered_set[s as usize] = true;
-                let ws = coll.weight(s as usize);
-                *covered += ws;
-                for &w in coll.set(s as usize) {
-                    count[w as usize] -= ws;
-                    if !dirty[w as usize] {
-                        dirty[w as usize] = true;
-                        changed.push(w);
-                    }
-                }
-            }
-        }
-    };
-    let reset = |changed: &mut Vec<u32>, dirty: &mut [bool]| {
-        for w in changed.drain(..) {
-            dirty[w as usize] = false;
-        }
+    let mut p = Prefix {
+        count: coll.counts(index, n),
+        covered_set: vec![false; coll.len()],
+        covered: 0,
+        chosen: vec![false; n],
+        dirty: vec![false; n],
+        changed: Vec::new(),
     };
     // Prefixes that start with all must-includes (any feasible plan contains them).
     for &v in &cons.include {
-        chosen[v as usize] = true;
-        take(
-            v,
-            &mut count,
-            &mut covered_set,
-            &mut covered,
-            &mut dirty,
-            &mut changed,
-        );
+        p.take(v, coll, index);
     }
-    reset(&mut changed, &mut dirty);
+    p.settle();
     let mut items: Vec<(u64, u32)> = (0..n as u32)
-        .filter(|&v| live(v, &count, &chosen))
-        .map(|v| key(v, &count))
+        .filter(|&v| live(v, &p))
+        .map(|v| key(v, &p.count))
         .collect();
     items.sort_unstable();
-    let mut best = covered as f64 + knap(&items, &count, &chosen);
+    let mut best = p.covered as f64 + knap(&items, &p);
     let mut fresh: Vec<(u64, u32)> = Vec::new();
     let mut merged: Vec<(u64, u32)> = Vec::with_capacity(items.len());
     for &v in plan.iter().filter(|v| !cons.include.contains(v)) {
-        chosen[v as usize] = true;
-        take(
-            v,
-            &mut count,
-            &mut covered_set,
-            &mut covered,
-            &mut dirty,
-            &mut changed,
-        );
+        p.take(v, coll, index);
         fresh.clear();
         fresh.extend(
-            changed
+            p.changed
                 .iter()
                 .copied()
-                .filter(|&w| live(w, &count, &chosen))
-                .map(|w| key(w, &count)),
+                .filter(|&w| live(w, &p))
+                .map(|w| key(w, &p.count)),
         );
         fresh.sort_unstable();
         merged.clear();
         let mut rest = items
             .iter()
             .copied()
-            .filter(|&(_, w)| !dirty[w as usize] && !chosen[w as usize])
+            .filter(|&(_, w)| !p.dirty[w as usize] && !p.chosen[w as usize])
             .peekable();
         let mut new = fresh.iter().copied().peekable();
         loop {
@@ -584,8 +544,46 @@ pub fn budget_upper_bound(
             merged.extend(next);
         }
         std::mem::swap(&mut items, &mut merged);
-        reset(&mut changed, &mut dirty);
-        best = best.min(covered as f64 + knap(&items, &count, &chosen));
+        p.settle();
+        best = best.min(p.covered as f64 + knap(&items, &p));
     }
     best
+}
+
+/// A prefix of a plan for [`budget_upper_bound`]: what it covers, per node the weight of its
+/// uncovered sets, and which nodes' counts the last picks changed (each once).
+struct Prefix {
+    count: Vec<u64>,
+    covered_set: Vec<bool>,
+    covered: u64,
+    chosen: Vec<bool>,
+    dirty: Vec<bool>,
+    changed: Vec<u32>,
+}
+
+impl Prefix {
+    fn take(&mut self, v: u32, coll: &RrCollection, index: &InvertedIndex) {
+        self.chosen[v as usize] = true;
+        for &s in index.sets_of(v) {
+            if !self.covered_set[s as usize] {
+                self.covered_set[s as usize] = true;
+                let ws = coll.weight(s as usize);
+                self.covered += ws;
+                for &w in coll.set(s as usize) {
+                    self.count[w as usize] -= ws;
+                    if !self.dirty[w as usize] {
+                        self.dirty[w as usize] = true;
+                        self.changed.push(w);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forgets which counts changed.
+    fn settle(&mut self) {
+        for w in self.changed.drain(..) {
+            self.dirty[w as usize] = false;
+        }
+    }
 }
