@@ -297,6 +297,65 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+    /// Swaps keep every rule and the must-includes, never lower coverage, and stop where no
+    /// single swap that keeps the rules covers more (checked against every such swap).
+    #[test]
+    fn swaps_keep_every_rule_and_end_at_a_local_optimum(
+        seed in 0u64..1000,
+        budget in 5.0f64..80.0,
+        max_seeds in 1usize..6,
+        inc in proptest::option::of(0u32..12),
+        min_a in 0usize..2,
+        max_b in 0usize..3,
+        spend_c in 5.0f64..60.0,
+    ) {
+        use seedplan::budget::swap;
+        let inst = instance(25, 70, seed, 12);
+        let label = |v: u32| inst.graph.label(v).into_owned();
+        let mut file = ConstraintsFile {
+            budget: Some(budget),
+            max_seeds: Some(max_seeds),
+            include: inc.iter().map(|&v| label(v)).collect(),
+            ..Default::default()
+        };
+        file.category.insert("a".into(), CategoryRule { min_count: Some(min_a), ..Default::default() });
+        file.category.insert("b".into(), CategoryRule { max_count: Some(max_b), ..Default::default() });
+        file.category.insert("c".into(), CategoryRule { max_spend: Some(spend_c), ..Default::default() });
+        let Ok(cons) = Constraints::resolve(&file, &inst.graph, &inst.costs, "p") else {
+            return Ok(());
+        };
+        let n = inst.graph.num_nodes();
+        let coll = sample(&inst, 300, seed);
+        let index = InvertedIndex::build(&coll, n);
+        // A plan that keeps the rules but was picked on 20 other sets, so that swaps have work.
+        let few = sample(&inst, 20, seed + 1);
+        let start = budget_greedy(&few, &InvertedIndex::build(&few, n), &inst.costs, &cons, n, true).seeds;
+        prop_assume!(satisfies(&start, &inst, &cons).is_ok());
+        let cover = |plan: &[u32]| {
+            let mut m = vec![false; n];
+            plan.iter().for_each(|&v| m[v as usize] = true);
+            coll.coverage(&m)
+        };
+        let out = swap::improve(&coll, &index, &inst.costs, &cons, n, &start);
+        prop_assert!(satisfies(&out.seeds, &inst, &cons).is_ok(), "{:?}", satisfies(&out.seeds, &inst, &cons));
+        prop_assert_eq!(out.seeds.len(), start.len());
+        prop_assert_eq!(out.covered, cover(&out.seeds));
+        prop_assert!(out.covered >= cover(&start));
+        prop_assert_eq!(out.swaps == 0, out.seeds == start);
+        for slot in 0..out.seeds.len() {
+            for c in (0..n as u32).filter(|&c| !out.seeds.contains(&c) && inst.costs.cost_of(c).is_some()) {
+                let mut trial = out.seeds.clone();
+                trial[slot] = c;
+                if satisfies(&trial, &inst, &cons).is_ok() && cons.violation(&inst.costs, &trial).is_none() {
+                    prop_assert!(cover(&trial) <= out.covered, "swap {} -> {c} covers more", out.seeds[slot]);
+                }
+            }
+        }
+    }
+}
+
 /// The two exact solvers behind the MIP refinement agree: trying every plan (small seed caps)
 /// and the 0/1 program (everything else), on the same pools, with and without category rules;
 /// both satisfy every rule.
@@ -330,7 +389,11 @@ fn enumeration_and_the_program_find_the_same_optimum() {
             .collect();
         let r = lp::reduce(&coll, &pool, n);
         let by_enum = lp::enumerate(&r, &inst.costs, &cons).expect("small enough to enumerate");
-        let by_program = lp::solve(&r, &inst.costs, &cons, &[], 30.0);
+        let effort = lp::MipEffort {
+            seconds: 30.0,
+            clock: None,
+        };
+        let by_program = lp::solve(&r, &inst.costs, &cons, &[], &effort);
         assert_eq!(by_program.status, "optimal", "seed {seed}");
         assert_eq!(by_enum.objective, by_program.objective, "seed {seed}");
         assert_eq!(

@@ -284,6 +284,31 @@ fn budget_plan_and_certificate_are_thread_independent() {
 }
 
 #[test]
+fn a_mip_that_meets_its_limit_stops_on_nodes_not_the_clock() {
+    // `--budget 20000 -k 20`: microlp needs about a second to prove this program's optimum, so
+    // 0.3 s worth of work stops it early. The limit is a node count, so the plan and the
+    // nodes searched are the same on 1 and 2 threads and on a busy machine (a clock limit
+    // gave whatever incumbent the machine reached in time).
+    let (p1, p2) = demo_plans_on_1_and_2_threads(&[
+        "--budget",
+        "20000",
+        "-k",
+        "20",
+        "--mip-seconds",
+        "0.3",
+        "--seed",
+        "3",
+    ]);
+    let status = p1["solver"]["status"].as_str().unwrap();
+    assert!(status.starts_with("mip: node limit ("), "{status}");
+    assert_eq!(p1["solver"]["status"], p2["solver"]["status"]);
+    assert_eq!(p1["seeds"], p2["seeds"]);
+    assert_eq!(p1["solver"]["mip_coverage"], p2["solver"]["mip_coverage"]);
+    assert_eq!(p1["solver"]["swaps"], p2["solver"]["swaps"]);
+    assert!(p1["solver"]["swaps"].is_u64());
+}
+
+#[test]
 fn a_report_does_not_change_the_plan_or_its_estimate() {
     // With --report a budgeted plan's estimate sets also hold the budget curve's plans: drawn
     // from the same (stratified) roots and streams, they must give the same reach, interval and

@@ -9,7 +9,7 @@
 //!
 //! RR sets are projected onto the candidate pool and identical projections merged into one
 //! weighted row, so the model stays small. The LP relaxation over all candidates is an upper
-//! bound on the best coverage (the certificate); the MIP over a reduced pool is a time-limited
+//! bound on the best coverage (the certificate); the MIP over a reduced pool is a work-limited
 //! refinement of the greedy plan (measured: on raw 20k-100k-set instances no MIP solver beats
 //! the greedy within a minute, so the MIP only ever sees the reduced model).
 
@@ -18,8 +18,9 @@ use crate::input::CostTable;
 use crate::rrset::RrCollection;
 use good_lp::{
     constraint, variable, variables, Expression, ResolutionError, Solution, SolverModel,
-    WithInitialSolution, WithTimeLimit,
 };
+#[cfg(feature = "highs")]
+use good_lp::{WithInitialSolution, WithTimeLimit};
 use rustc_hash::FxHashMap;
 
 /// Rows of a reduced model: candidate pool, merged projected sets and their weights.
@@ -88,10 +89,102 @@ pub struct Solved {
     pub objective: f64,
     /// Chosen pool members (x_v > 0.5), for the MIP.
     pub chosen: Vec<u32>,
-    /// "optimal", "time limit", or the solver's error.
+    /// "optimal", "node limit (N nodes)", "time limit" (a `--time-limit`), or the solver's error.
     pub status: String,
 }
 
+/// A variable of the program: a pool member's `x` or a row's `y`.
+#[derive(Debug, Clone, Copy)]
+enum Col {
+    X(usize),
+    Y(usize),
+}
+
+/// One linear constraint, `Σ coef · var  <=  rhs` (or `>=` when `at_least`).
+struct LinRow {
+    terms: Vec<(Col, f64)>,
+    at_least: bool,
+    rhs: f64,
+}
+
+/// Every constraint of the program over `r`, whichever solver gets it (variable bounds aside):
+/// the one statement of the model that the LP (through good_lp) and the MIP (microlp's own
+/// API, for its node limit) both read.
+fn constraints_of(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Vec<LinRow> {
+    let le = |terms: Vec<(Col, f64)>, rhs: f64| LinRow {
+        terms,
+        at_least: false,
+        rhs,
+    };
+    let mut out: Vec<LinRow> = r
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(j, row)| {
+            let mut t = vec![(Col::Y(j), 1.0)];
+            t.extend(row.iter().map(|&c| (Col::X(c as usize), -1.0)));
+            le(t, 0.0)
+        })
+        .collect();
+    // Bounds alone do not survive good_lp's `binary()`, so must-includes get an explicit row.
+    for (i, v) in r.pool.iter().enumerate() {
+        if cons.include.contains(v) {
+            out.push(LinRow {
+                terms: vec![(Col::X(i), 1.0)],
+                at_least: true,
+                rhs: 1.0,
+            });
+        }
+    }
+    let p = r.pool.len();
+    let cost_of = |i: usize| costs.cost_of(r.pool[i]).unwrap_or(0.0);
+    out.push(le(
+        (0..p).map(|i| (Col::X(i), cost_of(i))).collect(),
+        cons.budget,
+    ));
+    if cons.max_seeds < p {
+        out.push(le(
+            (0..p).map(|i| (Col::X(i), 1.0)).collect(),
+            cons.max_seeds as f64,
+        ));
+    }
+    for (k, &(min, max, max_spend)) in cons.category.iter().enumerate() {
+        let members: Vec<usize> = (0..p)
+            .filter(|&i| {
+                costs.category.get(r.pool[i] as usize).copied().flatten() == Some(k as u32)
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let count = || {
+            members
+                .iter()
+                .map(|&i| (Col::X(i), 1.0))
+                .collect::<Vec<_>>()
+        };
+        if min > 0 {
+            out.push(LinRow {
+                terms: count(),
+                at_least: true,
+                rhs: min as f64,
+            });
+        }
+        if max < members.len() {
+            out.push(le(count(), max as f64));
+        }
+        if max_spend.is_finite() {
+            out.push(le(
+                members.iter().map(|&i| (Col::X(i), cost_of(i))).collect(),
+                max_spend,
+            ));
+        }
+    }
+    out
+}
+
+/// The program for a good_lp solver: the LP relaxation (clarabel), or with `binary` the MIP
+/// under the `highs` feature.
 fn build<S: SolverModel>(
     r: &Reduced,
     costs: &CostTable,
@@ -120,43 +213,22 @@ fn build<S: SolverModel>(
         .map(|(&yj, &w)| w as f64 * yj)
         .sum();
     let mut m = solver(vars.maximise(objective));
-    for (j, row) in r.rows.iter().enumerate() {
-        let s: Expression = row.iter().map(|&c| Expression::from(x[c as usize])).sum();
-        m = m.with(constraint!(y[j] <= s));
-    }
-    // Bounds alone do not survive `binary()`, so must-includes get an explicit row.
-    for (i, v) in r.pool.iter().enumerate() {
-        if cons.include.contains(v) {
-            m = m.with(constraint!(x[i] >= 1.0));
-        }
-    }
-    let cost_of = |i: usize| costs.cost_of(r.pool[i]).unwrap_or(0.0);
-    let spend: Expression = (0..x.len()).map(|i| cost_of(i) * x[i]).sum();
-    m = m.with(constraint!(spend <= cons.budget));
-    if cons.max_seeds < r.pool.len() {
-        let count: Expression = x.iter().map(|&xi| Expression::from(xi)).sum();
-        m = m.with(constraint!(count <= cons.max_seeds as f64));
-    }
-    for (k, &(min, max, max_spend)) in cons.category.iter().enumerate() {
-        let members: Vec<usize> = (0..x.len())
-            .filter(|&i| {
-                costs.category.get(r.pool[i] as usize).copied().flatten() == Some(k as u32)
+    for row in constraints_of(r, costs, cons) {
+        let e: Expression = row
+            .terms
+            .iter()
+            .map(|&(c, coef)| {
+                coef * match c {
+                    Col::X(i) => x[i],
+                    Col::Y(j) => y[j],
+                }
             })
-            .collect();
-        if members.is_empty() {
-            continue;
-        }
-        let count: Expression = members.iter().map(|&i| Expression::from(x[i])).sum();
-        if min > 0 {
-            m = m.with(constraint!(count.clone() >= min as f64));
-        }
-        if max < members.len() {
-            m = m.with(constraint!(count <= max as f64));
-        }
-        if max_spend.is_finite() {
-            let s: Expression = members.iter().map(|&i| cost_of(i) * x[i]).sum();
-            m = m.with(constraint!(s <= max_spend));
-        }
+            .sum();
+        m = m.with(if row.at_least {
+            constraint!(e >= row.rhs)
+        } else {
+            constraint!(e <= row.rhs)
+        });
     }
     (m, x, y)
 }
@@ -183,7 +255,7 @@ pub fn lp_bound(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Result<f6
 const ENUMERATE_WORK: f64 = 3e8;
 
 /// The exact optimum over the pool by trying every plan, when a small seed cap makes that
-/// cheap: `-k 2` on a pool of 30 is 466 plans, where microlp spent its whole time limit without
+/// cheap: `-k 2` on a pool of 30 is 466 plans, where microlp spent its whole allowance without
 /// a first feasible point (it does not keep the warm start). Plans are tried in a fixed order
 /// and the first best kept, so the answer does not depend on the machine. `None` when the pool
 /// has more than 64 members, a must-include is outside it, or the work would be too large.
@@ -291,13 +363,13 @@ pub fn enumerate(r: &Reduced, costs: &CostTable, cons: &Constraints) -> Option<S
 
 /// The best plan over a reduced pool: every plan tried (`enumerate`) when a seed cap leaves
 /// few, else the 0/1 program (`solve`) warm-started from `start` (pool members of the greedy
-/// plan), with a time limit in seconds.
+/// plan), within `effort`.
 pub fn mip(
     r: &Reduced,
     costs: &CostTable,
     cons: &Constraints,
     start: &[u32],
-    time_limit: f64,
+    effort: &MipEffort,
 ) -> Solved {
     if r.rows.is_empty() {
         return Solved {
@@ -309,7 +381,7 @@ pub fn mip(
     if let Some(best) = enumerate(r, costs, cons) {
         return best;
     }
-    solve(r, costs, cons, start, time_limit)
+    solve(r, costs, cons, start, effort)
 }
 
 /// The weight of the rows `chosen` (node ids) covers in `r`.
@@ -323,20 +395,59 @@ pub fn covered_weight(r: &Reduced, chosen: &[u32]) -> f64 {
         .sum()
 }
 
-/// The 0/1 program itself (what `mip` falls back on when enumerating is too much work).
+/// What the MIP may spend.
+#[derive(Debug, Clone, Copy)]
+pub struct MipEffort {
+    /// `--mip-seconds`: turned into a branch-and-bound node budget for the program's size
+    /// (`node_budget`), so that the plan does not depend on the machine's speed or load; the
+    /// `highs` feature takes it as a time limit.
+    pub seconds: f64,
+    /// Seconds a `--time-limit` leaves, if one was given: a clock limit the user asked for.
+    pub clock: Option<f64>,
+}
+
+/// Branch-and-bound nodes microlp solves in about `seconds` on a program of `cols` variables
+/// and `rows` constraints on this project's machine kind: a node re-solves the LP from its
+/// parent's basis, whose cost grows with the program. Calibrated on the demo market's programs
+/// (BENCHMARKS section 4); only the order of magnitude matters, as the budget is what makes
+/// the result machine-independent.
+pub fn node_budget(seconds: f64, cols: usize, rows: usize) -> u64 {
+    let per_second = NODE_WORK_PER_SECOND / (cols + rows).max(1) as f64;
+    (seconds * per_second).clamp(1.0, 1e12) as u64
+}
+
+/// Calibration constant of `node_budget`.
+const NODE_WORK_PER_SECOND: f64 = 4e5;
+
+/// The 0/1 program itself (what `mip` falls back on when enumerating is too much work),
+/// warm-started from `start` (pool members of the greedy plan).
 pub fn solve(
     r: &Reduced,
     costs: &CostTable,
     cons: &Constraints,
     start: &[u32],
-    time_limit: f64,
+    effort: &MipEffort,
 ) -> Solved {
-    // With the `highs` feature, HiGHS solves the MIP (exact time limit, incumbent at the limit);
-    // otherwise microlp (pure Rust).
     #[cfg(feature = "highs")]
-    let (m, x, _) = build(r, costs, cons, true, good_lp::highs);
+    return solve_highs(r, costs, cons, start, effort);
     #[cfg(not(feature = "highs"))]
-    let (m, x, _) = build(r, costs, cons, true, good_lp::microlp);
+    solve_microlp(r, costs, cons, start, effort)
+}
+
+/// HiGHS through good_lp: an exact time limit and an incumbent at the limit, but no node
+/// limit there, so a plan that meets the limit depends on the clock.
+#[cfg(feature = "highs")]
+fn solve_highs(
+    r: &Reduced,
+    costs: &CostTable,
+    cons: &Constraints,
+    start: &[u32],
+    effort: &MipEffort,
+) -> Solved {
+    let time_limit = effort
+        .clock
+        .map_or(effort.seconds, |c| c.min(effort.seconds));
+    let (m, x, _) = build(r, costs, cons, true, good_lp::highs);
     let init: Vec<(good_lp::Variable, f64)> = r
         .pool
         .iter()
@@ -345,6 +456,7 @@ pub fn solve(
         .collect();
     let t0 = std::time::Instant::now();
     let m = m.with_initial_solution(init).with_time_limit(time_limit);
+    let out_of_time = || t0.elapsed().as_secs_f64() >= time_limit * 0.98;
     match m.solve() {
         Ok(sol) => {
             let chosen: Vec<u32> = r
@@ -354,27 +466,121 @@ pub fn solve(
                 .filter(|(_, &xv)| sol.value(xv) > 0.5)
                 .map(|(&v, _)| v)
                 .collect();
-            let objective = covered_weight(r, &chosen);
             Solved {
-                objective,
+                objective: covered_weight(r, &chosen),
                 chosen,
-                status: if t0.elapsed().as_secs_f64() >= time_limit * 0.98 {
-                    "time limit".into()
+                status: if out_of_time() {
+                    "time limit"
                 } else {
-                    "optimal".into()
-                },
+                    "optimal"
+                }
+                .into(),
             }
         }
         Err(e) => Solved {
             objective: f64::NAN,
             chosen: Vec::new(),
-            // Out of time before its first feasible point (microlp does not keep the warm
-            // start as an incumbent): say so plainly; the plan stays the greedy's.
-            status: if t0.elapsed().as_secs_f64() >= time_limit * 0.98 {
+            status: if out_of_time() {
                 "time limit, no solution found".into()
             } else {
                 e.to_string()
             },
+        },
+    }
+}
+
+/// microlp through its own API, which good_lp does not pass on: a node limit (the same search,
+/// and so the same plan, on any machine), the warm start as the first incumbent, and the
+/// reason it stopped.
+#[cfg(not(feature = "highs"))]
+fn solve_microlp(
+    r: &Reduced,
+    costs: &CostTable,
+    cons: &Constraints,
+    start: &[u32],
+    effort: &MipEffort,
+) -> Solved {
+    use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, TerminationReason};
+    let mut p = microlp::Problem::new(OptimizationDirection::Maximize);
+    let x: Vec<microlp::Variable> = r.pool.iter().map(|_| p.add_binary_var(0.0)).collect();
+    let y: Vec<microlp::Variable> = r
+        .weights
+        .iter()
+        .map(|&w| p.add_var(w as f64, (0.0, 1.0)))
+        .collect();
+    let constraints = constraints_of(r, costs, cons);
+    let nodes = node_budget(effort.seconds, x.len() + y.len(), constraints.len());
+    for row in constraints {
+        let mut e = LinearExpr::empty();
+        for (c, coef) in row.terms {
+            e.add(
+                match c {
+                    Col::X(i) => x[i],
+                    Col::Y(j) => y[j],
+                },
+                coef,
+            );
+        }
+        let op = if row.at_least {
+            ComparisonOp::Ge
+        } else {
+            ComparisonOp::Le
+        };
+        p.add_constraint(e, op, row.rhs);
+    }
+    let mut opts = microlp::SolveOptions::default();
+    opts.node_limit = Some(nodes);
+    opts.time_limit = effort
+        .clock
+        .map(|c| std::time::Duration::from_secs_f64(c.max(0.0)));
+    opts.warm_start = Some(
+        r.pool
+            .iter()
+            .zip(&x)
+            .map(|(v, &xv)| (xv, if start.contains(v) { 1.0 } else { 0.0 }))
+            .collect(),
+    );
+    let outcome = match p.solve_with(opts) {
+        Ok(o) => o,
+        Err(e) => {
+            return Solved {
+                objective: f64::NAN,
+                chosen: Vec::new(),
+                status: e.to_string(),
+            }
+        }
+    };
+    let reason = match outcome.termination_reason() {
+        TerminationReason::ProvenOptimal => "optimal",
+        TerminationReason::MipGap => "within the gap",
+        TerminationReason::NodeLimit => "node limit",
+        TerminationReason::TimeLimit => "time limit",
+        _ => "stopped",
+    };
+    let solved = outcome.stats().nodes_solved;
+    match outcome.into_solution() {
+        Ok(sol) => {
+            let chosen: Vec<u32> = r
+                .pool
+                .iter()
+                .zip(&x)
+                .filter(|(_, &xv)| sol.var_value(xv) > 0.5)
+                .map(|(&v, _)| v)
+                .collect();
+            Solved {
+                objective: covered_weight(r, &chosen),
+                chosen,
+                status: if reason == "optimal" {
+                    reason.to_string()
+                } else {
+                    format!("{reason} ({solved} nodes)")
+                },
+            }
+        }
+        Err(_) => Solved {
+            objective: f64::NAN,
+            chosen: Vec::new(),
+            status: format!("{reason} ({solved} nodes), no solution found"),
         },
     }
 }

@@ -5,7 +5,9 @@
 //!    holds, R2 estimates reach to 1%, and the last doubling stopped paying (as `auto`).
 //! 2. Cost-aware greedy on R1 ∪ R2 (`greedy.rs`): the primary optimizer.
 //! 3. A 0/1 program on a reduced pool (greedy picks + best by coverage and by coverage per cost),
-//!    warm-started from the greedy plan, time-limited (`lp.rs`); the better plan is kept.
+//!    warm-started from the greedy plan, with a node budget (`lp.rs`); the better plan is kept.
+//!    One-for-one swaps then polish it on every set (`swap.rs`), and what it leaves of the
+//!    budget buys more (`extend_plan`).
 //! 4. Certificate: the tightest of the LP relaxation (solved when the model is small enough), its
 //!    dual by subgradient descent over every candidate (`dual.rs`, no solver, any size) and the
 //!    greedy's data-dependent bound bounds the best coverage; with the plan's reach measured on
@@ -15,6 +17,7 @@ pub mod constraints;
 pub mod dual;
 pub mod greedy;
 pub mod lp;
+pub mod swap;
 
 pub use constraints::{CategoryRule, Constraints, ConstraintsFile};
 pub use greedy::{budget_greedy, budget_upper_bound, extend_plan, prune_plan, BudgetSelection};
@@ -120,6 +123,8 @@ pub struct Allocation {
     pub limit: Option<crate::limits::LimitHit>,
     /// How sampling stopped (as a cardinality plan's status says it).
     pub status: crate::select::SelectStatus,
+    /// One-for-one swaps that raised the plan's coverage (`swap::improve`).
+    pub swaps: usize,
     /// Seeds added to the greedy or MIP plan from what it left of the budget (`extend_plan`).
     pub extended: usize,
 }
@@ -301,12 +306,12 @@ pub fn optimize_on(
     }
     let mip = if greedy.seeds.len() <= cfg.mip_pool {
         let reduced = lp::reduce(coll, &pool, n);
-        // The MIP gets what is left of a time limit (at least a moment); the dual's work
-        // above follows `mip_seconds` alone, so the bound does not depend on the clock.
-        let secs = cfg
-            .limits
-            .remaining()
-            .map_or(cfg.mip_seconds, |left| cfg.mip_seconds.min(left.max(0.05)));
+        // The MIP's work follows `mip_seconds` (a node budget), as the dual's above does, so
+        // the plan does not depend on the clock; a time limit the user gave still holds.
+        let effort = lp::MipEffort {
+            seconds: cfg.mip_seconds,
+            clock: cfg.limits.remaining().map(|left| left.max(0.05)),
+        };
         let m = if reduced.rows.len() > cfg.mip_max_rows && coll.weights().is_none() {
             lp::enumerate(&reduced, costs, cons).unwrap_or_else(|| {
                 mip_on_prefix(
@@ -318,11 +323,11 @@ pub fn optimize_on(
                     cons,
                     cfg,
                     &greedy.seeds,
-                    secs,
+                    &effort,
                 )
             })
         } else {
-            lp::mip(&reduced, costs, cons, &greedy.seeds, secs)
+            lp::mip(&reduced, costs, cons, &greedy.seeds, &effort)
         };
         Some(m)
     } else {
@@ -397,7 +402,7 @@ fn mip_on_prefix(
     cons: &Constraints,
     cfg: &BudgetConfig,
     start: &[u32],
-    secs: f64,
+    effort: &lp::MipEffort,
 ) -> lp::Solved {
     let mut sets = coll.len();
     let mut rows = reduced.rows.len();
@@ -411,7 +416,7 @@ fn mip_on_prefix(
             break part;
         }
     };
-    let mut m = lp::solve(&prefix, costs, cons, start, secs);
+    let mut m = lp::solve(&prefix, costs, cons, start, effort);
     if !m.objective.is_nan() {
         m.objective = lp::covered_weight(reduced, &m.chosen);
     }
@@ -754,6 +759,17 @@ pub fn allocate_on(
     let index = InvertedIndex::build(&s.sets, n);
     let first = chosen.clone();
     let mut chosen = extend_plan(&s.sets, &index, costs, cons, n, &chosen);
+    // One-for-one swaps on the same sets; what a swap frees of the budget may then buy more.
+    let swapped = swap::improve(&s.sets, &index, costs, cons, n, &chosen);
+    let entered: Vec<u32> = swapped
+        .seeds
+        .iter()
+        .copied()
+        .filter(|v| !chosen.contains(v))
+        .collect();
+    if swapped.swaps > 0 {
+        chosen = extend_plan(&s.sets, &index, costs, cons, n, &swapped.seeds);
+    }
     // Seeds another seed reaches for certain go; what they cost may then buy measured gain,
     // which may in turn leave other seeds reached for certain (a few passes settle it: each
     // pass that changes the plan lowers its spend at the same reach, or raises its coverage).
@@ -765,7 +781,10 @@ pub fn allocate_on(
         chosen = extend_plan(&s.sets, &index, costs, cons, n, &pruned);
     }
     // The seeds the plan holds beyond the greedy or MIP plan it grew from.
-    let added = chosen.iter().filter(|v| !first.contains(v)).count();
+    let added = chosen
+        .iter()
+        .filter(|v| !first.contains(v) && !entered.contains(v))
+        .count();
     debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];
@@ -831,6 +850,7 @@ pub fn allocate_on(
         limit: s.limit,
         status: s.status,
         extended: added,
+        swaps: swapped.swaps,
     }
 }
 

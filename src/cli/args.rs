@@ -97,8 +97,9 @@ pub struct CurveArgs {
     /// Approximation slack of the sampling rule.
     #[arg(long, default_value_t = seedplan::select::DEFAULT_EPSILON)]
     pub epsilon: f64,
-    /// MIP time limit per budget, seconds; the LP-dual bound gets work worth about a quarter of
-    /// it (counted in id visits, so the certificate does not depend on the machine).
+    /// MIP work per budget, in about this many seconds of this machine kind (a node budget, so
+    /// the plan does not depend on the machine); the LP-dual bound gets work worth about a
+    /// quarter of it (counted in id visits, so the certificate does not either).
     #[arg(long, default_value_t = 2.0)]
     pub mip_seconds: f64,
     /// Output format.
@@ -341,9 +342,10 @@ pub struct PlanArgs {
     /// sampling before exceeding it.
     #[arg(long)]
     pub max_memory: Option<String>,
-    /// Time limit of the MIP refinement of budgeted plans, seconds; the LP-dual bound behind the
-    /// certificate gets work worth about a quarter of it (counted in id visits, so the
-    /// certificate does not depend on the machine).
+    /// Work of the MIP refinement of budgeted plans, in about this many seconds of this machine
+    /// kind: a branch-and-bound node budget, so the plan does not depend on the machine. The
+    /// LP-dual bound behind the certificate gets work worth about a quarter of it (counted in id
+    /// visits, so the certificate does not either).
     #[arg(long, default_value_t = 10.0)]
     pub mip_seconds: f64,
     /// Candidates in the MIP's reduced pool.

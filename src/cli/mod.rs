@@ -996,6 +996,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                     greedy_bound: al.greedy_bound,
                     dual_bound: al.dual_bound,
                     extended: al.extended,
+                    swaps: al.swaps,
                 }),
             }
         }

@@ -169,6 +169,9 @@ pub struct SolverInfo {
     /// Seeds added after the greedy or MIP plan, from the budget and seed slots it left
     /// (`method` and `mip_coverage` describe the plan before them).
     pub extended: usize,
+    /// One-for-one swaps that then raised the plan's coverage on the same sample, each within
+    /// every rule (`budget::swap`); seeds swapped in are not counted in `extended`.
+    pub swaps: usize,
 }
 
 /// Targeted (weighted) reach.
