@@ -300,7 +300,8 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
     /// Swaps keep every rule and the must-includes, never lower coverage, and stop where no
-    /// single swap that keeps the rules covers more (checked against every such swap).
+    /// single swap that keeps the rules covers more beyond the sample's noise (checked against
+    /// every such swap).
     #[test]
     fn swaps_keep_every_rule_and_end_at_a_local_optimum(
         seed in 0u64..1000,
@@ -327,7 +328,7 @@ proptest! {
             return Ok(());
         };
         let n = inst.graph.num_nodes();
-        let coll = sample(&inst, 300, seed);
+        let coll = sample(&inst, 3000, seed);
         let index = InvertedIndex::build(&coll, n);
         // A plan that keeps the rules but was picked on 20 other sets, so that swaps have work.
         let few = sample(&inst, 20, seed + 1);
@@ -349,7 +350,20 @@ proptest! {
                 let mut trial = out.seeds.clone();
                 trial[slot] = c;
                 if satisfies(&trial, &inst, &cons).is_ok() && cons.violation(&inst.costs, &trial).is_none() {
-                    prop_assert!(cover(&trial) <= out.covered, "swap {} -> {c} covers more", out.seeds[slot]);
+                    // The sets this swap gains and loses, against the plan.
+                    let s = out.seeds[slot];
+                    let (mut gained, mut lost) = (0u64, 0u64);
+                    for set in coll.iter() {
+                        let others = set.iter().any(|v| *v != s && out.seeds.contains(v));
+                        if !others && set.contains(&c) && !set.contains(&s) {
+                            gained += 1;
+                        }
+                        if !others && set.contains(&s) && !set.contains(&c) {
+                            lost += 1;
+                        }
+                    }
+                    prop_assert_eq!(cover(&trial) as i64 - out.covered as i64, gained as i64 - lost as i64);
+                    prop_assert!(!swap::significant(gained, lost), "swap {s} -> {c}: +{gained} -{lost}");
                 }
             }
         }
