@@ -158,6 +158,12 @@ impl Constraints {
     /// Whether `v` may be picked at all: priced, not excluded, and not ruled out by its
     /// category alone (a `max_count` of 0, or a price above the category's `max_spend`).
     pub fn allowed(&self, costs: &CostTable, v: u32) -> bool {
+        self.priced_and_in_category(costs, v) && !self.exclude.contains(&v)
+    }
+
+    /// [`Constraints::allowed`] but for the exclude list (which it scans), for callers that
+    /// keep the list as a mask.
+    pub fn priced_and_in_category(&self, costs: &CostTable, v: u32) -> bool {
         let Some(cost) = costs.cost_of(v) else {
             return false;
         };
@@ -172,11 +178,31 @@ impl Constraints {
                 return false;
             }
         }
-        !self.exclude.contains(&v)
+        true
     }
 
     /// The first rule `seeds` breaks, in words; `None` when the plan keeps every rule.
     pub fn violation(&self, costs: &CostTable, seeds: &[u32]) -> Option<String> {
+        if let Some(v) = self.budget_violation(costs, seeds) {
+            return Some(v);
+        }
+        if let Some(&v) = seeds.iter().find(|&&v| costs.cost_of(v).is_none()) {
+            return Some(format!("node {v} has no price"));
+        }
+        if let Some(&v) = seeds.iter().find(|v| self.exclude.contains(v)) {
+            return Some(format!("node {v} is excluded"));
+        }
+        if let Some(&v) = self.include.iter().find(|v| !seeds.contains(v)) {
+            return Some(format!("must-include node {v} is missing"));
+        }
+        self.category_violation(costs, seeds)
+    }
+
+    /// The budget and the seed cap, in the words of [`Constraints::violation`]. With
+    /// [`Constraints::category_violation`], every rule but the membership ones (prices, excludes,
+    /// must-includes), which a caller that changes one seed at a time can check for that seed
+    /// alone (the exclude list is a scan). Sums are taken in plan order, as `violation` does.
+    pub fn budget_violation(&self, costs: &CostTable, seeds: &[u32]) -> Option<String> {
         let spent: f64 = seeds.iter().filter_map(|&v| costs.cost_of(v)).sum();
         if spent > self.budget + 1e-6 {
             return Some(format!("spends {spent}, over the budget {}", self.budget));
@@ -188,15 +214,11 @@ impl Constraints {
                 self.max_seeds
             ));
         }
-        if let Some(&v) = seeds.iter().find(|&&v| costs.cost_of(v).is_none()) {
-            return Some(format!("node {v} has no price"));
-        }
-        if let Some(&v) = seeds.iter().find(|v| self.exclude.contains(v)) {
-            return Some(format!("node {v} is excluded"));
-        }
-        if let Some(&v) = self.include.iter().find(|v| !seeds.contains(v)) {
-            return Some(format!("must-include node {v} is missing"));
-        }
+        None
+    }
+
+    /// The category counts and spends (see [`Constraints::budget_violation`]).
+    pub fn category_violation(&self, costs: &CostTable, seeds: &[u32]) -> Option<String> {
         for (c, &(min, max, max_spend)) in self.category.iter().enumerate() {
             let members: Vec<u32> = seeds
                 .iter()
