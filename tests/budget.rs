@@ -308,6 +308,7 @@ proptest! {
         budget in 5.0f64..80.0,
         max_seeds in 1usize..6,
         inc in proptest::option::of(0u32..12),
+        exc in proptest::collection::vec(0u32..12, 0..3),
         min_a in 0usize..2,
         max_b in 0usize..3,
         spend_c in 5.0f64..60.0,
@@ -319,6 +320,7 @@ proptest! {
             budget: Some(budget),
             max_seeds: Some(max_seeds),
             include: inc.iter().map(|&v| label(v)).collect(),
+            exclude: exc.iter().filter(|&&v| Some(v) != inc).map(|&v| label(v)).collect(),
             ..Default::default()
         };
         file.category.insert("a".into(), CategoryRule { min_count: Some(min_a), ..Default::default() });

@@ -406,18 +406,21 @@ pub struct MipEffort {
     pub clock: Option<f64>,
 }
 
-/// Branch-and-bound nodes microlp solves in about `seconds` on a program of `cols` variables
-/// and `rows` constraints on this project's machine kind: a node re-solves the LP from its
-/// parent's basis, whose cost grows with the program. Calibrated on the demo market's programs
-/// (BENCHMARKS section 4); only the order of magnitude matters, as the budget is what makes
-/// the result machine-independent.
+/// Branch-and-bound nodes for about `seconds` of microlp on a program of `cols` variables and
+/// `rows` constraints on this project's machine kind: a node re-solves the LP from its parent's
+/// basis, whose cost grows with the program. Nodes cost 1-4.2 µs per variable and constraint on
+/// the demo's programs (BENCHMARKS section 1); the budget is set by the dearest, so that a
+/// program takes about `seconds` at most. Counted, not timed, so that the plan does not depend
+/// on the machine. (Counting simplex pivots instead, which vary less per size, needs microlp's
+/// search resumed or run twice: resumed a few nodes at a time it took another path, run again
+/// after a probe of 32 nodes it overran by 1.9x, as later nodes cost more pivots than early ones.)
 pub fn node_budget(seconds: f64, cols: usize, rows: usize) -> u64 {
     let per_second = NODE_WORK_PER_SECOND / (cols + rows).max(1) as f64;
     (seconds * per_second).clamp(1.0, 1e12) as u64
 }
 
-/// Calibration constant of `node_budget`.
-const NODE_WORK_PER_SECOND: f64 = 4e5;
+/// Calibration constant of `node_budget`: nodes times program size per second.
+const NODE_WORK_PER_SECOND: f64 = 2.3e5;
 
 /// The 0/1 program itself (what `mip` falls back on when enumerating is too much work),
 /// warm-started from `start` (pool members of the greedy plan).

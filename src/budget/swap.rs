@@ -4,7 +4,7 @@
 //! pool of 30 stops at its node budget; under a seed cap both can leave a plan where trading one
 //! seed for an account outside it covers more sets within every rule. On the demo market at
 //! `--budget 8000 -k 15` with must-includes, the MIP's node budget ended 7% below what it found
-//! with 3x the nodes (BENCHMARKS section 4). A swap of seed `s` for candidate `c` gains
+//! with 6x the nodes (BENCHMARKS section 1). A swap of seed `s` for candidate `c` gains
 //! `gain(c) + shared(s, c) - loss(s)`: `gain(c)` the sets `c` covers that the plan does not,
 //! `loss(s)` the sets only `s` covers, `shared(s, c)` those of them `c` holds too. One pass over
 //! the sets only `s` covers gives `shared(s, ·)` for every candidate, so a sweep over the plan
