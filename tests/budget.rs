@@ -508,6 +508,17 @@ proptest! {
                 let al = allocate_on(&m, &s, n, n as f64, &inst.costs, &cons, &c);
                 prop_assert!(satisfies(&al.seeds, &inst, &cons).is_ok(), "allocated {:?}", al.seeds);
                 prop_assert!(al.upper_bound <= n as f64 + 1e-9);
+                // It covers at least what the greedy's plan and the MIP's (when it keeps the
+                // rules) cover: each is a start that extending and swapping only improve.
+                let cover = |plan: &[u32]| {
+                    let mut m = vec![false; n];
+                    plan.iter().for_each(|&v| m[v as usize] = true);
+                    coll.coverage(&m)
+                };
+                prop_assert!(cover(&al.seeds) >= cover(&on.greedy.seeds));
+                if let Some(mip) = on.mip.as_ref().filter(|m| satisfies(&m.chosen, &inst, &cons).is_ok()) {
+                    prop_assert!(cover(&al.seeds) >= cover(&mip.chosen), "below the MIP's plan");
+                }
             }
         }
     }
