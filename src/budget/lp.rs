@@ -437,6 +437,25 @@ pub fn solve(
     solve_microlp(r, costs, cons, start, effort)
 }
 
+/// The warm start: 1 for the pool members of `start`, 0 for the others (`x` in pool order).
+fn warm_start<V: Copy>(r: &Reduced, x: &[V], start: &[u32]) -> Vec<(V, f64)> {
+    r.pool
+        .iter()
+        .zip(x)
+        .map(|(v, &xv)| (xv, if start.contains(v) { 1.0 } else { 0.0 }))
+        .collect()
+}
+
+/// The pool members a solution takes (`value` of their `x` above one half).
+fn picked<V: Copy>(r: &Reduced, x: &[V], value: impl Fn(V) -> f64) -> Vec<u32> {
+    r.pool
+        .iter()
+        .zip(x)
+        .filter(|(_, &xv)| value(xv) > 0.5)
+        .map(|(&v, _)| v)
+        .collect()
+}
+
 /// HiGHS through good_lp: an exact time limit and an incumbent at the limit, but no node
 /// limit there, so a plan that meets the limit depends on the clock.
 #[cfg(feature = "highs")]
@@ -451,24 +470,14 @@ fn solve_highs(
         .clock
         .map_or(effort.seconds, |c| c.min(effort.seconds));
     let (m, x, _) = build(r, costs, cons, true, good_lp::highs);
-    let init: Vec<(good_lp::Variable, f64)> = r
-        .pool
-        .iter()
-        .zip(&x)
-        .map(|(v, &xv)| (xv, if start.contains(v) { 1.0 } else { 0.0 }))
-        .collect();
     let t0 = std::time::Instant::now();
-    let m = m.with_initial_solution(init).with_time_limit(time_limit);
+    let m = m
+        .with_initial_solution(warm_start(r, &x, start))
+        .with_time_limit(time_limit);
     let out_of_time = || t0.elapsed().as_secs_f64() >= time_limit * 0.98;
     match m.solve() {
         Ok(sol) => {
-            let chosen: Vec<u32> = r
-                .pool
-                .iter()
-                .zip(&x)
-                .filter(|(_, &xv)| sol.value(xv) > 0.5)
-                .map(|(&v, _)| v)
-                .collect();
+            let chosen = picked(r, &x, |xv| sol.value(xv));
             Solved {
                 objective: covered_weight(r, &chosen),
                 chosen,
@@ -536,13 +545,7 @@ fn solve_microlp(
     opts.time_limit = effort
         .clock
         .map(|c| std::time::Duration::from_secs_f64(c.max(0.0)));
-    opts.warm_start = Some(
-        r.pool
-            .iter()
-            .zip(&x)
-            .map(|(v, &xv)| (xv, if start.contains(v) { 1.0 } else { 0.0 }))
-            .collect(),
-    );
+    opts.warm_start = Some(warm_start(r, &x, start));
     let outcome = match p.solve_with(opts) {
         Ok(o) => o,
         Err(e) => {
@@ -563,13 +566,7 @@ fn solve_microlp(
     let solved = outcome.stats().nodes_solved;
     match outcome.into_solution() {
         Ok(sol) => {
-            let chosen: Vec<u32> = r
-                .pool
-                .iter()
-                .zip(&x)
-                .filter(|(_, &xv)| sol.var_value(xv) > 0.5)
-                .map(|(&v, _)| v)
-                .collect();
+            let chosen = picked(r, &x, |xv| sol.var_value(xv));
             Solved {
                 objective: covered_weight(r, &chosen),
                 chosen,
