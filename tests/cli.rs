@@ -222,7 +222,19 @@ fn plan_json_contract_and_thread_independence() {
         let marg = s["marginal_reach"].as_f64().unwrap();
         assert!((cum - prev - marg).abs() < 1e-6);
         prev = cum;
+        // Each reach sits inside its own interval.
+        for (x, key) in [(marg, "marginal_ci95"), (cum, "cumulative_ci95")] {
+            let ci: Vec<f64> = s[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            assert!(ci[0] < x && x < ci[1], "{key} {ci:?} around {x}");
+        }
     }
+    // The last rank's cumulative interval is the plan's.
+    assert_eq!(seeds.last().unwrap()["cumulative_ci95"], p1["ci95"]);
     let ci = p1["ci95"].as_array().unwrap();
     let er = p1["expected_reach"].as_f64().unwrap();
     assert!(ci[0].as_f64().unwrap() < er && er < ci[1].as_f64().unwrap());
@@ -2329,7 +2341,11 @@ fn plan_csv_has_the_documented_columns_and_the_plans_values() {
                 "category",
                 "cumulative_spend",
                 "exclusive_reach",
-                "cp1k_u"
+                "cp1k_u",
+                "marginal_ci95_lo",
+                "marginal_ci95_hi",
+                "cumulative_ci95_lo",
+                "cumulative_ci95_hi"
             ]
         );
         let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -2344,6 +2360,14 @@ fn plan_csv_has_the_documented_columns_and_the_plans_values() {
             assert!(close(num(&row[2]), &s["marginal_reach"]));
             assert!(close(num(&row[3]), &s["cumulative_reach"]));
             assert!(close(num(&row[7]), &s["exclusive_reach"]));
+            for (i, key, end) in [
+                (9, "marginal_ci95", 0),
+                (10, "marginal_ci95", 1),
+                (11, "cumulative_ci95", 0),
+                (12, "cumulative_ci95", 1),
+            ] {
+                assert!(close(num(&row[i]), &s[key][end]), "{key}");
+            }
             if with_costs {
                 assert!(close(num(&row[4]), &s["cost"]));
                 assert_eq!(&row[5], s["category"].as_str().unwrap());

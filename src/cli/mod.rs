@@ -691,6 +691,8 @@ fn plan_rows(
                         }
                     })
                     .filter(|x| x.is_finite()),
+                marginal_ci95: est.marginal_ci95[i],
+                cumulative_ci95: est.cumulative_ci95[i],
             }
         })
         .collect();

@@ -134,7 +134,15 @@ impl ReachEstimate {
             return;
         }
         let (least, most) = reach_bounds(model, seeds);
-        let (least, most) = (least as f64, most as f64);
+        self.within(least as f64, most as f64);
+    }
+
+    /// [`unless_certain`](Self::unless_certain) with the range of one world's value given:
+    /// `least..=most` (equal when no world can differ).
+    pub fn within(&mut self, least: f64, most: f64) {
+        if self.runs == 0 {
+            return;
+        }
         if self.std_error == 0.0 {
             // The standard error stays the runs' own (0): callers that build intervals from it
             // (bench's summaries) would make a symmetric one that leaves these bounds.

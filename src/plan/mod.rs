@@ -39,6 +39,10 @@ pub struct PlanRow {
     pub exclusive_reach: f64,
     /// Cost per thousand unique people reached: cost / marginal reach x 1000.
     pub cp1k_u: Option<f64>,
+    /// 95% interval of `marginal_reach` (each row's on its own, not jointly).
+    pub marginal_ci95: [f64; 2],
+    /// 95% interval of `cumulative_reach`; the last row's is the plan's `ci95`.
+    pub cumulative_ci95: [f64; 2],
 }
 
 /// Timing of the phases, in seconds.
@@ -221,6 +225,11 @@ pub struct RankedEstimate {
     pub hits: u64,
     /// Per rank, reach no other seed of the list has.
     pub exclusive: Vec<f64>,
+    /// Per rank, the 95% interval of the marginal reach (each interval on its own, not
+    /// jointly).
+    pub marginal_ci95: Vec<[f64; 2]>,
+    /// Per rank, the 95% interval of the cumulative reach; the last is the total's.
+    pub cumulative_ci95: Vec<[f64; 2]>,
     /// Reach credited exactly rather than sampled (stratified roots; 0 otherwise).
     pub exact: f64,
 }
@@ -364,15 +373,68 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         let top = total.expected_reach + (most as f64 - total.expected_reach).max(0.0) * p;
         total.ci95[1] = total.ci95[1].max(top).min(most as f64);
     }
+    let (marginal_ci95, cumulative_ci95) = rank_intervals(model, seeds, &acc, &total);
     RankedEstimate {
         marginal,
         cumulative,
+        marginal_ci95,
+        cumulative_ci95,
         exclusive: acc.only.iter().map(|&h| h as f64 / rf).collect(),
         total,
         samples: acc.worlds,
         hits: acc.sum,
         exact: 0.0,
     }
+}
+
+/// Per rank, the intervals of the marginal and cumulative reach over forward worlds, built as
+/// the total's is: the normal interval from the worlds' own variance, kept within what one
+/// world can give, the rule of three's when every world agreed, and widened the same way when
+/// the work cap stopped short of `ZERO_VARIANCE_WORLDS`. The last cumulative is the total's.
+fn rank_intervals(
+    model: &Model<'_>,
+    seeds: &[u32],
+    acc: &ForwardSums,
+    total: &ReachEstimate,
+) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    use crate::select::forward::ZERO_VARIANCE_WORLDS;
+    let mut ws = model.workspace();
+    // Fewest and most people each prefix of the list can reach in one world.
+    let prefix: Vec<(f64, f64)> = (1..=seeds.len())
+        .map(|j| {
+            let (lo, hi) = crate::eval::reach_bounds_in(model, &seeds[..j], &mut ws);
+            (lo as f64, hi as f64)
+        })
+        .collect();
+    let short = acc.worlds > 0 && acc.worlds < ZERO_VARIANCE_WORLDS;
+    let interval = |sum: u128, sum_sq: u128, least: f64, most: f64| {
+        let mut e = ReachEstimate::from_sums(sum, sum_sq, acc.worlds);
+        e.within(least, most);
+        if short && least < most {
+            let p = (3.0 / acc.worlds as f64).min(1.0);
+            let top = e.expected_reach + (most - e.expected_reach).max(0.0) * p;
+            e.ci95[1] = e.ci95[1].max(top).min(most);
+        }
+        e.ci95
+    };
+    let mut cum = 0u128;
+    let mut marginal = Vec::with_capacity(seeds.len());
+    let mut cumulative = Vec::with_capacity(seeds.len());
+    for j in 0..seeds.len() {
+        let (lo, hi) = prefix[j];
+        let (lo_before, hi_before) = if j == 0 { (0.0, 0.0) } else { prefix[j - 1] };
+        cum += acc.first[j] as u128;
+        // A world's marginal is its reach with this seed less its reach without it.
+        marginal.push(interval(
+            acc.first[j] as u128,
+            acc.first_sq[j],
+            (lo - hi_before).max(0.0),
+            hi - lo_before,
+        ));
+        cumulative.push(interval(cum, acc.cum_sq[j], lo, hi));
+    }
+    debug_assert!(cumulative.last().is_none_or(|c| *c == total.ci95));
+    (marginal, cumulative)
 }
 
 /// One world of [`estimate_forward`]: the reach of all seeds, what each adds in rank order, and
@@ -415,6 +477,9 @@ struct ForwardSums {
     sum: u64,
     sum_sq: u128,
     first: Vec<u64>,
+    /// Per rank, the sum over worlds of the squared marginal, and of the squared cumulative.
+    first_sq: Vec<u128>,
+    cum_sq: Vec<u128>,
     only: Vec<u64>,
     /// Arcs asked and people reached, over all worlds.
     work: u64,
@@ -427,6 +492,8 @@ impl ForwardSums {
             sum: 0,
             sum_sq: 0,
             first: vec![0; k],
+            first_sq: vec![0; k],
+            cum_sq: vec![0; k],
             only: vec![0; k],
             work: 0,
         }
@@ -438,6 +505,12 @@ impl ForwardSums {
         self.sum += total;
         self.sum_sq += (total as u128) * (total as u128);
         self.first.iter_mut().zip(first).for_each(|(a, b)| *a += b);
+        let mut cum = 0u128;
+        for (j, &x) in first.iter().enumerate() {
+            cum += x as u128;
+            self.first_sq[j] += (x as u128) * (x as u128);
+            self.cum_sq[j] += cum * cum;
+        }
         self.only.iter_mut().zip(only).for_each(|(a, b)| *a += b);
     }
 
@@ -483,11 +556,22 @@ pub fn estimate_on(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> R
     let mut exact = 0.0;
     let mut marginal = Vec::with_capacity(seeds.len());
     let mut cumulative = Vec::with_capacity(seeds.len());
+    let mut marginal_ci95 = Vec::with_capacity(seeds.len());
+    let mut cumulative_ci95 = Vec::with_capacity(seeds.len());
+    // A rank's marginal counts the sets it is the first of the list to hit, its cumulative the
+    // sets hit by it or a seed above it: each is a binomial count on the same sets as the
+    // total, with the same interval; the exact part has no variance and shifts it.
+    let interval = |hits: u64, shift: f64| {
+        let e = ReachEstimate::from_fraction(hits, theta as u64, pop);
+        [e.ci95[0] + shift, e.ci95[1] + shift]
+    };
     for (h, &s) in hits.iter().zip(seeds) {
         cum += h;
         exact += exact_v(s);
         marginal.push(*h as f64 * pop / theta + exact_v(s));
         cumulative.push(cum as f64 * pop / theta + exact);
+        marginal_ci95.push(interval(*h, exact_v(s)));
+        cumulative_ci95.push(interval(cum, exact));
     }
     let exclusive = exclusive_hits(coll, seeds, n)
         .into_iter()
@@ -507,6 +591,8 @@ pub fn estimate_on(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> R
         exclusive,
         marginal,
         cumulative,
+        marginal_ci95,
+        cumulative_ci95,
         total,
         samples: theta as u64,
         hits: cum,

@@ -73,6 +73,10 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 "cumulative_spend",
                 "exclusive_reach",
                 "cp1k_u",
+                "marginal_ci95_lo",
+                "marginal_ci95_hi",
+                "cumulative_ci95_lo",
+                "cumulative_ci95_hi",
             ])?;
             for r in &plan.seeds {
                 w.write_record([
@@ -87,13 +91,35 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                         .unwrap_or_default(),
                     format!("{:.4}", r.exclusive_reach),
                     r.cp1k_u.map(|c| format!("{c:.4}")).unwrap_or_default(),
+                    format!("{:.4}", r.marginal_ci95[0]),
+                    format!("{:.4}", r.marginal_ci95[1]),
+                    format!("{:.4}", r.cumulative_ci95[0]),
+                    format!("{:.4}", r.cumulative_ci95[1]),
                 ])?;
             }
             w.flush()?;
         }
         PlanFormat::Table => {
             let has_cost = plan.seeds.iter().any(|r| r.cost.is_some());
-            let mut header = vec!["rank", "node", "marginal", "cumulative", "exclusive"];
+            // Each reach with the half-width of its 95% interval (the bounds themselves are in
+            // the CSV and JSON; a binomial interval is a little lopsided near 0).
+            let mut header = vec![
+                "rank",
+                "node",
+                "marginal",
+                "±95%",
+                "cumulative",
+                "±95%",
+                "exclusive",
+            ];
+            let half = |ci: [f64; 2]| {
+                let h = (ci[1] - ci[0]) / 2.0;
+                match h {
+                    h if h >= 10.0 => format!("{h:.1}"),
+                    h if h >= 1.0 => format!("{h:.2}"),
+                    h => format!("{h:.3}"),
+                }
+            };
             if has_cost {
                 header.extend(["cost", "category", "spend", "CP1K-U"]);
             }
@@ -105,7 +131,9 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                         r.rank.to_string(),
                         r.node.clone(),
                         fmt_num(r.marginal_reach),
+                        half(r.marginal_ci95),
                         fmt_num(r.cumulative_reach),
+                        half(r.cumulative_ci95),
                         fmt_num(r.exclusive_reach),
                     ];
                     if has_cost {
@@ -117,7 +145,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                     row
                 })
                 .collect();
-            let mut width: Vec<usize> = header.iter().map(|h| h.len()).collect();
+            let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
             for row in &rows {
                 for (i, c) in row.iter().enumerate() {
                     width[i] = width[i].max(c.chars().count());
@@ -127,7 +155,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 let mut s = String::new();
                 for (i, c) in cells.iter().enumerate() {
                     // Names left-aligned, numbers right-aligned.
-                    if i == 1 || (has_cost && i == 6) {
+                    if i == 1 || (has_cost && i == 8) {
                         s.push_str(&format!("{:<w$}  ", c, w = width[i]));
                     } else {
                         s.push_str(&format!("{:>w$}  ", c, w = width[i]));

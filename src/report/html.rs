@@ -231,11 +231,16 @@ svg {{ max-width: 100%; height: auto; }}
                 r.cumulative_spend.map(money).unwrap_or_default()
             );
         }
+        // Each reach with its 95% interval beneath, small.
         let _ = write!(
             h,
-            "<td>{}</td><td>{}</td><td>{}</td>",
+            "<td>{}<br><small>{}&ndash;{}</small></td><td>{}<br><small>{}&ndash;{}</small></td><td>{}</td>",
             num(r.marginal_reach),
+            num(r.marginal_ci95[0]),
+            num(r.marginal_ci95[1]),
             num(r.cumulative_reach),
+            num(r.cumulative_ci95[0]),
+            num(r.cumulative_ci95[1]),
             num(r.exclusive_reach)
         );
         if has_cost {
