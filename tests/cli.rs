@@ -709,6 +709,9 @@ fn budgeted_plan_respects_rules_and_reports_certificate() {
         html.contains("<h2>Reach versus budget</h2>"),
         "a plan per budget"
     );
+    // The curve carries its points' intervals as a band, and each row its own bounds.
+    assert!(html.contains("<polygon"), "the curve's 95% band");
+    assert!(html.contains("<small>") && html.contains("&ndash;"));
     // Self-contained: once the SVG namespace declarations are taken out, no address is left,
     // and nothing that would fetch or run anything.
     let bare = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
@@ -1348,6 +1351,7 @@ fn curve_is_monotone_and_writes_svg() {
     }
     let s = fs::read_to_string(&svg).unwrap();
     assert!(s.contains("<svg") && s.contains("Expected reach by budget"));
+    assert!(s.contains("<polygon"), "the reach curve's 95% band");
     fails_with(
         &["curve", "--graph", "x", "--budgets", "9:1:3"],
         &["--budgets"],

@@ -219,6 +219,7 @@ fn charts(rows: &[Row], sweep: bool, dir: &Path) -> Result<Vec<String>> {
                         })
                         .map(|r| (r.k as f64, f(r)))
                         .collect(),
+                    band: Vec::new(),
                 })
                 .collect()
         };

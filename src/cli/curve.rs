@@ -274,10 +274,14 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             log_y: false,
             log_x: false,
             series: vec![Series {
-                name: "expected reach".into(),
+                name: "expected reach (band: 95% interval)".into(),
                 points: points
                     .iter()
                     .map(|p| (p.budget, p.expected_reach))
+                    .collect(),
+                band: points
+                    .iter()
+                    .map(|p| (p.budget, p.ci95[0], p.ci95[1]))
                     .collect(),
             }],
         };
@@ -293,6 +297,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     .iter()
                     .filter_map(|p| p.reach_per_1000.map(|r| (p.budget, r)))
                     .collect(),
+                band: Vec::new(),
             }],
         };
         let svg = seedplan::report::charts::stacked_svg(&[reach, marginal], 900, 900);

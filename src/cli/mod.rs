@@ -1318,29 +1318,40 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     if let Some(path) = &a.report {
         use seedplan::report::html::{plan_report, ReportCurve, ReportOverlap};
         let curve = if let Some(b) = plan.budget {
-            let mut pts: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+            // (budget, reach, interval) per point.
+            let mut pts: Vec<(f64, f64, [f64; 2])> = vec![(0.0, 0.0, [0.0, 0.0])];
             // Budgets that share a plan share its estimate (each forward one sizes its own).
-            let mut seen: std::collections::HashMap<&[u32], f64> = Default::default();
+            let mut seen: std::collections::HashMap<&[u32], (f64, [f64; 2])> = Default::default();
+            // A larger budget's plan estimated below a smaller one's is drawn at the smaller
+            // one's point, interval and all (that plan is still affordable).
+            let add = |pts: &mut Vec<(f64, f64, [f64; 2])>, x: f64, reach: f64, ci| {
+                let last = *pts.last().expect("starts at 0");
+                pts.push(if reach >= last.1 {
+                    (x, reach, ci)
+                } else {
+                    (x, last.1, last.2)
+                });
+            };
             for (budget, seeds) in &curve_plans {
-                let reach = *seen.entry(seeds.as_slice()).or_insert_with(|| {
-                    if forward {
+                let (reach, ci) = *seen.entry(seeds.as_slice()).or_insert_with(|| {
+                    let t = if forward {
                         plan::estimate_forward(&model, seeds, a.model.seed, a.estimate_rse)
                     } else {
                         plan::estimate_on(&est_sets, seeds, &est_roots)
                     }
-                    .total
-                    .expected_reach
+                    .total;
+                    (t.expected_reach, t.ci95)
                 });
-                let best = pts.last().map_or(0.0, |p| p.1);
-                pts.push((*budget, reach.max(best)));
+                add(&mut pts, *budget, reach, ci);
             }
-            pts.push((b, plan.expected_reach.max(pts.last().map_or(0.0, |p| p.1))));
+            add(&mut pts, b, plan.expected_reach, plan.ci95);
             ReportCurve {
                 title: "Expected reach by budget (a plan per budget)".into(),
                 x_label: "budget".into(),
                 heading: "Reach versus budget".into(),
                 note: "Where the curve flattens, the next dollar buys least.".into(),
-                points: pts,
+                points: pts.iter().map(|p| (p.0, p.1)).collect(),
+                band: pts.iter().map(|p| (p.0, p.2[0], p.2[1])).collect(),
             }
         } else if plan.spent.is_some() {
             ReportCurve {
@@ -1355,6 +1366,12 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                             .map(|r| (r.cumulative_spend.unwrap_or(0.0), r.cumulative_reach)),
                     )
                     .collect(),
+                band: std::iter::once((0.0, 0.0, 0.0))
+                    .chain(plan.seeds.iter().map(|r| {
+                        let x = r.cumulative_spend.unwrap_or(0.0);
+                        (x, r.cumulative_ci95[0], r.cumulative_ci95[1])
+                    }))
+                    .collect(),
             }
         } else {
             ReportCurve {
@@ -1367,6 +1384,13 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                         plan.seeds
                             .iter()
                             .map(|r| (r.rank as f64, r.cumulative_reach)),
+                    )
+                    .collect(),
+                band: std::iter::once((0.0, 0.0, 0.0))
+                    .chain(
+                        plan.seeds
+                            .iter()
+                            .map(|r| (r.rank as f64, r.cumulative_ci95[0], r.cumulative_ci95[1])),
                     )
                     .collect(),
             }

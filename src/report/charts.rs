@@ -10,6 +10,9 @@ pub struct Series {
     pub name: String,
     /// Points, in x order.
     pub points: Vec<(f64, f64)>,
+    /// A shaded band under the line, `(x, low, high)` in x order: the points' 95% intervals
+    /// (empty: none).
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 /// A line chart.
@@ -97,10 +100,12 @@ impl LineChart {
                 .series
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.0));
-            let ys = self
-                .series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.1));
+            let ys = self.series.iter().flat_map(|s| {
+                s.points
+                    .iter()
+                    .map(|p| p.1)
+                    .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
+            });
             let (x0, x1) = range(xs, self.log_x);
             let (y0, y1) = range(ys, self.log_y);
             let (x0, x1) = if self.log_x {
@@ -125,6 +130,20 @@ impl LineChart {
                             .copied()
                             .filter(|p| (!self.log_y || p.1 > 0.0) && (!self.log_x || p.0 > 0.0))
                             .collect();
+                        // The band first, pale, so the line and its points stay on top (linear
+                        // axes only: a log axis has no room for an interval down to 0).
+                        if s.band.len() > 1 && !self.log_x && !self.log_y {
+                            let outline: Vec<(f64, f64)> = s
+                                .band
+                                .iter()
+                                .map(|b| (b.0, b.2))
+                                .chain(s.band.iter().rev().map(|b| (b.0, b.1)))
+                                .collect();
+                            let _ = chart.draw_series(std::iter::once(Polygon::new(
+                                outline,
+                                c.mix(0.25).filled(),
+                            )));
+                        }
                         if let Ok(a) =
                             chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
                         {
@@ -181,6 +200,30 @@ impl LineChart {
 mod tests {
     use super::*;
 
+    /// A band is drawn under its line and widens the axis to hold it.
+    #[test]
+    fn a_band_is_drawn_and_kept_in_view() {
+        let chart = |band: Vec<(f64, f64, f64)>| {
+            LineChart {
+                title: "reach".into(),
+                x_label: "budget".into(),
+                y_label: "reach".into(),
+                log_y: false,
+                log_x: false,
+                series: vec![Series {
+                    name: "reach".into(),
+                    points: vec![(0.0, 0.0), (1.0, 50.0), (2.0, 70.0)],
+                    band,
+                }],
+            }
+            .to_svg(640, 400)
+        };
+        let plain = chart(Vec::new());
+        let banded = chart(vec![(0.0, 0.0, 0.0), (1.0, 30.0, 90.0), (2.0, 40.0, 480.0)]);
+        assert!(!plain.contains("<polygon") && banded.contains("<polygon"));
+        assert!(!plain.contains("\n400.0\n") && banded.contains("\n400.0\n"));
+    }
+
     #[test]
     fn renders_svg_with_series_and_labels() {
         let c = LineChart {
@@ -193,10 +236,12 @@ mod tests {
                 Series {
                     name: "auto".into(),
                     points: vec![(1.0, 10.0), (5.0, 40.0), (10.0, 70.0)],
+                    band: Vec::new(),
                 },
                 Series {
                     name: "degree".into(),
                     points: vec![(1.0, 8.0), (5.0, 30.0), (10.0, 0.0)],
+                    band: Vec::new(),
                 },
             ],
         };

@@ -28,6 +28,8 @@ pub struct ReportCurve {
     pub note: String,
     /// (x, expected reach) points.
     pub points: Vec<(f64, f64)>,
+    /// (x, low, high): each point's 95% interval, drawn as a band (empty: none).
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 /// Pairwise overlap of the chosen seeds.
@@ -261,8 +263,9 @@ svg {{ max-width: 100%; height: auto; }}
             log_y: false,
             log_x: false,
             series: vec![Series {
-                name: "expected reach".into(),
+                name: "expected reach (band: 95% interval)".into(),
                 points: c.points.clone(),
+                band: c.band.clone(),
             }],
         };
         let _ = write!(
