@@ -6,7 +6,7 @@ mod common;
 use common::random_graph;
 use proptest::prelude::*;
 use seedplan::budget::{
-    allocate_on, budget_greedy, budget_upper_bound, extend_plan, optimize_on, prune_plan,
+    allocate_on, budget_greedy, budget_upper_bound, extend_plan, optimize_on, prune_plan, take_all,
     BudgetConfig, BudgetSample, CategoryRule, Constraints, ConstraintsFile,
 };
 use seedplan::diffusion::{Model, ModelKind, ProbScheme};
@@ -797,4 +797,88 @@ fn a_large_program_is_solved_on_a_prefix_and_scored_on_every_set() {
     // The greedy and the bounds do not depend on how the program was solved.
     assert_eq!(on.greedy.seeds, whole.greedy.seeds);
     assert_eq!(on.dual_bound.to_bits(), whole.dual_bound.to_bits());
+}
+
+/// A budget that buys every account the rules allow takes them all, nothing sampled, less those
+/// another reaches for certain (of a certain pair the cheaper stays); a rule that all of them
+/// would break (the budget, the seed cap, a category's count or spend) leaves it to the
+/// optimizer, and must-includes lead the list.
+#[test]
+fn a_budget_that_buys_everyone_takes_everyone_it_needs() {
+    // 0 <-> 1 (each the other's only in-edge), 2 -> 3 (3's only in-edge), 4 alone, 5 -> 6 and
+    // 7 -> 6 (6 has two in-edges: nobody reaches it for certain).
+    let graph = Graph::from_edges(8, &[(0, 1), (1, 0), (2, 3), (5, 6), (7, 6)], None);
+    let m = Model::new(
+        &graph,
+        ModelKind::IndependentCascade,
+        ProbScheme::WeightedCascade,
+        1,
+    )
+    .unwrap();
+    let n = 8;
+    let mut costs = CostTable {
+        cost: vec![
+            Some(5.0),
+            Some(3.0),
+            Some(9.0),
+            Some(1.0),
+            Some(1.0),
+            Some(2.0),
+            Some(2.0),
+            None,
+        ],
+        category: vec![None; n],
+        categories: vec![],
+        priced: n - 1,
+        ..Default::default()
+    };
+    let open = Constraints {
+        budget: 100.0,
+        max_seeds: usize::MAX,
+        include: Vec::new(),
+        exclude: Vec::new(),
+        category: Vec::new(),
+    };
+    let all = take_all(&m, &costs, &open).expect("everyone fits");
+    let mut got = all.seeds.clone();
+    got.sort_unstable();
+    // 0 goes (dearer than 1, which reaches it for certain), 3 goes (2 reaches it), 7 is unpriced.
+    assert_eq!(got, vec![1, 2, 4, 5, 6]);
+    assert_eq!(all.spent, 3.0 + 9.0 + 1.0 + 2.0 + 2.0);
+    assert_eq!(all.status, seedplan::select::SelectStatus::AllCandidates);
+    assert_eq!(all.rr_sets, 0);
+    // Must-includes first; an excluded account is not bought.
+    let ruled = Constraints {
+        include: vec![4],
+        exclude: vec![6],
+        ..open.clone()
+    };
+    let all = take_all(&m, &costs, &ruled).unwrap();
+    assert_eq!(all.seeds[0], 4);
+    assert!(!all.seeds.contains(&6));
+    // The budget, exactly met, takes them all; a cent less does not; nor does a seed cap of 4.
+    let exact = Constraints {
+        budget: 17.0,
+        ..open.clone()
+    };
+    assert!(take_all(&m, &costs, &exact).is_some());
+    let short = Constraints {
+        budget: 16.99,
+        ..open.clone()
+    };
+    assert!(take_all(&m, &costs, &short).is_none());
+    let capped = Constraints {
+        max_seeds: 4,
+        ..open.clone()
+    };
+    assert!(take_all(&m, &costs, &capped).is_none());
+    // A category that may hold one of its two members: not everyone.
+    costs.categories = vec!["a".into()];
+    costs.category[5] = Some(0);
+    costs.category[6] = Some(0);
+    let one_of_a = Constraints {
+        category: vec![(0, 1, f64::INFINITY)],
+        ..open.clone()
+    };
+    assert!(take_all(&m, &costs, &one_of_a).is_none());
 }

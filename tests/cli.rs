@@ -810,10 +810,14 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
         "travel spend {travel:?}"
     );
 
-    // A budget that buys everyone: the bound no longer passes the population (it said 3,203.7
-    // of 3,000).
-    let all = demo_plan(&["--budget", "1e12"], "1");
+    // A budget that buys everyone but for a seed cap of 2,000: the bound no longer passes
+    // the population (it said 3,203.7 of 3,000 at `--budget 1e12`, which now takes everyone,
+    // optimal by construction).
+    let all = demo_plan(&["--budget", "1e12", "-k", "2000"], "1");
     assert!(all["upper_bound"].as_f64().unwrap() <= 3000.0 + 1e-9);
+    let everyone = demo_plan(&["--budget", "1e12"], "1");
+    assert_eq!(everyone["status"], "all_candidates");
+    assert_eq!(everyone["certificate"], 1.0);
     // What a plan leaves is not spent on accounts it reaches for certain: a 3-cycle of certain
     // edges (WC, one in-edge each) needs one seed, however large the budget.
     let cyc = dir.path().join("cycle.txt");
@@ -848,6 +852,13 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
     for key in ["upper_bound", "certificate", "rr_sets"] {
         assert_eq!(free[key], timed[key], "{key}");
     }
+    // A limit that cuts the plan short, in its sampling or in its MIP (which takes several
+    // seconds here), says so in `status` and `limit_hit`: a MIP cut by the clock read
+    // `converged` and `false` before, and only its solver status told.
+    let cut = demo_plan(&["--budget", "8000", "-k", "15", "--time-limit", "1s"], "1");
+    assert_eq!(cut["status"], "time_limit", "{}", cut["solver"]["status"]);
+    assert_eq!(cut["limit_hit"], true);
+    assert!(cut["spent"].as_f64().unwrap() <= 8000.0);
     // With an audience of 300 accounts, what the budget leaves buys no one outside it: seeding
     // an account of weight 0 adds nothing.
     let t = tempfile::NamedTempFile::new().unwrap();
@@ -4259,4 +4270,54 @@ fn trivalency_is_the_same_however_the_file_is_ordered() {
         seen.windows(2).any(|w| (w[0] - w[1]).abs() > 1e-6),
         "{seen:?}"
     );
+}
+
+/// A budget that buys every priced account: the plan is all of them (`all_candidates`,
+/// certificate 1.0, nothing sampled), in `plan` and at every such point of `curve`; a budget
+/// that buys only one plans as before.
+#[test]
+fn a_budget_that_buys_every_candidate_takes_them_all() {
+    let g = dataset("demo/follows.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let costs = dir.path().join("two.csv");
+    fs::write(&costs, "node,cost\n@mili0,5\n@juvi1,6\n").unwrap();
+    let (g, c) = (g.to_str().unwrap(), costs.to_str().unwrap());
+    let base = ["--graph", g, "--edge-meaning", "follows", "--costs", c];
+    let mut args = base.to_vec();
+    args.extend(["--budget", "20"]);
+    let p = plan_json(&args);
+    assert_eq!(p["status"], "all_candidates");
+    assert_eq!(p["method"], "all_candidates");
+    assert_eq!(p["certificate"], 1.0);
+    assert_eq!(p["rr_sets"], 0);
+    assert_eq!(p["spent"], 11.0);
+    let seeds: Vec<&str> = p["seeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["node"].as_str().unwrap())
+        .collect();
+    assert_eq!(seeds, ["@mili0", "@juvi1"]);
+    let mut one = base.to_vec();
+    one.extend(["--budget", "6"]);
+    let p = plan_json(&one);
+    assert_ne!(p["status"], "all_candidates");
+    assert_eq!(p["seeds"].as_array().unwrap().len(), 1);
+    let out = bin()
+        .arg("curve")
+        .args(base)
+        .args(["--budgets", "6,11,20", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let methods: Vec<&str> = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods[1..], ["all_candidates", "all_candidates"]);
+    assert_ne!(methods[0], "all_candidates");
+    assert_eq!(v["points"][1]["certificate"], 1.0);
 }

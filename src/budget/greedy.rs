@@ -408,7 +408,7 @@ pub fn prune_plan(
 /// Whether a node of `from` other than `v` reaches `v` for certain: a backward search over
 /// in-edges of probability (IC) or weight (LT) 1, which under weighted cascade are the rows of
 /// in-degree 1. The search stops after `CERTAIN_SEARCH` nodes (then: not certain).
-fn certainly_reached(model: &Model<'_>, v: u32, from: &[bool]) -> bool {
+pub(crate) fn certainly_reached(model: &Model<'_>, v: u32, from: &[bool]) -> bool {
     let g = model.graph();
     let mut seen = std::collections::HashSet::from([v]);
     let mut stack = vec![v];
@@ -432,6 +432,17 @@ fn certainly_reached(model: &Model<'_>, v: u32, from: &[bool]) -> bool {
         }
     }
     false
+}
+
+/// Whether some in-edge of `v` fires for certain (probability 1 under IC, weight 1 under LT):
+/// only then can another node reach `v` for certain.
+pub(crate) fn has_certain_in_edge(model: &Model<'_>, v: u32) -> bool {
+    let g = model.graph();
+    match model.in_row(v) {
+        RowProbs::Const(p) => p >= 1.0 && g.in_degree(v) > 0,
+        RowProbs::PerEdge(w) => w.iter().any(|&x| x >= 1.0),
+        RowProbs::InvInDegree => g.in_degree(v) == 1,
+    }
 }
 
 /// Most nodes `certainly_reached` visits for one seed.

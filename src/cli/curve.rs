@@ -153,11 +153,19 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             return Err(Error::Interrupted);
         }
         match rules_at(b) {
-            Ok(rules) => {
-                let s = sample_any(&model, &roots, &costs, &rules, &cfg, progress);
-                let al = allocate_on(&model, &s, n, roots.population(), &costs, &rules, &cfg);
-                plans.push((b, Ok((al, s.worlds > 0))));
-            }
+            Ok(rules) => match seedplan::budget::take_all(&model, &costs, &rules) {
+                // Every account the rules allow fits: the best plan there is, nothing sampled;
+                // estimated as `plan` estimates it (forward worlds for a small pool).
+                Some(al) => {
+                    let forward = plan::forward_suits(&model, &roots, &al.seeds, a.model.seed);
+                    plans.push((b, Ok((al, forward))));
+                }
+                None => {
+                    let s = sample_any(&model, &roots, &costs, &rules, &cfg, progress);
+                    let al = allocate_on(&model, &s, n, roots.population(), &costs, &rules, &cfg);
+                    plans.push((b, Ok((al, s.worlds > 0))));
+                }
+            },
             // What fails here is this budget: below every price, below the must-includes'
             // cost, too small for the minimums. The point says so; the other budgets are
             // still planned.
@@ -224,16 +232,21 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     expected_reach: est.total.expected_reach,
                     ci95: est.total.ci95,
                     reach_per_1000: None,
-                    certificate: (!forward).then(|| {
-                        seedplan::select::certify(
-                            est.hits,
-                            est.samples,
-                            est_roots.population(),
-                            est.exact,
-                            delta,
-                            al.upper_bound,
-                        )
-                    }),
+                    // Every candidate taken is the best plan there is, on any sample.
+                    certificate: if al.status == seedplan::select::SelectStatus::AllCandidates {
+                        Some(1.0)
+                    } else {
+                        (!forward).then(|| {
+                            seedplan::select::certify(
+                                est.hits,
+                                est.samples,
+                                est_roots.population(),
+                                est.exact,
+                                delta,
+                                al.upper_bound,
+                            )
+                        })
+                    },
                     method: al.method.clone(),
                     plan: al.seeds.iter().map(|&v| g.label(v).into_owned()).collect(),
                     reason: None,

@@ -911,7 +911,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     }
     let mut curve_plans: Vec<(f64, Vec<u32>)> = Vec::new();
     let chosen = match (&rules, &costs) {
-        (Some(rules), Some(costs)) => {
+        (Some(rules), Some(costs)) => 'budgeted: {
             let mut bc = BudgetConfig::new(a.model.seed);
             bc.epsilon = a.epsilon;
             bc.delta = a.delta;
@@ -920,6 +920,33 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;
             bc.limits = limits;
+            if let Some(al) = seedplan::budget::take_all(&model, costs, rules) {
+                // Every account the rules allow fits: the best plan there is, nothing sampled.
+                break 'budgeted Chosen {
+                    seeds: al.seeds,
+                    approximation: Some(1.0),
+                    upper: None,
+                    certify: false,
+                    status: al.status,
+                    rr_sets: 0,
+                    rr_bytes: 0,
+                    rr_ids: 0,
+                    method: al.method,
+                    worlds: 0,
+                    solver: Some(plan::SolverInfo {
+                        status: al.solver_status,
+                        seconds: 0.0,
+                        greedy_variant: al.greedy_variant,
+                        greedy_coverage: 0,
+                        mip_coverage: None,
+                        lp_bound: None,
+                        greedy_bound: 0.0,
+                        dual_bound: 0.0,
+                        extended: 0,
+                        swaps: 0,
+                    }),
+                };
+            }
             // Forward worlds for a small pool that reaches few people, RR sets otherwise.
             let s = seedplan::budget::sample_any(&model, &roots, costs, rules, &bc, progress);
             progress.begin("optimizing the budget allocation", None);
@@ -1186,6 +1213,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                         chosen.status,
                         seedplan::select::SelectStatus::Certified
                             | seedplan::select::SelectStatus::Converged
+                            | seedplan::select::SelectStatus::AllCandidates
                     ))
         })
     };
@@ -1317,7 +1345,9 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     let mut report = None;
     if let Some(path) = &a.report {
         use seedplan::report::html::{plan_report, ReportCurve, ReportOverlap};
-        let curve = if let Some(b) = plan.budget {
+        // (A budgeted plan that took every candidate planned no smaller budgets: its curve is
+        // reach by spend along its seeds, as for other plans with a price list.)
+        let curve = if let (Some(b), false) = (plan.budget, curve_plans.is_empty()) {
             // (budget, reach, interval) per point.
             let mut pts: Vec<(f64, f64, [f64; 2])> = vec![(0.0, 0.0, [0.0, 0.0])];
             // Budgets that share a plan share its estimate (each forward one sizes its own).

@@ -234,11 +234,16 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 )?;
             }
             if let Some(sv) = &plan.solver {
-                writeln!(
-                    out,
-                    "method          {} ({}; {}; solvers {:.2}s)",
-                    plan.method, sv.greedy_variant, sv.status, sv.seconds
-                )?;
+                if sv.greedy_variant.is_empty() {
+                    // Nothing was optimized (every candidate taken).
+                    writeln!(out, "method          {} ({})", plan.method, sv.status)?;
+                } else {
+                    writeln!(
+                        out,
+                        "method          {} ({}; {}; solvers {:.2}s)",
+                        plan.method, sv.greedy_variant, sv.status, sv.seconds
+                    )?;
+                }
             }
             match plan.approximation {
                 Some(a) => writeln!(
