@@ -4321,3 +4321,31 @@ fn a_budget_that_buys_every_candidate_takes_them_all() {
     assert_ne!(methods[0], "all_candidates");
     assert_eq!(v["points"][1]["certificate"], 1.0);
 }
+
+/// Probabilities in an edge list that the model does not read are said so on stderr (they
+/// were ignored in silence); `--probs file` reads them, and `-q` keeps stderr quiet.
+#[test]
+fn an_unread_probability_column_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("e.txt");
+    fs::write(&text, "a b 0.3\nb c 0.2\n").unwrap();
+    let csv = dir.path().join("e.csv");
+    fs::write(&csv, "src,dst,p\na,b,0.3\nb,c,0.2\n").unwrap();
+    let ids = dir.path().join("ids.txt");
+    fs::write(&ids, "1 2 7\n2 3 9\n").unwrap();
+    let stderr = |g: &std::path::Path, extra: &[&str]| {
+        let out = bin()
+            .args(["plan", "--graph", g.to_str().unwrap(), "-k", "1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(stderr(&text, &[]).contains("column 3 holds probabilities that --probs wc"));
+    assert!(stderr(&csv, &[]).contains("column 'p' holds probabilities"));
+    assert!(!stderr(&text, &["--probs", "file"]).contains("holds probabilities"));
+    assert!(!stderr(&text, &["-q"]).contains("holds probabilities"));
+    // Numbers outside [0, 1] are no probabilities (a weight or a timestamp).
+    assert!(!stderr(&ids, &[]).contains("holds probabilities"));
+}

@@ -273,6 +273,17 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
              (neither name is on any other line): if it is one, {fix}"
         );
     }
+    // Numbers the user gave that the model does not use are said so, not dropped in silence.
+    if let (false, Some(col), Some(s)) = (quiet, &r.unused_prob, scheme) {
+        if s != ProbScheme::File {
+            note!(
+                "note: {}: {col} holds probabilities that --probs {} does not read; \
+                 add --probs file to use them",
+                g.graph,
+                s.spec()
+            );
+        }
+    }
     if !quiet && (r.self_loops_dropped > 0 || r.duplicates_merged > 0) {
         note!(
             "note: {}: dropped {} self-loop(s), merged {} duplicate arc(s); {} nodes, {} arcs",

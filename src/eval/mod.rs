@@ -121,6 +121,37 @@ pub fn reach_bounds_in(
     (least, ws.queue.len() as u64)
 }
 
+/// [`reach_bounds`] of every prefix of `seeds` (`seeds[..=j]` at `j`), in one pass: the
+/// searches only grow as seeds are added, so each goes on from where the last prefix left it
+/// (for LT with its in-weights kept), where a search per prefix repeated the whole reachable
+/// part of the graph for every seed.
+pub fn prefix_reach_bounds(model: &Model<'_>, seeds: &[u32]) -> Vec<(u64, u64)> {
+    let lt = model.kind() == crate::diffusion::ModelKind::LinearThreshold;
+    let (mut least, mut most) = (model.workspace(), model.workspace());
+    least.reset();
+    most.reset();
+    let mut weight_in: rustc_hash::FxHashMap<u32, f64> = Default::default();
+    seeds
+        .iter()
+        .map(|&s| {
+            model.spread_where(&[s], &mut least, |_, j, _, v, row| {
+                let p = model.out_prob(row, j, v);
+                if lt {
+                    let w = weight_in.entry(v).or_insert(0.0);
+                    *w += p;
+                    *w >= 1.0 - 1e-12
+                } else {
+                    p >= 1.0
+                }
+            });
+            model.spread_where(&[s], &mut most, |_, j, _, v, row| {
+                model.out_prob(row, j, v) > 0.0
+            });
+            (least.queue.len() as u64, most.queue.len() as u64)
+        })
+        .collect()
+}
+
 impl ReachEstimate {
     /// Keeps the interval within what any world can give, and honest when every simulation gave
     /// the same reach. Such runs prove little about rare cascades, and their standard error of 0
@@ -192,6 +223,68 @@ pub fn reach_sums(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass bounds of every prefix are those of each prefix searched alone, for IC
+    /// (arcs of probability 0, 1 and between) and LT (in-weights that add up to 1 from several
+    /// certain sources).
+    #[test]
+    fn prefix_bounds_are_each_prefix_searched_alone() {
+        use crate::diffusion::{ModelKind, ProbScheme};
+        use crate::graph::Graph;
+        let mut x = 7u64;
+        let mut next = |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        for round in 0..20 {
+            let n = 30u32;
+            let mut edges = Vec::new();
+            for _ in 0..70 {
+                let (u, v) = (next(n as u64) as u32, next(n as u64) as u32);
+                if u != v && !edges.contains(&(u, v)) {
+                    edges.push((u, v));
+                }
+            }
+            // IC: a third certain, a third dead, a third in between.
+            let ic: Vec<f32> = edges
+                .iter()
+                .map(|_| [1.0, 0.0, 0.4][next(3) as usize])
+                .collect();
+            // LT: each in-row's weights add up to 1 or to 0.5.
+            let mut lt = vec![0.0f32; edges.len()];
+            for v in 0..n {
+                let row: Vec<usize> = (0..edges.len()).filter(|&i| edges[i].1 == v).collect();
+                let total = if round % 2 == 0 { 1.0 } else { 0.5 };
+                for &i in &row {
+                    lt[i] = total / row.len() as f32;
+                }
+            }
+            let seeds: Vec<u32> = (0..8).map(|_| next(n as u64) as u32).collect();
+            let mut seeds_unique = Vec::new();
+            for s in seeds {
+                if !seeds_unique.contains(&s) {
+                    seeds_unique.push(s);
+                }
+            }
+            for (kind, probs) in [
+                (ModelKind::IndependentCascade, &ic),
+                (ModelKind::LinearThreshold, &lt),
+            ] {
+                let g = Graph::from_edges(n as usize, &edges, Some(probs));
+                let m = Model::new(&g, kind, ProbScheme::File, 1).unwrap();
+                let all = prefix_reach_bounds(&m, &seeds_unique);
+                for j in 0..seeds_unique.len() {
+                    assert_eq!(
+                        all[j],
+                        reach_bounds(&m, &seeds_unique[..=j]),
+                        "{kind:?} round {round} prefix {j}"
+                    );
+                }
+            }
+        }
+    }
 
     /// Wilson's interval: inside [0, n], with a width at no hit and at every hit, and close to
     /// f ± z·se where that one is sound.

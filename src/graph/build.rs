@@ -57,6 +57,7 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
         lines,
         bytes,
         header_like,
+        unused_prob,
     } = raw;
     if opts.meaning == EdgeMeaning::Follows {
         std::mem::swap(&mut src, &mut dst);
@@ -165,6 +166,7 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
             EdgeMeaning::Follows => "follows".into(),
         },
         header_like,
+        unused_prob,
     };
     let forward = Forward {
         offsets: new_off,

@@ -48,6 +48,9 @@ pub struct LoadReport {
     /// (`RawEdges::header_like`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header_like: Option<(u64, String)>,
+    /// A column of probabilities the load did not read (`RawEdges::unused_prob`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_prob: Option<String>,
 }
 
 /// A directed influence graph: an arc `u -> v` means `u` can influence `v`.

@@ -86,6 +86,9 @@ pub struct RawEdges {
     /// A first line read as an edge that may be a header (`follower followee` above `@a @b`
     /// lines): its line and text, when neither of its labels is on any other line.
     pub header_like: Option<(u64, String)>,
+    /// A column that holds probabilities but was not read (no `--probs file`): which one, in
+    /// words (`column 3`, `column 'p'`), so that the user hears their numbers went unused.
+    pub unused_prob: Option<String>,
 }
 
 /// Reads an edge list into `nodes` (which interns labels) and returns the raw edges.
@@ -354,6 +357,23 @@ fn read_snap(
             if out.lines == 0 {
                 header_like = (!numeric(tok(si)) && !numeric(tok(di)))
                     .then(|| (line_no, String::from_utf8_lossy(line).into_owned()));
+                // A third column of numbers in [0, 1] after the two ends, not read (the
+                // split above stops at the columns in use, so the line is split again).
+                if pi.is_none() && (si, di) == (0, 1) {
+                    let mut all = Vec::new();
+                    let sep = if comma_sep { Sep::Comma } else { Sep::Blank };
+                    split_tokens(line, sep, &mut all, 3);
+                    let third = if toks.len() >= 3 {
+                        toks.get(2)
+                    } else {
+                        all.get(2)
+                    };
+                    if third.is_some_and(|&(a, b)| {
+                        parse_prob(&line[a..b]).is_ok_and(|p| (0.0..=1.0).contains(&p))
+                    }) {
+                        out.unused_prob = Some("column 3".to_string());
+                    }
+                }
             } else if !(numeric(tok(si)) && numeric(tok(di))) {
                 words_after_first = true;
             }
@@ -1126,6 +1146,10 @@ fn read_csv_rows(
     }
     let mut out = RawEdges {
         weight: pi.map(|_| Vec::new()),
+        unused_prob: match (pi, guess) {
+            (None, Some(g)) => Some(format!("column '{}'", String::from_utf8_lossy(&headers[g]))),
+            _ => None,
+        },
         ..Default::default()
     };
     let mut rec = csv::ByteRecord::new();

@@ -398,13 +398,10 @@ fn rank_intervals(
     total: &ReachEstimate,
 ) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
     use crate::select::forward::ZERO_VARIANCE_WORLDS;
-    let mut ws = model.workspace();
     // Fewest and most people each prefix of the list can reach in one world.
-    let prefix: Vec<(f64, f64)> = (1..=seeds.len())
-        .map(|j| {
-            let (lo, hi) = crate::eval::reach_bounds_in(model, &seeds[..j], &mut ws);
-            (lo as f64, hi as f64)
-        })
+    let prefix: Vec<(f64, f64)> = crate::eval::prefix_reach_bounds(model, seeds)
+        .into_iter()
+        .map(|(lo, hi)| (lo as f64, hi as f64))
         .collect();
     let short = acc.worlds > 0 && acc.worlds < ZERO_VARIANCE_WORLDS;
     let interval = |sum: u128, sum_sq: u128, least: f64, most: f64| {

@@ -102,7 +102,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
         PlanFormat::Table => {
             let has_cost = plan.seeds.iter().any(|r| r.cost.is_some());
             // Each reach with the half-width of its 95% interval (the bounds themselves are in
-            // the CSV and JSON; a binomial interval is a little lopsided near 0).
+            // the CSV and JSON).
             let mut header = vec![
                 "rank",
                 "node",
@@ -112,12 +112,20 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 "±95%",
                 "exclusive",
             ];
-            let half = |ci: [f64; 2]| {
-                let h = (ci[1] - ci[0]) / 2.0;
-                match h {
-                    h if h >= 10.0 => format!("{h:.1}"),
-                    h if h >= 1.0 => format!("{h:.2}"),
-                    h => format!("{h:.3}"),
+            let num = |h: f64| match h {
+                h if h >= 10.0 => format!("{h:.1}"),
+                h if h >= 1.0 => format!("{h:.2}"),
+                h => format!("{h:.3}"),
+            };
+            // The half-width where the interval is about even around the estimate; where it is
+            // not (no hit seen, every world alike: all of it on one side), both sides, `+up/-down`
+            // ("0.000 ± 0.038" read as symmetric an interval of 0 to 0.076).
+            let half = |x: f64, ci: [f64; 2]| {
+                let (up, down) = ((ci[1] - x).max(0.0), (x - ci[0]).max(0.0));
+                if (up - down).abs() <= 0.25 * up.max(down) {
+                    num((ci[1] - ci[0]) / 2.0)
+                } else {
+                    format!("+{}/-{}", num(up), num(down))
                 }
             };
             if has_cost {
@@ -131,9 +139,9 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                         r.rank.to_string(),
                         r.node.clone(),
                         fmt_num(r.marginal_reach),
-                        half(r.marginal_ci95),
+                        half(r.marginal_reach, r.marginal_ci95),
                         fmt_num(r.cumulative_reach),
-                        half(r.cumulative_ci95),
+                        half(r.cumulative_reach, r.cumulative_ci95),
                         fmt_num(r.exclusive_reach),
                     ];
                     if has_cost {
