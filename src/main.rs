@@ -24,13 +24,15 @@ fn main() -> ExitCode {
     // First SIGINT/SIGTERM: stop at the next safe point and write nothing (temporary files are
     // removed, earlier outputs stay intact); a second one aborts at once.
     // A JSON log stays JSON lines: the job reports the interruption as its own event.
+    // `-q` keeps stderr to errors: the exit code (130) says the run was interrupted.
     let json_log = cli::logs_json(&cli);
+    let quiet = cli.quiet;
     let _ = ctrlc::set_handler(move || {
         if seedplan::limits::interrupted() {
             std::process::exit(130);
         }
         seedplan::limits::interrupt();
-        if !json_log {
+        if !json_log && !quiet {
             note!("\ninterrupted: stopping at the next safe point (Ctrl-C again to abort now)");
         }
     });

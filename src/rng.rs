@@ -35,6 +35,8 @@ pub enum Purpose {
     WorldsEstimate = 11,
     /// The pilot worlds that decide whether a pool goes on forward worlds.
     WorldsPilot = 12,
+    /// The pilot RR sets that price an RR set against a forward world in that decision.
+    RrPilot = 13,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix used to derive stream keys and hashed coins.

@@ -285,7 +285,7 @@ pub struct PlanArgs {
     pub graph: GraphArgs,
     #[command(flatten)]
     pub model: ModelArgs,
-    /// Number of seeds.
+    /// Number of seeds; for a budgeted plan (`--budget`) a cap on them, none unless given.
     #[arg(long, short = 'k', default_value_t = 10)]
     pub k: usize,
     /// Algorithm: auto, opim, imm, celf, celfpp, greedy, degree, single-discount,

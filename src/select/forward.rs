@@ -40,6 +40,12 @@ const MAX_REACH_SHARE: f64 = 0.01;
 const MAX_WORK_SHARE: f64 = 0.25;
 /// Worlds of the pilot that decides.
 const PILOT: u64 = 64;
+/// RR sets drawn to price one against a world, for a pool that reaches more than
+/// `MAX_REACH_SHARE`.
+const RR_PILOT: u64 = 1024;
+/// How much cheaper forward worlds must look than RR sets, for a pool that reaches more than
+/// `MAX_REACH_SHARE`, to be taken: the pilot's variance of a heavy-tailed reach runs low.
+const FORWARD_MARGIN: f64 = 4.0;
 /// Worlds of the first round.
 pub(crate) const FIRST: u64 = 1024;
 /// Most worlds of one collection.
@@ -320,6 +326,7 @@ pub(crate) fn forward_pool(
     let reach_bar = (MAX_REACH_SHARE * nf * PILOT as f64) as u64;
     let work_bar = (MAX_WORK_SHARE * nf * PILOT as f64) as u64;
     let (reach, work) = (AtomicU64::new(0), AtomicU64::new(0));
+    let reach_sq = std::sync::Mutex::new(0u128);
     let failed = AtomicBool::new(false);
     let pilot = Worlds::new(model, seed, Purpose::WorldsPilot);
     pilot.map(0..PILOT, |key, ws| {
@@ -328,12 +335,9 @@ pub(crate) fn forward_pool(
         }
         ws.reset();
         pilot.explore(key, &pool, ws);
-        if reach.fetch_add(ws.queue.len() as u64, Ordering::Relaxed) + ws.queue.len() as u64
-            > reach_bar
-        {
-            failed.store(true, Ordering::Relaxed);
-            return;
-        }
+        let r = ws.queue.len() as u64;
+        reach.fetch_add(r, Ordering::Relaxed);
+        *reach_sq.lock().expect("no panics under this lock") += (r as u128) * (r as u128);
         for &v in &pool {
             ws.reset();
             let w = pilot.explore(key, &[v], ws) + ws.queue.len() as u64;
@@ -343,7 +347,31 @@ pub(crate) fn forward_pool(
             }
         }
     });
-    (!failed.load(Ordering::Relaxed)).then_some(pool)
+    if failed.load(Ordering::Relaxed) {
+        return None;
+    }
+    let reach = reach.into_inner();
+    if reach <= reach_bar {
+        return Some(pool);
+    }
+    // A pool that reaches more than the bar may still be far cheaper on worlds: 70 accounts of
+    // the 3,000-node demo that reach one or two people each, at a budget that buys one, drew 30M
+    // RR sets (42 s, 2.5 GB) to tell them apart, for want of the 1% bar. To the same precision
+    // on the pool's reach, worlds cost (work per world) x (variance of a world's reach) /
+    // mean^2 and RR sets (work per set) x n / mean; worlds are taken when they look
+    // `FORWARD_MARGIN` times cheaper (the variance floored at the mean, as a pilot of 64 worlds
+    // can miss a rare cascade).
+    let r = PILOT as f64;
+    let mean = reach as f64 / r;
+    let sq = reach_sq.into_inner().expect("no panics under this lock") as f64;
+    let var = ((sq - mean * mean * r) / (r - 1.0)).max(mean);
+    let per_world = work.into_inner() as f64 / r;
+    let mut rr = crate::rrset::RrCollection::new(seed, Purpose::RrPilot);
+    rr.extend_to(model, roots, RR_PILOT);
+    let per_set = (rr.total_ids() + 2 * RR_PILOT) as f64 / RR_PILOT as f64;
+    let forward = per_world * var / (mean * mean);
+    let sets = per_set * nf / mean;
+    (FORWARD_MARGIN * forward <= sets).then_some(pool)
 }
 
 /// A selection's reach on validation worlds, and its gain over the previous round's.
@@ -734,6 +762,32 @@ mod tests {
         // Audience weights: RR sets (the forward engine counts every node as 1).
         let weighted = RootSampler::weighted(&vec![1.0; n]);
         assert!(pool_of(&ctx(&m, &weighted, &small, 3, 1)).is_none());
+        // On a graph of 2,000, 25 accounts that reach no one but themselves reach more than 1%
+        // of the people; each world costs next to nothing beside the RR sets that would tell
+        // them apart: worlds (RR sets drew 30M sets for such a pool on the demo market).
+        let g2 = graph(2_000, 4_000, 3);
+        let n2 = g2.num_nodes();
+        let m2 = Model::new(
+            &g2,
+            ModelKind::IndependentCascade,
+            ProbScheme::WeightedCascade,
+            1,
+        )
+        .unwrap();
+        let roots2 = RootSampler::uniform(n2);
+        let sinks: Vec<u32> = (10..n2 as u32)
+            .filter(|&v| g2.out_degree(v) == 0)
+            .take(25)
+            .collect();
+        assert_eq!(sinks.len(), 25);
+        assert!(sinks.len() as f64 > MAX_REACH_SHARE * n2 as f64);
+        let mut quiet = vec![false; n2];
+        sinks.iter().for_each(|&v| quiet[v as usize] = true);
+        assert!(pool_of(&ctx(&m2, &roots2, &quiet, 3, 1)).is_some());
+        // The hubs under WC reach a large part of it: RR sets.
+        let mut hubs2 = vec![false; n2];
+        (0..10).for_each(|v| hubs2[v] = true);
+        assert!(pool_of(&ctx(&m2, &roots2, &hubs2, 3, 1)).is_none());
     }
 
     #[test]
