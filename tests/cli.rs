@@ -930,6 +930,11 @@ fn a_header_read_as_an_edge_is_reported() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("header"));
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(plan["graph"].get("header_like").is_none());
+    // A first line that is a self-loop names one account, not two columns.
+    let looped = dir.path().join("looped.txt");
+    std::fs::write(&looped, "zz zz\nb c\nc d\nd e\n").unwrap();
+    let out = run(&looped);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("header"));
 }
 
 /// `--prob-col` serves `--probs file` only: `plan` refuses it under another scheme (it was

@@ -355,7 +355,8 @@ fn read_snap(
                 !d.is_empty() && d.iter().all(u8::is_ascii_digit)
             };
             if out.lines == 0 {
-                header_like = (!numeric(tok(si)) && !numeric(tok(di)))
+                // (A header names two columns: `a a` is a self-loop, counted as one.)
+                header_like = (!numeric(tok(si)) && !numeric(tok(di)) && tok(si) != tok(di))
                     .then(|| (line_no, String::from_utf8_lossy(line).into_owned()));
                 // A third column of numbers in [0, 1] after the two ends, not read (the
                 // split above stops at the columns in use, so the line is split again).
