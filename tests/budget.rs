@@ -816,6 +816,7 @@ fn a_budget_that_buys_everyone_takes_everyone_it_needs() {
     )
     .unwrap();
     let n = 8;
+    let roots = RootSampler::uniform(n);
     let mut costs = CostTable {
         cost: vec![
             Some(5.0),
@@ -839,7 +840,7 @@ fn a_budget_that_buys_everyone_takes_everyone_it_needs() {
         exclude: Vec::new(),
         category: Vec::new(),
     };
-    let all = take_all(&m, &costs, &open).expect("everyone fits");
+    let all = take_all(&m, &roots, &costs, &open).expect("everyone fits");
     let mut got = all.seeds.clone();
     got.sort_unstable();
     // 0 goes (dearer than 1, which reaches it for certain), 3 goes (2 reaches it), 7 is unpriced.
@@ -853,7 +854,7 @@ fn a_budget_that_buys_everyone_takes_everyone_it_needs() {
         exclude: vec![6],
         ..open.clone()
     };
-    let all = take_all(&m, &costs, &ruled).unwrap();
+    let all = take_all(&m, &roots, &costs, &ruled).unwrap();
     assert_eq!(all.seeds[0], 4);
     assert!(!all.seeds.contains(&6));
     // The budget, exactly met, takes them all; a cent less does not; nor does a seed cap of 4.
@@ -861,17 +862,17 @@ fn a_budget_that_buys_everyone_takes_everyone_it_needs() {
         budget: 17.0,
         ..open.clone()
     };
-    assert!(take_all(&m, &costs, &exact).is_some());
+    assert!(take_all(&m, &roots, &costs, &exact).is_some());
     let short = Constraints {
         budget: 16.99,
         ..open.clone()
     };
-    assert!(take_all(&m, &costs, &short).is_none());
+    assert!(take_all(&m, &roots, &costs, &short).is_none());
     let capped = Constraints {
         max_seeds: 4,
         ..open.clone()
     };
-    assert!(take_all(&m, &costs, &capped).is_none());
+    assert!(take_all(&m, &roots, &costs, &capped).is_none());
     // A category that may hold one of its two members: not everyone.
     costs.categories = vec!["a".into()];
     costs.category[5] = Some(0);
@@ -880,5 +881,25 @@ fn a_budget_that_buys_everyone_takes_everyone_it_needs() {
         category: vec![(0, 1, f64::INFINITY)],
         ..open.clone()
     };
-    assert!(take_all(&m, &costs, &one_of_a).is_none());
+    assert!(take_all(&m, &roots, &costs, &one_of_a).is_none());
+    // A category that may hold two of its three members, 0 among them: the pruning of 0
+    // (reached for certain from 1) brings it within, so everyone it needs is taken.
+    costs.category[0] = Some(0);
+    costs.category[1] = None;
+    let two_of_a = Constraints {
+        category: vec![(0, 2, f64::INFINITY)],
+        ..open.clone()
+    };
+    let all = take_all(&m, &roots, &costs, &two_of_a).expect("the pruned plan keeps the rule");
+    assert!(!all.seeds.contains(&0));
+    // ...but not below a minimum: with at least three of them, 0 stays.
+    let three_of_a = Constraints {
+        category: vec![(3, 3, f64::INFINITY)],
+        ..open.clone()
+    };
+    let all = take_all(&m, &roots, &costs, &three_of_a).expect("all three are allowed");
+    assert!(all.seeds.contains(&0));
+    // Audience weights: an account may reach no one who counts; the optimizer decides.
+    let weighted = RootSampler::weighted(&[1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
+    assert!(take_all(&m, &weighted, &costs, &open).is_none());
 }

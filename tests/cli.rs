@@ -4351,6 +4351,13 @@ fn an_unread_probability_column_is_reported() {
     assert!(stderr(&csv, &[]).contains("column 'p' holds probabilities"));
     assert!(!stderr(&text, &["--probs", "file"]).contains("holds probabilities"));
     assert!(!stderr(&text, &["-q"]).contains("holds probabilities"));
-    // Numbers outside [0, 1] are no probabilities (a weight or a timestamp).
+    // Numbers outside [0, 1] are no probabilities (a weight or a timestamp), nor are signs of
+    // ±1, nor a `weight` header over counts.
     assert!(!stderr(&ids, &[]).contains("holds probabilities"));
+    let signs = dir.path().join("signs.txt");
+    fs::write(&signs, "a b 1\nb c -1\nc a 1\n").unwrap();
+    assert!(!stderr(&signs, &[]).contains("holds probabilities"));
+    let counts = dir.path().join("counts.csv");
+    fs::write(&counts, "src,dst,weight\na,b,3\nb,c,17\n").unwrap();
+    assert!(!stderr(&counts, &[]).contains("holds probabilities"));
 }

@@ -93,7 +93,8 @@ pub struct CurvePoint {
     /// Certified share of the best possible reach at this budget (none where the rules
     /// cannot be met: there is no plan to certify).
     pub certificate: Option<f64>,
-    /// `greedy`, `mip`, `previous` (kept the smaller budget's plan) or `infeasible`.
+    /// `greedy`, `mip`, `all_candidates` (every allowed account bought), `previous` (kept the
+    /// smaller budget's plan) or `infeasible`.
     pub method: String,
     /// Seed labels in rank order.
     pub plan: Vec<String>,
@@ -153,7 +154,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             return Err(Error::Interrupted);
         }
         match rules_at(b) {
-            Ok(rules) => match seedplan::budget::take_all(&model, &costs, &rules) {
+            Ok(rules) => match seedplan::budget::take_all(&model, &roots, &costs, &rules) {
                 // Every account the rules allow fits: the best plan there is, nothing sampled;
                 // estimated as `plan` estimates it (forward worlds for a small pool).
                 Some(al) => {

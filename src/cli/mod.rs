@@ -274,11 +274,12 @@ pub(crate) fn load(g: &GraphArgs, model: Option<&ModelArgs>, quiet: bool) -> Res
         );
     }
     // Numbers the user gave that the model does not use are said so, not dropped in silence.
-    if let (false, Some(col), Some(s)) = (quiet, &r.unused_prob, scheme) {
+    // (A snapshot said so when it was converted: every later run would repeat it.)
+    if let (false, false, Some(col), Some(s)) = (quiet, snapshot, &r.unused_prob, scheme) {
         if s != ProbScheme::File {
             note!(
                 "note: {}: {col} holds probabilities that --probs {} does not read; \
-                 add --probs file to use them",
+                 to use them: --probs file (convert: --with-probs)",
                 g.graph,
                 s.spec()
             );
@@ -931,7 +932,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;
             bc.limits = limits;
-            if let Some(al) = seedplan::budget::take_all(&model, costs, rules) {
+            if let Some(al) = seedplan::budget::take_all(&model, &roots, costs, rules) {
                 // Every account the rules allow fits: the best plan there is, nothing sampled.
                 break 'budgeted Chosen {
                     seeds: al.seeds,

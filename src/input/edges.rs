@@ -91,6 +91,33 @@ pub struct RawEdges {
     pub unused_prob: Option<String>,
 }
 
+/// Lines looked at to tell whether a column that is not read holds probabilities.
+const PROB_LOOK: u64 = 1000;
+
+/// What the first `PROB_LOOK` values of a column that is not read look like.
+#[derive(Default)]
+struct ProbLook {
+    seen: u64,
+    /// Every value so far a number in [0, 1].
+    all_in: bool,
+    /// Some value strictly between 0 and 1.
+    fraction: bool,
+}
+
+impl ProbLook {
+    fn see(&mut self, p: Option<f32>) {
+        self.all_in =
+            (self.seen == 0 || self.all_in) && p.is_some_and(|p| (0.0..=1.0).contains(&p));
+        self.fraction |= p.is_some_and(|p| p > 0.0 && p < 1.0);
+        self.seen += 1;
+    }
+
+    /// Whether the column looked like probabilities on every line looked at, of `lines` read.
+    fn probabilities(&self, lines: u64) -> bool {
+        self.seen > 0 && self.seen == lines.min(PROB_LOOK) && self.all_in && self.fraction
+    }
+}
+
 /// Reads an edge list into `nodes` (which interns labels) and returns the raw edges.
 pub fn read_edges(path: &str, opts: &EdgeReadOptions, nodes: &mut NodeTable) -> Result<RawEdges> {
     let format = match opts.format {
@@ -212,6 +239,7 @@ fn read_snap(
     // The first edge line, when both its ends are words; whether a later line has a word.
     let mut header_like: Option<(u64, String)> = None;
     let mut words_after_first = false;
+    let mut third_col = ProbLook::default();
     while !eof {
         if filled == buf.len() {
             buf.resize(buf.len() * 2, 0);
@@ -358,25 +386,24 @@ fn read_snap(
                 // (A header names two columns: `a a` is a self-loop, counted as one.)
                 header_like = (!numeric(tok(si)) && !numeric(tok(di)) && tok(si) != tok(di))
                     .then(|| (line_no, String::from_utf8_lossy(line).into_owned()));
-                // A third column of numbers in [0, 1] after the two ends, not read (the
-                // split above stops at the columns in use, so the line is split again).
-                if pi.is_none() && (si, di) == (0, 1) {
-                    let mut all = Vec::new();
-                    let sep = if comma_sep { Sep::Comma } else { Sep::Blank };
-                    split_tokens(line, sep, &mut all, 3);
-                    let third = if toks.len() >= 3 {
-                        toks.get(2)
-                    } else {
-                        all.get(2)
-                    };
-                    if third.is_some_and(|&(a, b)| {
-                        parse_prob(&line[a..b]).is_ok_and(|p| (0.0..=1.0).contains(&p))
-                    }) {
-                        out.unused_prob = Some("column 3".to_string());
-                    }
-                }
             } else if !(numeric(tok(si)) && numeric(tok(di))) {
                 words_after_first = true;
+            }
+            // A third column after the two ends that is not read: probabilities if its first
+            // `PROB_LOOK` values are all in [0, 1] and one is strictly between (signs of ±1 and
+            // integer weights are not). The split above stops at the columns in use, so the
+            // line is split again.
+            if pi.is_none() && (si, di) == (0, 1) && out.lines < PROB_LOOK {
+                let mut all = Vec::new();
+                let sep = if comma_sep { Sep::Comma } else { Sep::Blank };
+                split_tokens(line, sep, &mut all, 3);
+                let third = if toks.len() >= 3 {
+                    toks.get(2)
+                } else {
+                    all.get(2)
+                };
+                let p = third.and_then(|&(a, b)| parse_prob(&line[a..b]).ok());
+                third_col.see(p);
             }
             let s = nodes
                 .intern(tok(si))
@@ -408,6 +435,9 @@ fn read_snap(
                  CSV with the label quoted (\"{label}\")"
             ),
         ));
+    }
+    if third_col.probabilities(out.lines) {
+        out.unused_prob = Some("column 3".to_string());
     }
     // A first line of words above lines of numeric ids is a header, not an edge between two
     // nodes called `source` and `target`.
@@ -1147,12 +1177,12 @@ fn read_csv_rows(
     }
     let mut out = RawEdges {
         weight: pi.map(|_| Vec::new()),
-        unused_prob: match (pi, guess) {
-            (None, Some(g)) => Some(format!("column '{}'", String::from_utf8_lossy(&headers[g]))),
-            _ => None,
-        },
         ..Default::default()
     };
+    // A probability-named column that is not read: reported if its values look like
+    // probabilities (`ProbLook`; a `weight` of counts does not).
+    let unread = guess.filter(|_| pi.is_none());
+    let mut look = ProbLook::default();
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -1174,9 +1204,15 @@ fn read_csv_rows(
         if let (Some(pi), Some(w)) = (pi, out.weight.as_mut()) {
             w.push(parse_prob(&rec[pi]).map_err(|m| Error::at_line(path, line, m))?);
         }
+        if let (Some(g), true) = (unread, out.lines < PROB_LOOK) {
+            look.see(rec.get(g).and_then(|t| parse_prob(t).ok()));
+        }
         out.src.push(s);
         out.dst.push(d);
         out.lines += 1;
+    }
+    if let (Some(g), true) = (unread, look.probabilities(out.lines)) {
+        out.unused_prob = Some(format!("column '{}'", String::from_utf8_lossy(&headers[g])));
     }
     // A headerless list of labels: its first row was read as the header, and that edge would
     // be lost. Its two names are then accounts the rows below mention; a real header's are not.

@@ -303,13 +303,15 @@ pub(crate) fn pool_of(ctx: &SelectContext<'_>) -> Option<Vec<u32>> {
 }
 
 /// `pool` (sorted, without repeats) if forward worlds should select from it: at most
-/// `MAX_POOL` accounts, no audience weights, a whole reach under `MAX_REACH_SHARE` of the
-/// population and worlds that cost under `MAX_WORK_SHARE` of the nodes each, both measured on
-/// `PILOT` worlds of their own stream, so the choice is the same whatever the thread count.
+/// `MAX_POOL` accounts, no audience weights, worlds that cost under `MAX_WORK_SHARE` of the
+/// nodes each, and either a whole reach under `MAX_REACH_SHARE` of the population or worlds
+/// `FORWARD_MARGIN` times cheaper than RR sets for the same precision (see the end). Measured
+/// on `PILOT` worlds (and `RR_PILOT` RR sets) of their own streams, so the choice is the same
+/// whatever the thread count.
 ///
-/// The pilot gives up as soon as either sum passes its bar (sums only grow, so giving up early
+/// The pilot gives up as soon as the work passes its bar (the sum only grows, so giving up early
 /// never changes the answer): 2,000 hubs under `uniform:0.3` on NetHEPT took 19 s to be
-/// turned down when every world explored every member. That bounds its work by about the bars
+/// turned down when every world explored every member. That bounds its work by about the bar
 /// (one world's whole-pool exploration at most beyond), so it does not answer limits: a deadline
 /// there sent a three-account plan to RR sets, which returned it empty.
 pub(crate) fn forward_pool(
@@ -326,7 +328,6 @@ pub(crate) fn forward_pool(
     let reach_bar = (MAX_REACH_SHARE * nf * PILOT as f64) as u64;
     let work_bar = (MAX_WORK_SHARE * nf * PILOT as f64) as u64;
     let (reach, work) = (AtomicU64::new(0), AtomicU64::new(0));
-    let reach_sq = std::sync::Mutex::new(0u128);
     let failed = AtomicBool::new(false);
     let pilot = Worlds::new(model, seed, Purpose::WorldsPilot);
     pilot.map(0..PILOT, |key, ws| {
@@ -335,9 +336,7 @@ pub(crate) fn forward_pool(
         }
         ws.reset();
         pilot.explore(key, &pool, ws);
-        let r = ws.queue.len() as u64;
-        reach.fetch_add(r, Ordering::Relaxed);
-        *reach_sq.lock().expect("no panics under this lock") += (r as u128) * (r as u128);
+        reach.fetch_add(ws.queue.len() as u64, Ordering::Relaxed);
         for &v in &pool {
             ws.reset();
             let w = pilot.explore(key, &[v], ws) + ws.queue.len() as u64;
@@ -355,16 +354,18 @@ pub(crate) fn forward_pool(
         return Some(pool);
     }
     // A pool that reaches more than the bar may still be far cheaper on worlds: 70 accounts of
-    // the 3,000-node demo that reach one or two people each, at a budget that buys one, drew 30M
-    // RR sets (42 s, 2.5 GB) to tell them apart, for want of the 1% bar. To the same precision
-    // on the pool's reach, worlds cost (work per world) x (variance of a world's reach) /
-    // mean^2 and RR sets (work per set) x n / mean; worlds are taken when they look
-    // `FORWARD_MARGIN` times cheaper (the variance floored at the mean, as a pilot of 64 worlds
-    // can miss a rare cascade).
+    // the 3,000-node demo that reach one person each, at a budget that buys one, drew 30M RR
+    // sets (42 s, 2.5 GB) to tell them apart, for want of the 1% bar. To the same precision on
+    // the pool's reach, worlds cost (work per world) x (variance of a world's reach) / mean^2
+    // and RR sets (work per set) x n / mean; worlds are taken when they look `FORWARD_MARGIN`
+    // times cheaper. The variance is not the pilot's, which misses rare cascades (a review's
+    // 400 accounts with an arc of 1e-5 into a hub that reaches 20,000 went on 8.4M worlds for
+    // 68 s, 13 s on RR sets), but the most it can be for a reach between 0 and the most people
+    // the pool can ever reach (`reach_bounds`): mean x (most - mean), at least the mean.
     let r = PILOT as f64;
     let mean = reach as f64 / r;
-    let sq = reach_sq.into_inner().expect("no panics under this lock") as f64;
-    let var = ((sq - mean * mean * r) / (r - 1.0)).max(mean);
+    let most = crate::eval::reach_bounds(model, &pool).1 as f64;
+    let var = (mean * (most - mean)).max(mean);
     let per_world = work.into_inner() as f64 / r;
     let mut rr = crate::rrset::RrCollection::new(seed, Purpose::RrPilot);
     rr.extend_to(model, roots, RR_PILOT);
