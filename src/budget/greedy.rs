@@ -387,34 +387,49 @@ pub fn prune_plan(
     // reach), the dearer goes; at equal prices the later in greedy order.
     let ordered =
         crate::rrset::greedy_on_index(coll, index, n, plan.len(), Some(&cand), &cons.include);
-    let price = |v: u32| costs.cost_of(v).unwrap_or(0.0);
-    let mut by_price: Vec<(usize, u32)> = ordered.seeds.iter().copied().enumerate().collect();
-    by_price.sort_by(|&(i, u), &(j, v)| price(v).total_cmp(&price(u)).then(j.cmp(&i)));
     let mut kept = cand;
-    // The plan keeps every rule, and dropping a seed can break only a category's minimum (the
-    // budget, the cap and the maximums only gain; must-includes are never dropped): that alone
-    // is checked, from running counts (the whole plan checked at each drop was quadratic, over
-    // a minute on a plan of 80k accounts).
-    let mut counts = CategoryCounts::of(costs, cons, plan);
+    drop_certainly_reached(model, costs, cons, &ordered.seeds, &mut kept);
+    plan.iter().copied().filter(|&v| kept[v as usize]).collect()
+}
+
+/// Unmarks in `kept` the members of `listed` (all marked) that another marked node reaches for
+/// certain, dearest first, at equal prices the later listed; must-includes and the seeds a
+/// category's minimum needs stay. Dropping a seed can break only a minimum (the budget, the cap
+/// and the maximums only gain), so only that is checked, from running counts: the whole plan
+/// checked at each drop was quadratic (50 s on soc-Slashdot0902's 82k priced accounts).
+pub(crate) fn drop_certainly_reached(
+    model: &Model<'_>,
+    costs: &CostTable,
+    cons: &Constraints,
+    listed: &[u32],
+    kept: &mut [bool],
+) {
+    let price = |v: u32| costs.cost_of(v).unwrap_or(0.0);
+    let mut included = vec![false; kept.len()];
+    cons.include
+        .iter()
+        .for_each(|&v| included[v as usize] = true);
+    let mut by_price: Vec<(usize, u32)> = listed.iter().copied().enumerate().collect();
+    by_price.sort_by(|&(i, u), &(j, v)| price(v).total_cmp(&price(u)).then(j.cmp(&i)));
+    let mut counts = CategoryCounts::of(costs, cons, listed);
     for &(_, v) in &by_price {
-        if cons.include.contains(&v)
+        if included[v as usize]
             || !counts.may_drop(costs, cons, v)
-            || !certainly_reached(model, v, &kept)
+            || !certainly_reached(model, v, kept)
         {
             continue;
         }
         kept[v as usize] = false;
         counts.drop(costs, v);
     }
-    plan.iter().copied().filter(|&v| kept[v as usize]).collect()
 }
 
 /// Seeds of a plan per category, for dropping seeds one at a time under the categories'
 /// minimums.
-pub(crate) struct CategoryCounts(Vec<usize>);
+struct CategoryCounts(Vec<usize>);
 
 impl CategoryCounts {
-    pub(crate) fn of(costs: &CostTable, cons: &Constraints, plan: &[u32]) -> Self {
+    fn of(costs: &CostTable, cons: &Constraints, plan: &[u32]) -> Self {
         let mut c = vec![0usize; cons.category.len()];
         for &v in plan {
             if let Some(k) = costs.category.get(v as usize).copied().flatten() {
@@ -427,7 +442,7 @@ impl CategoryCounts {
     }
 
     /// Whether `v` may leave without its category falling below its minimum.
-    pub(crate) fn may_drop(&self, costs: &CostTable, cons: &Constraints, v: u32) -> bool {
+    fn may_drop(&self, costs: &CostTable, cons: &Constraints, v: u32) -> bool {
         match costs.category.get(v as usize).copied().flatten() {
             Some(k) => cons
                 .category
@@ -437,7 +452,7 @@ impl CategoryCounts {
         }
     }
 
-    pub(crate) fn drop(&mut self, costs: &CostTable, v: u32) {
+    fn drop(&mut self, costs: &CostTable, v: u32) {
         if let Some(k) = costs.category.get(v as usize).copied().flatten() {
             if let Some(x) = self.0.get_mut(k as usize) {
                 *x -= 1;
@@ -449,7 +464,7 @@ impl CategoryCounts {
 /// Whether a node of `from` other than `v` reaches `v` for certain: a backward search over
 /// in-edges of probability (IC) or weight (LT) 1, which under weighted cascade are the rows of
 /// in-degree 1. The search stops after `CERTAIN_SEARCH` nodes (then: not certain).
-pub(crate) fn certainly_reached(model: &Model<'_>, v: u32, from: &[bool]) -> bool {
+fn certainly_reached(model: &Model<'_>, v: u32, from: &[bool]) -> bool {
     let g = model.graph();
     let mut seen = std::collections::HashSet::from([v]);
     let mut stack = vec![v];
