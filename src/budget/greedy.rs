@@ -177,7 +177,14 @@ impl<'a> State<'a> {
                 )
             })
             .collect();
+        let mut pops = 0u32;
         while let Some((_, Reverse(v), g)) = heap.pop() {
+            // A plan of 82k seeds pops for seconds; after an interrupt nobody waits for it
+            // (the caller reports the run as interrupted).
+            pops = pops.wrapping_add(1);
+            if pops.is_multiple_of(4096) && crate::limits::interrupted() {
+                break;
+            }
             if g != self.count[v as usize] {
                 let fresh = self.count[v as usize];
                 heap.push((ratio(fresh, v, self.costs), Reverse(v), fresh));
@@ -386,7 +393,7 @@ pub fn prune_plan(
     // a seed goes only to one that covers as much. Of two that reach each other (the same
     // reach), the dearer goes; at equal prices the later in greedy order.
     let ordered =
-        crate::rrset::greedy_on_index(coll, index, n, plan.len(), Some(&cand), &cons.include);
+        crate::rrset::greedy_order(coll, index, n, plan.len(), Some(&cand), &cons.include);
     let mut kept = cand;
     drop_certainly_reached(model, costs, cons, &ordered.seeds, &mut kept);
     plan.iter().copied().filter(|&v| kept[v as usize]).collect()
@@ -601,6 +608,10 @@ pub fn budget_upper_bound(
         p.take(v, coll, index);
         if (i + 1) % stride != 0 && i + 1 != rest.len() {
             continue;
+        }
+        // No bound at all is still a bound; an interrupted run reports no certificate.
+        if crate::limits::interrupted() {
+            return f64::INFINITY;
         }
         fresh.clear();
         fresh.extend(

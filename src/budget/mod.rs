@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::input::CostTable;
 use crate::progress::Progress;
 use crate::rng::Purpose;
-use crate::rrset::{greedy_on_index, InvertedIndex, RootSampler, RrCollection};
+use crate::rrset::{greedy_order, InvertedIndex, RootSampler, RrCollection};
 use crate::select::{DEFAULT_EPSILON, DEFAULT_TOLERANCE};
 use serde::Serialize;
 
@@ -278,7 +278,14 @@ pub fn optimize_on(
 ) -> OnSample {
     let index = InvertedIndex::build(coll, n);
     let greedy = budget_greedy(coll, &index, costs, cons, n, true);
-    let greedy_bound = budget_upper_bound(coll, &index, costs, cons, &greedy.seeds, n);
+    // Past a `--time-limit` the bounds get the least work (no bound is still a valid one) and
+    // the LP is skipped; the MIP keeps its own clock.
+    let late = cfg.limits.expired().is_some();
+    let greedy_bound = if late {
+        f64::INFINITY
+    } else {
+        budget_upper_bound(coll, &index, costs, cons, &greedy.seeds, n)
+    };
     let t0 = std::time::Instant::now();
     let dual = dual::dual_bound(
         coll,
@@ -292,7 +299,7 @@ pub fn optimize_on(
         // the default `--mip-seconds`), 0.5 s for each point of a curve.
         dual::Effort {
             iterations: 500,
-            visits: ((if cfg.hurry {
+            visits: ((if cfg.hurry || late {
                 0.1
             } else {
                 cfg.mip_seconds / 4.0
@@ -422,7 +429,9 @@ pub fn optimize_on(
     // The LP relaxation over all candidates, on the whole collection when its merged model is
     // small enough, else on a prefix (the sets are i.i.d., so a prefix is a random sample and
     // its LP value still bounds the optimum's coverage there).
-    let (lp_bound, lp_sets, lp_status) = if lp_cols.len().max(lp_size) <= cfg.lp_max_cols {
+    let (lp_bound, lp_sets, lp_status) = if cfg.limits.expired().is_some() {
+        (None, 0, "skipped: the run was cut short".to_string())
+    } else if lp_cols.len().max(lp_size) <= cfg.lp_max_cols {
         let mut m = coll.len();
         loop {
             let (part, sets) = if m == coll.len() {
@@ -832,6 +841,15 @@ pub fn allocate_on(
         starts.insert(usize::from(!mip_first), (&m.chosen, "mip"));
     }
     let index = InvertedIndex::build(&s.sets, n);
+    // Past a `--time-limit`, or after an interrupt, the polish below waits no longer: each start
+    // is extended and pruned once, without swaps. (82k priced soc-Slashdot0902 accounts at
+    // `--budget 23501752` spend 8 s here after 7 s of greedies and bounds.) The limit is then
+    // one the plan met, as when it cuts the sampling.
+    let mut cut: Option<crate::limits::LimitHit> = None;
+    let mut late = || {
+        cut = cut.or(cfg.limits.expired());
+        cut.is_some()
+    };
     // Each start is extended by what it leaves of the budget, then swapped (what a swap frees
     // may buy more), and the plan covering most on the sets wins, ties to the first. Swaps from
     // the greedy's plan sometimes beat swaps from the MIP's, whose node budget cut it short:
@@ -839,18 +857,35 @@ pub fn allocate_on(
     // (`--seed 2`); BENCHMARKS section 1.
     let mut best: Option<(Vec<u32>, Vec<u32>, swap::Swapped, &str)> = None;
     for (start, label) in starts {
-        let extended = extend_plan(&s.sets, &index, costs, cons, n, start);
-        let swapped = swap::improve(&s.sets, &index, costs, cons, n, &extended);
+        // Past the limit a start stands as it is (each keeps the rules; the greedy's is
+        // maximal already). After an interrupt the caller writes no output at all.
+        let extended = if late() {
+            start.to_vec()
+        } else {
+            extend_plan(&s.sets, &index, costs, cons, n, start)
+        };
+        let swapped = if late() {
+            swap::unchanged(&s.sets, &index, &extended)
+        } else {
+            swap::improve(&s.sets, &index, costs, cons, n, &extended)
+        };
         if best.as_ref().is_none_or(|b| swapped.covered > b.2.covered) {
             best = Some((start.to_vec(), extended, swapped, label));
         }
     }
     let (first, extended, swapped, method) = best.expect("the greedy's plan is a start");
+    // Membership by mask: `contains` on plans of 82k seeds took seconds.
+    let mask = |plan: &[u32]| {
+        let mut m = vec![false; n];
+        plan.iter().for_each(|&v| m[v as usize] = true);
+        m
+    };
+    let in_extended = mask(&extended);
     let entered: Vec<u32> = swapped
         .seeds
         .iter()
         .copied()
-        .filter(|v| !extended.contains(v))
+        .filter(|&v| !in_extended[v as usize])
         .collect();
     let mut chosen = if swapped.swaps > 0 {
         extend_plan(&s.sets, &index, costs, cons, n, &swapped.seeds)
@@ -860,23 +895,36 @@ pub fn allocate_on(
     // Seeds another seed reaches for certain go; what they cost may then buy measured gain,
     // which may in turn leave other seeds reached for certain (a few passes settle it: each
     // pass that changes the plan lowers its spend at the same reach, or raises its coverage).
-    for _ in 0..4 {
+    for pass in 0..4 {
+        if (pass > 0 && late()) || crate::limits::interrupted() {
+            break;
+        }
         let pruned = prune_plan(model, &s.sets, &index, costs, cons, n, &chosen);
         if pruned.len() == chosen.len() {
             break;
         }
-        chosen = extend_plan(&s.sets, &index, costs, cons, n, &pruned);
+        // Past the limit what the pruned seeds cost stays unspent.
+        chosen = if late() {
+            pruned
+        } else {
+            extend_plan(&s.sets, &index, costs, cons, n, &pruned)
+        };
     }
     // The seeds the plan holds beyond the greedy or MIP plan it grew from.
+    let (in_first, in_entered) = (mask(&first), mask(&entered));
     let added = chosen
         .iter()
-        .filter(|v| !first.contains(v) && !entered.contains(v))
+        .filter(|&&v| !in_first[v as usize] && !in_entered[v as usize])
         .count();
     debug_assert_eq!(cons.violation(costs, &chosen), None);
     // Rank: must-includes first, then greedy order by marginal coverage within the plan.
     let mut cand = vec![false; n];
     chosen.iter().for_each(|&v| cand[v as usize] = true);
-    let ordered = greedy_on_index(&s.sets, &index, n, chosen.len(), Some(&cand), &cons.include);
+    let ordered = if crate::limits::interrupted() {
+        chosen.clone()
+    } else {
+        greedy_order(&s.sets, &index, n, chosen.len(), Some(&cand), &cons.include).seeds
+    };
     let theta_all = s.sets.len() as f64;
     let (ub_greedy, ub_lp) = if s.worlds > 0 {
         // Forward worlds: coverage per world, on the worlds (an LP on a prefix of the sets
@@ -913,7 +961,7 @@ pub fn allocate_on(
         .is_some_and(|m| m.status.starts_with("time limit"))
         && cfg.limits.expired() == Some(crate::limits::LimitHit::Time);
     Allocation {
-        seeds: ordered.seeds,
+        seeds: ordered,
         spent,
         method: method.to_string(),
         greedy_variant: on.greedy.method.to_string(),
@@ -944,11 +992,18 @@ pub fn allocate_on(
         // A `--time-limit` that cut the MIP short is a limit the plan met, as one that cut the
         // sampling is: scripts read it from `status` and `limit_hit` (the MIP's own status
         // alone said so before).
-        limit: s.limit.or(mip_cut.then_some(crate::limits::LimitHit::Time)),
-        status: if s.limit.is_none() && mip_cut {
-            crate::select::SelectStatus::TimeLimit
-        } else {
-            s.status
+        limit: s
+            .limit
+            .or(mip_cut.then_some(crate::limits::LimitHit::Time))
+            .or(cut),
+        status: match (s.limit, mip_cut, cut) {
+            (None, true, _) | (None, false, Some(crate::limits::LimitHit::Time)) => {
+                crate::select::SelectStatus::TimeLimit
+            }
+            (None, false, Some(crate::limits::LimitHit::Interrupt)) => {
+                crate::select::SelectStatus::Interrupted
+            }
+            _ => s.status,
         },
         extended: added,
         swaps: swapped.swaps,
@@ -1093,7 +1148,7 @@ mod tests {
             };
             assert_eq!(ext(&coll, &ia), ext(&weighted, &ib), "{what}");
             let rank = |c: &RrCollection, ix: &InvertedIndex| {
-                let g = greedy_on_index(c, ix, n as usize, 6, None, &[5]);
+                let g = crate::rrset::greedy_on_index(c, ix, n as usize, 6, None, &[5]);
                 (g.seeds, g.gains, g.upper_bound)
             };
             assert_eq!(rank(&coll, &ia), rank(&weighted, &ib), "{what}");

@@ -14,7 +14,7 @@ mod roots;
 
 pub use coverage::{
     greedy_max_coverage, greedy_on_index, greedy_on_parts, greedy_on_parts_unless, greedy_on_pool,
-    greedy_with_bonus, Bonus, CoverageGreedy, Dropped, InvertedIndex, Part, Pool,
+    greedy_order, greedy_with_bonus, Bonus, CoverageGreedy, Dropped, InvertedIndex, Part, Pool,
 };
 pub use indexed::{Ahead, IndexedRr};
 pub use packed::PackedIndex;
