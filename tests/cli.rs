@@ -840,6 +840,16 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
         "1",
     );
     assert_eq!(capped["status"], "sample_cap");
+    // A memory limit counts what the plan's final optimization holds too (the index over both
+    // collections, the LP-dual's arrays): the RR storage stays within the limit less its 16 MiB
+    // of working memory (it ended at 15.0 MiB of the 14 left before).
+    let small = demo_plan(
+        &["--budget", "20000", "-k", "3", "--max-memory", "30M"],
+        "1",
+    );
+    assert_eq!(small["status"], "memory_limit");
+    let rr = small["rr_bytes"].as_u64().unwrap();
+    assert!(rr > 0 && rr <= 14 << 20, "{rr} bytes of RR storage");
 
     let free = demo_plan(&["--budget", "20000", "-k", "3"], "1");
     // 5 s leaves the MIP about 4.5 of its 10: its allowance shrank, and with it the bound's

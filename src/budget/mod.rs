@@ -639,7 +639,15 @@ pub fn sample(
         // the demo market sampled to its cap (9.4M sets, 1.1 GiB); at 2% it stops at 1.2M.
         let cert_ok = alpha >= target || (alpha - prev_alpha).abs() <= 0.02 * alpha;
         let rule_stop = (cert_ok && rse <= 0.01 && gain <= cfg.tolerance) || at_cap;
-        let next_bytes = 2 * (r1.bytes() + r2.bytes()) + 8 * r1.total_ids();
+        // What the next round would hold at its end: both collections doubled, and then the
+        // final optimization's index over them all and the LP-dual's working arrays. Counting
+        // only R1's index let a memory-limited plan end 3% past `--max-memory` (4.4 GB of RR
+        // storage under 4G, soc-Slashdot0902 with an audience).
+        let next_sets = 2 * (r1.len() + r2.len());
+        let next_bytes = 2 * (r1.bytes() + r2.bytes())
+            + 8 * (r1.total_ids() + r2.total_ids())
+            + 8 * n as u64
+            + dual::working_bytes(next_sets, n);
         if !rule_stop && hit.is_none() && !cfg.limits.fits(next_bytes) {
             hit = Some(crate::limits::LimitHit::Memory);
         }
