@@ -598,6 +598,18 @@ pub fn sample(
             r1.extend_to(model, roots, 1024);
             r2.extend_to(model, roots, 1024);
         }
+        if let Some(h) = hit {
+            // The round's greedy and bound would only decide whether to stop (3 s at the 82k
+            // priced soc-Slashdot0902 accounts), and the plan is chosen again on every set.
+            use crate::select::SelectStatus as S;
+            status = match h {
+                crate::limits::LimitHit::Time => S::TimeLimit,
+                crate::limits::LimitHit::Memory => S::MemoryLimit,
+                crate::limits::LimitHit::Interrupt => S::Interrupted,
+            };
+            limit = hit;
+            break;
+        }
         let index = InvertedIndex::build(&r1, n);
         peak = peak.max(r1.bytes() + r2.bytes() + index.bytes());
         let sel = budget_greedy(&r1, &index, costs, cons, n, false);
