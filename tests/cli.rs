@@ -842,7 +842,7 @@ fn budgeted_plans_keep_every_rule_and_spend_what_they_may() {
     assert_eq!(capped["status"], "sample_cap");
     // A memory limit counts what the plan's final optimization holds too (the index over both
     // collections, the LP-dual's arrays): the RR storage stays within the limit less its 16 MiB
-    // of working memory (it ended at 15.0 MiB of the 14 left before).
+    // of working memory and the graph, under 14 MiB (it ended at 15.0 MiB before).
     let small = demo_plan(
         &["--budget", "20000", "-k", "3", "--max-memory", "30M"],
         "1",

@@ -278,9 +278,10 @@ pub fn optimize_on(
 ) -> OnSample {
     let index = InvertedIndex::build(coll, n);
     let greedy = budget_greedy(coll, &index, costs, cons, n, true);
-    // Past a `--time-limit` the bounds get the least work (no bound is still a valid one) and
-    // the LP is skipped; the MIP keeps its own clock.
-    let late = cfg.limits.expired().is_some();
+    // Past a `--time-limit`, a large plan's bounds get the least work (no bound is still a valid
+    // one) and its LP is skipped; the MIP keeps its own clock. A small plan's bounds cost little
+    // and keep the certificate what the sample makes it.
+    let late = cfg.limits.expired().is_some() && greedy.seeds.len() > greedy::GUESS_MAX_PLAN;
     let greedy_bound = if late {
         f64::INFINITY
     } else {
@@ -429,9 +430,10 @@ pub fn optimize_on(
     // The LP relaxation over all candidates, on the whole collection when its merged model is
     // small enough, else on a prefix (the sets are i.i.d., so a prefix is a random sample and
     // its LP value still bounds the optimum's coverage there).
-    let (lp_bound, lp_sets, lp_status) = if cfg.limits.expired().is_some() {
-        (None, 0, "skipped: the run was cut short".to_string())
-    } else if lp_cols.len().max(lp_size) <= cfg.lp_max_cols {
+    let lp_runs = lp_cols.len().max(lp_size) <= cfg.lp_max_cols;
+    let (lp_bound, lp_sets, lp_status) = if lp_runs && late {
+        (None, 0, "skipped: past the time limit".to_string())
+    } else if lp_runs {
         let mut m = coll.len();
         loop {
             let (part, sets) = if m == coll.len() {
@@ -861,13 +863,18 @@ pub fn allocate_on(
         starts.insert(usize::from(!mip_first), (&m.chosen, "mip"));
     }
     let index = InvertedIndex::build(&s.sets, n);
-    // Past a `--time-limit`, or after an interrupt, the polish below waits no longer: each start
-    // is extended and pruned once, without swaps. (82k priced soc-Slashdot0902 accounts at
-    // `--budget 23501752` spend 8 s here after 7 s of greedies and bounds.) The limit is then
-    // one the plan met, as when it cuts the sampling.
+    // Past a `--time-limit`, or after an interrupt, the polish below waits no longer for a large
+    // plan: each start stands as it is (no extension, no swaps) and is pruned once. (82k priced
+    // soc-Slashdot0902 accounts at `--budget 23501752` spent 8 s here after 7 s of greedies and
+    // bounds.) The limit is then one the plan met, as when it cuts the sampling. A small plan's
+    // polish costs little and is worth much (swaps added 10% reach to the demo's `--budget 8000
+    // -k 15` when a 1 s limit cut its MIP), so it runs whole.
+    let big = on.greedy.seeds.len() > greedy::GUESS_MAX_PLAN;
     let mut cut: Option<crate::limits::LimitHit> = None;
     let mut late = || {
-        cut = cut.or(cfg.limits.expired());
+        if big {
+            cut = cut.or(cfg.limits.expired());
+        }
         cut.is_some()
     };
     // Each start is extended by what it leaves of the budget, then swapped (what a swap frees
@@ -878,7 +885,7 @@ pub fn allocate_on(
     let mut best: Option<(Vec<u32>, Vec<u32>, swap::Swapped, &str)> = None;
     for (start, label) in starts {
         // Past the limit a start stands as it is (each keeps the rules; the greedy's is
-        // maximal already). After an interrupt the caller writes no output at all.
+        // maximal already).
         let extended = if late() {
             start.to_vec()
         } else {

@@ -163,6 +163,9 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 }
                 None => {
                     let s = sample_any(&model, &roots, &costs, &rules, &cfg, progress);
+                    if seedplan::limits::interrupted() {
+                        return Err(Error::Interrupted);
+                    }
                     let al = allocate_on(&model, &s, n, roots.population(), &costs, &rules, &cfg);
                     plans.push((b, Ok((al, s.worlds > 0))));
                 }

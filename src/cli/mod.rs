@@ -961,6 +961,10 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             }
             // Forward worlds for a small pool that reaches few people, RR sets otherwise.
             let s = seedplan::budget::sample_any(&model, &roots, costs, rules, &bc, progress);
+            // Interrupted: nothing will be written, so the greedies and the MIP need not run.
+            if seedplan::limits::interrupted() {
+                return Err(Error::Interrupted);
+            }
             progress.begin("optimizing the budget allocation", None);
             let al = seedplan::budget::allocate_on(
                 &model,
