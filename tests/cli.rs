@@ -722,6 +722,41 @@ fn budgeted_plan_respects_rules_and_reports_certificate() {
     }
 }
 
+/// A report made after the `--time-limit` has passed charts reach by spend along the plan's own
+/// seeds, says so on stderr, and plans no smaller budgets (they ran 5 s past a 2 s limit).
+#[test]
+fn a_late_report_charts_spend_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.html");
+    let mut args = vec!["plan".to_string()];
+    args.extend(demo_args());
+    args.extend(
+        [
+            "--budget",
+            "8000",
+            "-k",
+            "15",
+            "--time-limit",
+            "1s",
+            "--format",
+            "json",
+            "--report",
+            report.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let o = bin().args(&args).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // The MIP alone takes several seconds here: the limit has passed when the report is made.
+    assert_eq!(p["status"], "time_limit");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the time limit has passed"), "{err}");
+    let html = fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<h2>Reach versus spend</h2>"));
+    assert!(!html.contains("<h2>Reach versus budget</h2>"));
+}
+
 #[test]
 fn infeasible_budgets_exit_2_naming_the_conflict() {
     let mut args = vec!["plan".to_string()];

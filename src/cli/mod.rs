@@ -976,7 +976,16 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                 &bc,
             );
             progress.end();
-            if a.report.is_some() {
+            // Past a `--time-limit` the report's nine smaller plans are not made (5 s past a 2 s
+            // limit on the demo): its chart is reach by spend along this plan's seeds instead.
+            let late = bc.limits.expired() == Some(seedplan::limits::LimitHit::Time);
+            if a.report.is_some() && late && !quiet {
+                note!(
+                    "note: the time limit has passed: the report charts reach by spend along \
+                     this plan's seeds, not a plan per smaller budget"
+                );
+            }
+            if a.report.is_some() && !late {
                 // The report's reach-versus-budget curve: plans at fractions of the budget on
                 // the same sample (greedy and a short MIP each).
                 // The chart needs their seeds, not their certificates: the bound gets its least
