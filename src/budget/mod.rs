@@ -431,7 +431,10 @@ pub fn optimize_on(
     // small enough, else on a prefix (the sets are i.i.d., so a prefix is a random sample and
     // its LP value still bounds the optimum's coverage there).
     let lp_runs = lp_cols.len().max(lp_size) <= cfg.lp_max_cols;
-    let (lp_bound, lp_sets, lp_status) = if lp_runs && late {
+    // (The clock again: the limit may have passed during the bounds or the MIP.)
+    let lp_late =
+        late || (cfg.limits.expired().is_some() && greedy.seeds.len() > greedy::GUESS_MAX_PLAN);
+    let (lp_bound, lp_sets, lp_status) = if lp_runs && lp_late {
         (None, 0, "skipped: past the time limit".to_string())
     } else if lp_runs {
         let mut m = coll.len();

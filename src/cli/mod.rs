@@ -982,7 +982,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             if a.report.is_some() && late && !quiet {
                 note!(
                     "note: the time limit has passed: the report charts reach by spend along \
-                     this plan's seeds, not a plan per smaller budget"
+                     this plan's seeds instead of planning smaller budgets"
                 );
             }
             if a.report.is_some() && !late {
@@ -1370,8 +1370,9 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     let mut report = None;
     if let Some(path) = &a.report {
         use seedplan::report::html::{plan_report, ReportCurve, ReportOverlap};
-        // (A budgeted plan that took every candidate planned no smaller budgets: its curve is
-        // reach by spend along its seeds, as for other plans with a price list.)
+        // (A budgeted plan that took every candidate, or one the time limit had passed, planned
+        // no smaller budgets: its curve is reach by spend along its seeds, as for other plans
+        // with a price list.)
         let curve = if let (Some(b), false) = (plan.budget, curve_plans.is_empty()) {
             // (budget, reach, interval) per point.
             let mut pts: Vec<(f64, f64, [f64; 2])> = vec![(0.0, 0.0, [0.0, 0.0])];

@@ -83,7 +83,8 @@ impl Chunk {
 /// collection neither copies nor zeroes the sets already held (one flat arena did both, serially,
 /// at every doubling, and held the new sets twice while copying them in). A full collection keeps
 /// every chunk but the last at exactly `CHUNK` sets, so set `i` is in chunk `i / CHUNK`; a
-/// projected one (see `extend_projected`) has chunks of any size, found by binary search.
+/// projected one (see `extend_projected`), or one that absorbed another at an end inside a chunk
+/// (`absorb`), has chunks of any size, found through `buckets`.
 #[derive(Debug, Clone)]
 pub struct RrCollection {
     chunks: Vec<Chunk>,
@@ -735,8 +736,8 @@ impl RrCollection {
         self.sampled += 1;
     }
 
-    /// Moves all sets of `other` to the end of this collection (no copy when this one ends on a
-    /// chunk boundary).
+    /// Moves all sets of `other` to the end of this collection, its chunks as they are (never a
+    /// copy; at an end inside a chunk this collection leaves alignment behind).
     pub fn absorb(&mut self, other: RrCollection) {
         assert!(self.first == 0 && other.first == 0, "absorb a batch");
         assert!(
