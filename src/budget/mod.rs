@@ -606,12 +606,7 @@ pub fn sample(
         if let Some(h) = hit {
             // The round's greedy and bound would only decide whether to stop (3 s at the 82k
             // priced soc-Slashdot0902 accounts), and the plan is chosen again on every set.
-            use crate::select::SelectStatus as S;
-            status = match h {
-                crate::limits::LimitHit::Time => S::TimeLimit,
-                crate::limits::LimitHit::Memory => S::MemoryLimit,
-                crate::limits::LimitHit::Interrupt => S::Interrupted,
-            };
+            status = h.into();
             limit = hit;
             break;
         }
@@ -671,9 +666,7 @@ pub fn sample(
         if rule_stop || hit.is_some() {
             use crate::select::SelectStatus as S;
             status = match hit {
-                Some(crate::limits::LimitHit::Time) => S::TimeLimit,
-                Some(crate::limits::LimitHit::Memory) => S::MemoryLimit,
-                Some(crate::limits::LimitHit::Interrupt) => S::Interrupted,
+                Some(h) => h.into(),
                 None if cert_ok && rse <= 0.01 && gain <= cfg.tolerance => S::Converged,
                 None if user_capped => S::SampleCap,
                 None => S::SampleBound,
@@ -804,14 +797,7 @@ pub fn sample_forward(
             hit = Some(crate::limits::LimitHit::Memory);
         }
         if let Some(h) = hit {
-            break (
-                match h {
-                    crate::limits::LimitHit::Time => S::TimeLimit,
-                    crate::limits::LimitHit::Memory => S::MemoryLimit,
-                    crate::limits::LimitHit::Interrupt => S::Interrupted,
-                },
-                Some(h),
-            );
+            break (h.into(), Some(h));
         }
         prev = Some(sel.seeds);
         drop(sets);
@@ -1027,12 +1013,8 @@ pub fn allocate_on(
             .or(mip_cut.then_some(crate::limits::LimitHit::Time))
             .or(cut),
         status: match (s.limit, mip_cut, cut) {
-            (None, true, _) | (None, false, Some(crate::limits::LimitHit::Time)) => {
-                crate::select::SelectStatus::TimeLimit
-            }
-            (None, false, Some(crate::limits::LimitHit::Interrupt)) => {
-                crate::select::SelectStatus::Interrupted
-            }
+            (None, true, _) => crate::select::SelectStatus::TimeLimit,
+            (None, false, Some(h)) => h.into(),
             _ => s.status,
         },
         extended: added,

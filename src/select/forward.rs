@@ -23,7 +23,6 @@ use super::mc_greedy::arc_live;
 use super::{SelectContext, SelectStatus, Selection};
 use crate::diffusion::{Model, Workspace};
 use crate::error::Result;
-use crate::limits::LimitHit;
 use crate::rng::{stream_key, Purpose};
 use crate::rrset::{greedy_with_bonus, InvertedIndex, RrCollection};
 use rayon::prelude::*;
@@ -498,9 +497,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         // The next round holds about twice this one's sets and index.
         let over_memory = !cfg.limits.fits(2 * (peak_now - fixed) + fixed);
         match cfg.limits.expired() {
-            Some(LimitHit::Time) => break (g, v, SelectStatus::TimeLimit),
-            Some(LimitHit::Interrupt) => break (g, v, SelectStatus::Interrupted),
-            Some(LimitHit::Memory) => break (g, v, SelectStatus::MemoryLimit),
+            Some(h) => break (g, v, h.into()),
             None if over_memory => break (g, v, SelectStatus::MemoryLimit),
             None => {}
         }

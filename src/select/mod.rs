@@ -332,6 +332,17 @@ impl SelectStatus {
     }
 }
 
+impl From<crate::limits::LimitHit> for SelectStatus {
+    /// The status of a run a limit stopped.
+    fn from(h: crate::limits::LimitHit) -> Self {
+        match h {
+            crate::limits::LimitHit::Time => SelectStatus::TimeLimit,
+            crate::limits::LimitHit::Memory => SelectStatus::MemoryLimit,
+            crate::limits::LimitHit::Interrupt => SelectStatus::Interrupted,
+        }
+    }
+}
+
 impl std::fmt::Display for SelectStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -652,11 +652,7 @@ impl Selector for Opim {
                 ..
             } = verdict;
             let th = (r1.sampled() as f64).max(1.0);
-            let limit_status = hit.map(|h| match h {
-                LimitHit::Time => SelectStatus::TimeLimit,
-                LimitHit::Memory => SelectStatus::MemoryLimit,
-                LimitHit::Interrupt => SelectStatus::Interrupted,
-            });
+            let limit_status = hit.map(SelectStatus::from);
             if stop {
                 // Sets drawn for a next round there will not be.
                 next_sets = None;
