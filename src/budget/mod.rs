@@ -881,7 +881,7 @@ pub fn allocate_on(
             extend_plan(&s.sets, &index, costs, cons, n, start)
         };
         let swapped = if late() {
-            swap::unchanged(&s.sets, &index, &extended)
+            swap::unchanged(&s.sets, n, &extended)
         } else {
             swap::improve(&s.sets, &index, costs, cons, n, &extended)
         };
