@@ -429,6 +429,20 @@ fn bad_inputs_exit_2_with_file_and_line_and_leave_no_output() {
         &["stats", "--graph", "/nonexistent/x.txt"],
         &["/nonexistent/x.txt", "no such file"],
     );
+    for bad in ["-1", "nan", "inf"] {
+        fails_with(
+            &[
+                "plan",
+                "--graph",
+                &good,
+                "-k",
+                "1",
+                "--reach-resolution",
+                bad,
+            ],
+            &["--reach-resolution must be a number of people, 0 or more"],
+        );
+    }
     let f = d("short.txt", b"a b\nc\n");
     fails_with(
         &["stats", "--graph", &f],

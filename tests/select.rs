@@ -301,3 +301,41 @@ fn degree_discount_is_the_papers_on_undirected_graphs_and_discounts_both_ways_on
     .unwrap();
     assert_eq!(run(&m, Algorithm::DegreeDiscount, 2, 1, None).seeds, [0, 2]);
 }
+
+/// A plan that reaches two people is not held to a hundredth of one: `auto` stops at the reach
+/// resolution (0.1 people by default) where the relative bars alone (1% and half of 0.5%)
+/// would take it to IMM's sample size. The pick reaches two people either way.
+#[test]
+fn auto_stops_at_the_reach_resolution_on_a_tiny_reach() {
+    // 100 pairs that reach each other for certain among 2,000 people, the rest alone.
+    let edges: Vec<(u32, u32)> = (0..100).map(|i| (2 * i, 2 * i + 1)).collect();
+    let probs = vec![1.0f32; edges.len()];
+    let g = Graph::from_edges(2000, &edges, Some(&probs));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let roots = RootSampler::uniform(2000);
+    let sel = |resolution: f64| {
+        let mut cfg = SelectConfig::new(1, 5);
+        cfg.resolution = resolution;
+        let ctx = SelectContext {
+            model: &m,
+            roots: &roots,
+            candidates: None,
+            forced: &[],
+            config: cfg,
+            progress: &Silent,
+        };
+        Algorithm::Auto.selector().select(&ctx).unwrap()
+    };
+    let coarse = sel(seedplan::select::DEFAULT_RESOLUTION);
+    let fine = sel(0.0);
+    for s in [&coarse, &fine] {
+        assert_eq!(exact_spread(&m, &s.seeds).unwrap(), 2.0, "{:?}", s.seeds);
+    }
+    assert_eq!(coarse.status, seedplan::select::SelectStatus::Converged);
+    assert!(
+        fine.rr_sets >= 4 * coarse.rr_sets,
+        "{} sets at 0.1 people, {} without the floor",
+        coarse.rr_sets,
+        fine.rr_sets
+    );
+}

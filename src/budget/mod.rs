@@ -28,7 +28,7 @@ use crate::input::CostTable;
 use crate::progress::Progress;
 use crate::rng::Purpose;
 use crate::rrset::{greedy_order, InvertedIndex, RootSampler, RrCollection};
-use crate::select::{DEFAULT_EPSILON, DEFAULT_TOLERANCE};
+use crate::select::{relative_bar, DEFAULT_EPSILON, DEFAULT_RESOLUTION, DEFAULT_TOLERANCE};
 use serde::Serialize;
 
 /// Parameters of the budgeted optimizer.
@@ -42,6 +42,8 @@ pub struct BudgetConfig {
     pub seed: u64,
     /// Convergence tolerance (see `auto`).
     pub tolerance: f64,
+    /// Reach resolution of the stopping rules, in people (see `auto`).
+    pub resolution: f64,
     /// Cap on RR sets per collection.
     pub max_rr_sets: Option<u64>,
     /// Candidates in the MIP's reduced pool.
@@ -72,6 +74,7 @@ impl BudgetConfig {
             delta: None,
             seed,
             tolerance: DEFAULT_TOLERANCE,
+            resolution: DEFAULT_RESOLUTION,
             max_rr_sets: None,
             mip_pool: 30,
             mip_seconds: 10.0,
@@ -650,7 +653,11 @@ pub fn sample(
         // creeps up by 1-1.5% a doubling as the slack shrinks: at 1% a plan capped at 2 seeds on
         // the demo market sampled to its cap (9.4M sets, 1.1 GiB); at 2% it stops at 1.2M.
         let cert_ok = alpha >= target || (alpha - prev_alpha).abs() <= 0.02 * alpha;
-        let rule_stop = (cert_ok && rse <= 0.01 && gain <= cfg.tolerance) || at_cap;
+        // Both bars stop at the reach resolution (see `DEFAULT_RESOLUTION`).
+        let reach = cov2 / th2 * pop;
+        let converged = rse <= relative_bar(0.01, cfg.resolution, reach)
+            && gain <= relative_bar(cfg.tolerance, cfg.resolution, reach);
+        let rule_stop = (cert_ok && converged) || at_cap;
         // What the next round would hold at its end: both collections doubled, and then the
         // final optimization's index over them all and the LP-dual's working arrays. Counting
         // only R1's index let a memory-limited plan end 3% past `--max-memory` (4.4 GB of RR
@@ -667,7 +674,7 @@ pub fn sample(
             use crate::select::SelectStatus as S;
             status = match hit {
                 Some(h) => h.into(),
-                None if cert_ok && rse <= 0.01 && gain <= cfg.tolerance => S::Converged,
+                None if cert_ok && converged => S::Converged,
                 None if user_capped => S::SampleCap,
                 None => S::SampleBound,
             };
@@ -782,7 +789,7 @@ pub fn sample_forward(
         let sel = budget_greedy(&sets, &index, costs, cons, n, false);
         drop(index);
         let v = validate(&check, &sel.seeds, prev.as_deref(), r);
-        if v.precise(r, certain) && v.converged(cfg.tolerance) {
+        if v.precise(r, certain, cfg.resolution) && v.converged(cfg.tolerance, cfg.resolution) {
             break (S::Converged, None);
         }
         if r >= MAX_WORLDS {

@@ -306,8 +306,11 @@ pub struct PlanArgs {
     #[arg(long, default_value_t = seedplan::select::DEFAULT_MC_RUNS)]
     pub mc_runs: u32,
     /// auto: stop when the last doubling of samples improved reach by at most this fraction (measured to a standard error of half of it).
-    #[arg(long, default_value_t = seedplan::select::DEFAULT_TOLERANCE)]
+    #[arg(long, default_value_t = seedplan::select::DEFAULT_TOLERANCE, allow_negative_numbers = true)]
     pub tolerance: f64,
+    /// auto and budgets: reach differences and standard errors below this many people (audience weight with --target) are not worth more samples, whatever their share of the reach; 0 holds every plan to --tolerance and 1% alone.
+    #[arg(long, default_value_t = seedplan::select::DEFAULT_RESOLUTION, allow_negative_numbers = true)]
+    pub reach_resolution: f64,
     /// Cap on RR sets per collection.
     #[arg(long)]
     pub max_rr_sets: Option<u64>,

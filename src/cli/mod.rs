@@ -841,6 +841,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     cfg.ell = a.ell;
     cfg.mc_runs = a.mc_runs;
     cfg.tolerance = a.tolerance;
+    cfg.resolution = a.reach_resolution;
     cfg.max_rr_sets = a.max_rr_sets;
     cfg.validate()?;
     if a.budget.is_some() || a.constraints.is_some() {
@@ -928,6 +929,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.epsilon = a.epsilon;
             bc.delta = a.delta;
             bc.tolerance = a.tolerance;
+            bc.resolution = a.reach_resolution;
             bc.max_rr_sets = a.max_rr_sets;
             bc.mip_seconds = a.mip_seconds;
             bc.mip_pool = a.mip_pool;

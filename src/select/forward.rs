@@ -388,22 +388,24 @@ pub(crate) struct Validated {
 pub(crate) const ZERO_VARIANCE_WORLDS: u64 = 1 << 16;
 
 impl Validated {
-    /// Whether the reach is known to `RSE` after `r` worlds; `certain`: no world can give any
+    /// Whether the reach is known to `RSE` (or to `resolution` people) after `r` worlds; `certain`: no world can give any
     /// member of the pool another reach ([`pool_is_certain`]). A selection that merely looks
     /// certain is not enough: a first round's picks of members that reach three people for
     /// certain stopped the run before it could see members with rare large cascades (reach 6
     /// where 11 was there).
-    pub(crate) fn precise(&self, r: u64, certain: bool) -> bool {
+    pub(crate) fn precise(&self, r: u64, certain: bool, resolution: f64) -> bool {
         if self.se > 0.0 {
-            self.se <= RSE * self.reach
+            self.se <= (RSE * self.reach).max(resolution)
         } else {
             certain || r >= ZERO_VARIANCE_WORLDS
         }
     }
 
-    /// Whether the last doubling gained at most `tol` of the reach, measured to half of it.
-    pub(crate) fn converged(&self, tol: f64) -> bool {
-        self.gain <= tol * self.reach && self.gain_se <= tol / 2.0 * self.reach
+    /// Whether the last doubling gained at most `tol` of the reach (or `resolution` people, if
+    /// more), measured to half of it.
+    pub(crate) fn converged(&self, tol: f64, resolution: f64) -> bool {
+        let bar = (tol * self.reach).max(resolution);
+        self.gain <= bar && self.gain_se <= bar / 2.0
     }
 }
 
@@ -488,7 +490,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         let g = greedy_with_bonus(&[(&coll, &index)], n, k, ctx.candidates, ctx.forced, None);
         drop((coll, index));
         let v = validate(&check, &g.seeds, prev.as_deref(), r);
-        if v.precise(r, certain) && v.converged(cfg.tolerance) {
+        if v.precise(r, certain, cfg.resolution) && v.converged(cfg.tolerance, cfg.resolution) {
             break (g, v, SelectStatus::Converged);
         }
         if r >= MAX_WORLDS {

@@ -11,7 +11,9 @@
 //! converged: the gain in reach on R2 of this round's selection over the last one's (both scored
 //! on the same sets) is at most the tolerance (0.5% by default), with a standard error (from the
 //! sets only one of the two selections covers) of at most half the tolerance; or (4) R1 holds as
-//! many sets as IMM would draw for the same ε. (Smoothing the gain with the previous round's, to
+//! many sets as IMM would draw for the same ε. Neither bar is tighter than the reach resolution
+//! (`--reach-resolution`, 0.1 people): a plan that reaches two people need not be known to a
+//! hundredth of one. (Smoothing the gain with the previous round's, to
 //! damp its noise, was tried: it stopped NetHEPT at 99.0% of the best.) The final selection then runs on R1 and R2 together; its reach is certified on the
 //! plan's own independent estimate sets. `auto` also draws its sets from stratified roots
 //! (`RootSampler::stratified`): singleton sets are credited exactly, which on wiki-Vote cuts the
@@ -318,6 +320,7 @@ impl Selector for Opim {
             };
             let at_imm = theta as f64 >= imm_theta;
             let mut gain_se_seen = f64::INFINITY;
+            let mut tol_seen = cfg.tolerance;
             // Whether the certificate decides the round: without it the round goes on anyway.
             let mut certificate_decides = true;
             // What `auto`'s stop here would be for: convergence, or a largest sample reached
@@ -368,12 +371,17 @@ impl Selector for Opim {
                     // The gain must be small and measured well enough to tell: a standard
                     // error above half the tolerance let NetHEPT at k = 10 stop at 98.8% of
                     // the best on a gain of -0.2% ± 0.36%.
+                    // Both bars stop at the reach resolution: a plan that reaches a few
+                    // people need not be known to a hundredth of one.
+                    let tol = super::relative_bar(cfg.tolerance, cfg.resolution, here);
+                    let rse_bar = super::relative_bar(AUTO_RSE, cfg.resolution, here);
                     gain_se_seen = gain_se;
-                    let converged = gain <= cfg.tolerance && gain_se <= cfg.tolerance / 2.0;
-                    if rse <= AUTO_RSE && converged {
+                    tol_seen = tol;
+                    let converged = gain <= tol && gain_se <= tol / 2.0;
+                    if rse <= rse_bar && converged {
                         ended = SelectStatus::Converged;
                     }
-                    let would_stop = rse <= AUTO_RSE && converged || at_imm;
+                    let would_stop = rse <= rse_bar && converged || at_imm;
                     certificate_decides = would_stop || at_cap;
                     (certified && would_stop) || at_cap
                 }
@@ -391,6 +399,7 @@ impl Selector for Opim {
                 stop: stop || hit.is_some(),
                 hit,
                 gain_se: gain_se_seen,
+                tol: tol_seen,
                 imm_theta,
                 ended,
                 needs_bound: g.upper_bound.is_infinite() && (certificate_decides || hit.is_some()),
@@ -518,9 +527,8 @@ impl Selector for Opim {
             let next_theta = ((theta * 2) as f64).min(theta_max) as u64;
             let maybe_last = round >= i_max
                 || next_theta <= theta
-                || last_verdict.is_some_and(|v| {
-                    v.gain_se <= cfg.tolerance || theta as f64 >= 0.8 * v.imm_theta
-                });
+                || last_verdict
+                    .is_some_and(|v| v.gain_se <= v.tol || theta as f64 >= 0.8 * v.imm_theta);
             ctx.progress.begin("sampling RR sets", None);
             let (g, verdict, early_final, mut next_sets) = if auto && threads && maybe_last {
                 let (hit1, hit2) = rayon::join(
@@ -774,6 +782,9 @@ struct Verdict {
     /// this round's lower bound (infinite for `opim`). They say whether the next round may be
     /// the last (`maybe_last`).
     gain_se: f64,
+    /// `auto`: the tolerance the gain was held to (`--tolerance`, or looser at the reach
+    /// resolution).
+    tol: f64,
     imm_theta: f64,
     /// `auto`: the status a stop here has when no limit struck (`Converged`, or the largest
     /// sample that ended it).
