@@ -32,6 +32,35 @@ pub fn current_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Memory this process could still take (Linux): the kernel's `MemAvailable`, or less when a
+/// cgroup (v2 or v1) caps this process's memory below it. `None` where unknown. The environment
+/// variable `SEEDPLAN_MEMORY_AVAILABLE` (a size: `512M`, `8G`) overrides it, for a container
+/// whose `/proc` tells the host's memory, and for tests.
+pub fn available_memory() -> Option<u64> {
+    if let Ok(v) = std::env::var("SEEDPLAN_MEMORY_AVAILABLE") {
+        return crate::limits::parse_size(&v).ok();
+    }
+    let s = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = s.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    let mut avail = kb * 1024;
+    let read = |p: &str| -> Option<u64> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
+    // cgroup v2 ("max" when unlimited, which does not parse), then v1 (a huge number then).
+    for (max, used) in [
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ] {
+        if let (Some(m), Some(u)) = (read(max), read(used)) {
+            avail = avail.min(m.saturating_sub(u));
+            break;
+        }
+    }
+    Some(avail)
+}
+
 /// Resets the peak-RSS counter so the next `peak_rss` measures from now (Linux >= 4.0);
 /// returns false where unsupported.
 pub fn reset_peak_rss() -> bool {

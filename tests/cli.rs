@@ -4420,3 +4420,65 @@ fn an_unread_probability_column_is_reported() {
     fs::write(&counts, "src,dst,weight\na,b,3\nb,c,17\n").unwrap();
     assert!(!stderr(&counts, &[]).contains("holds probabilities"));
 }
+
+/// Without `--max-memory`, a plan's RR storage stays within three quarters of the memory
+/// available (here told by `SEEDPLAN_MEMORY_AVAILABLE`): the run stops with its best plan and
+/// says so, where it was killed once it outgrew the machine; with too little to start, it
+/// refuses.
+#[test]
+fn without_max_memory_a_plan_stops_within_the_available_memory() {
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let args = [
+        "plan",
+        "--graph",
+        g.to_str().unwrap(),
+        "--edge-meaning",
+        "follows",
+        "--costs",
+        c.to_str().unwrap(),
+        "--budget",
+        "20000",
+        "-k",
+        "3",
+        "--format",
+        "json",
+    ];
+    let o = bin()
+        .args(args)
+        .env("SEEDPLAN_MEMORY_AVAILABLE", "40M")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "memory_limit");
+    assert_eq!(v["limit_hit"], true);
+    // 30 MiB less 16 MiB of working memory.
+    let rr = v["rr_bytes"].as_u64().unwrap();
+    assert!(rr > 0 && rr <= 14 << 20, "{rr} bytes of RR storage");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("sampling stopped before outgrowing this machine's memory"),
+        "{err}"
+    );
+    // Plenty of memory: the same plan as ever.
+    let o = bin()
+        .args(args)
+        .env("SEEDPLAN_MEMORY_AVAILABLE", "8G")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "converged");
+    let o = bin()
+        .args(args)
+        .env("SEEDPLAN_MEMORY_AVAILABLE", "12M")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not enough memory: 12.0 MiB is available"),
+        "{err}"
+    );
+}

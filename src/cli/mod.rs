@@ -888,14 +888,23 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             .map_err(|e| Error::usage(format!("--time-limit: {e}")))?;
         limits.deadline = Some(t_all + d);
     }
-    if let Some(m) = &a.max_memory {
-        let total = seedplan::limits::parse_size(m)
-            .map_err(|e| Error::usage(format!("--max-memory: {e}")))?;
+    // Without --max-memory, three quarters of the memory available now (the graph is loaded):
+    // a run that outgrew the machine was killed with no plan and no word (soc-Slashdot0902
+    // with an audience at `--budget 11` reached 24 GB in 276 s), where it now stops with the
+    // best plan so far, status `memory_limit`.
+    let memory = match &a.max_memory {
+        Some(m) => Some(MemoryCap::Given(
+            seedplan::limits::parse_size(m)
+                .map_err(|e| Error::usage(format!("--max-memory: {e}")))?,
+        )),
+        None => seedplan::sys::available_memory().map(|b| MemoryCap::Available(b / 4 * 3)),
+    };
+    if let Some(cap) = memory {
         limits.max_rr_bytes = Some(rr_budget(
             &model,
             &roots,
             &a,
-            total,
+            cap,
             rules.is_some() || algo.uses_rr_sets(),
         )?);
     }
@@ -1173,6 +1182,16 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     let algo_s = t1.elapsed().as_secs_f64();
     if seedplan::limits::interrupted() {
         return Err(Error::Interrupted);
+    }
+    if let (Some(MemoryCap::Available(cap)), SelectStatus::MemoryLimit, false) =
+        (memory, chosen.status, quiet)
+    {
+        note!(
+            "note: sampling stopped before outgrowing this machine's memory (no --max-memory: \
+             three quarters of the {:.1} GiB available); the plan is the best so far \
+             (status memory_limit)",
+            cap as f64 / 0.75 / (1u64 << 30) as f64
+        );
     }
     let t2 = Instant::now();
     progress.begin("estimating reach", None);
@@ -1748,13 +1767,22 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-/// The RR-storage budget left by `--max-memory` once the graph is loaded; refuses (exit 2) when
+/// Where a plan's memory cap comes from.
+#[derive(Debug, Clone, Copy)]
+enum MemoryCap {
+    /// `--max-memory`: the whole process, graph included.
+    Given(u64),
+    /// The default: a share of the memory available once the graph is loaded.
+    Available(u64),
+}
+
+/// The RR-storage budget left by the memory cap once the graph is loaded; refuses (exit 2) when
 /// not even the first sampling round would fit, saying what would.
 fn rr_budget(
     model: &Model<'_>,
     roots: &RootSampler,
     a: &PlanArgs,
-    total: u64,
+    cap: MemoryCap,
     uses_rr: bool,
 ) -> Result<u64> {
     let g = model.graph();
@@ -1764,7 +1792,19 @@ fn rr_budget(
     } else {
         g.forward_bytes()
     };
-    let graph_bytes = (g.adjacency_bytes() + forward_to_build + g.nodes().heap_bytes()) as u64;
+    let (total, graph_bytes, what) = match cap {
+        MemoryCap::Given(t) => (
+            t,
+            (g.adjacency_bytes() + forward_to_build + g.nodes().heap_bytes()) as u64,
+            format!("--max-memory {}", a.max_memory.as_deref().unwrap_or("")),
+        ),
+        // The graph is in memory already: only what is still to be built counts.
+        MemoryCap::Available(t) => (
+            t,
+            forward_to_build as u64,
+            "not enough memory (no --max-memory: three quarters of what is available)".into(),
+        ),
+    };
     // Allocator slack, thread stacks, the estimate step and output: a fixed allowance.
     let overhead = 16u64 << 20;
     let size = |b: f64| {
@@ -1774,11 +1814,18 @@ fn rr_budget(
             format!("{:.1} MiB", b / (1u64 << 20) as f64)
         }
     };
+    if let (MemoryCap::Available(t), true) = (cap, graph_bytes + overhead >= total) {
+        return Err(Error::usage(format!(
+            "not enough memory: {} is available (no --max-memory: RR sets may take three \
+             quarters of it, less {} of working memory); free some memory or give --max-memory",
+            size(t as f64 / 0.75),
+            size(overhead as f64)
+        )));
+    }
     if graph_bytes + overhead >= total {
         return Err(Error::usage(format!(
-            "--max-memory {}: the graph alone takes about {} (plus {} working memory); allow \
+            "{what}: the graph alone takes about {} (plus {} working memory); allow \
              more memory",
-            a.max_memory.as_deref().unwrap_or(""),
             size(graph_bytes as f64),
             size(overhead as f64)
         )));
@@ -1798,7 +1845,7 @@ fn rr_budget(
         if first > budget {
             let sets_fit = budget as f64 / (2.0 * per_set);
             return Err(Error::usage(format!(
-                "--max-memory: even the first round of sampling needs about {} of RR sets \
+                "{what}: even the first round of sampling needs about {} of RR sets \
                  ({:.0} bytes per set here), but only {} are left after the graph; about \
                  {:.0} sets per collection would fit: use a larger --epsilon or fewer seeds (-k)",
                 size(first as f64),
