@@ -331,7 +331,7 @@ fn forward_world_plan_estimates_agree_with_exact_oracle() {
         let m = Model::new(g, kind, ProbScheme::File, 1).unwrap();
         let n = g.num_nodes() as f64;
         for seeds in seed_sets() {
-            let est = seedplan::plan::estimate_forward(&m, &seeds, 5, 0.002);
+            let est = seedplan::plan::estimate_forward(&m, &seeds, None, 5, 0.002);
             let exact = exact_spread(&m, &seeds).unwrap();
             assert_close(&est.total, exact, &format!("{kind:?} {seeds:?} total"));
             let r = est.samples as f64;
@@ -371,7 +371,7 @@ fn forward_estimate_of_a_rare_cascade_keeps_an_honest_interval() {
     let seeds = [0u32, 2002];
     let exact = exact_spread(&m, &seeds).unwrap();
     assert!(exact > 2.0);
-    let est = seedplan::plan::estimate_forward(&m, &seeds, 3, 0.005);
+    let est = seedplan::plan::estimate_forward(&m, &seeds, None, 3, 0.005);
     assert!(est.total.ci95[1] > est.total.ci95[0], "{:?}", est.total);
     assert!(
         est.total.ci95[0] <= exact && exact <= est.total.ci95[1],
@@ -453,7 +453,7 @@ fn per_rank_intervals_hold_the_exact_reach_at_their_stated_rate() {
                     "rr stratified" => {
                         seedplan::plan::estimate_ranked(&m, &stratified, &seeds, r, 0.03)
                     }
-                    _ => seedplan::plan::estimate_forward(&m, &seeds, r, 0.03),
+                    _ => seedplan::plan::estimate_forward(&m, &seeds, None, r, 0.03),
                 })
                 .collect();
             for e in &ests {

@@ -339,3 +339,88 @@ fn auto_stops_at_the_reach_resolution_on_a_tiny_reach() {
         fine.rr_sets
     );
 }
+
+/// Forward worlds count an audience of whole weights: the plan's estimate on worlds matches the
+/// exact weighted reach (every live-edge world enumerated), for IC and LT; `auto` on a small
+/// pool that reaches few of a large audience picks on worlds, and its pick is the exact weighted
+/// best; an audience with a fractional weight stays on RR sets.
+#[test]
+fn forward_worlds_count_whole_audience_weights_exactly() {
+    use seedplan::eval::exact::exact_spread_weighted;
+    let (ic, _) = tricky_graph();
+    let lt = tricky_lt_graph();
+    // People of weight 0 (not in the audience), 1, 2 and 3; the isolated node 9 weighs 2.
+    let w: Vec<u64> = vec![0, 1, 3, 0, 2, 1, 0, 2, 1, 2];
+    let wf: Vec<f64> = w.iter().map(|&x| x as f64).collect();
+    for (g, kind) in [
+        (&ic, ModelKind::IndependentCascade),
+        (&lt, ModelKind::LinearThreshold),
+    ] {
+        let m = Model::new(g, kind, ProbScheme::File, 1).unwrap();
+        for seeds in [vec![0u32], vec![2, 6], vec![3, 5, 9], vec![4, 7]] {
+            let exact = exact_spread_weighted(&m, &seeds, Some(&wf)).unwrap();
+            let est = seedplan::plan::estimate_forward(&m, &seeds, Some(&w), 7, 0.002);
+            let t = &est.total;
+            assert!(
+                t.ci95[0] - 1e-9 <= exact && exact <= t.ci95[1] + 1e-9,
+                "{kind:?} {seeds:?}: exact {exact}, worlds {} {:?}",
+                t.expected_reach,
+                t.ci95
+            );
+            assert!(
+                (t.expected_reach - exact).abs() <= 0.02 * exact.max(1.0),
+                "{kind:?} {seeds:?}: exact {exact}, worlds {}",
+                t.expected_reach
+            );
+            let last = *est.cumulative.last().unwrap();
+            assert!((last - t.expected_reach).abs() < 1e-9);
+        }
+    }
+    // Six small cascades among 3,000 people of weight 1, the cascades' people weighing 0 to 3.
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    let mut probs: Vec<f32> = Vec::new();
+    for c in 0..6u32 {
+        let b = 4 * c;
+        for (x, y, p) in [(0, 1, 0.6), (0, 2, 0.3), (1, 3, 1.0), (2, 3, 0.5)] {
+            edges.push((b + x, b + y));
+            probs.push(p);
+        }
+    }
+    let g = Graph::from_edges(3000, &edges, Some(&probs));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let mut wf = vec![1.0f64; 3000];
+    for (v, x) in wf.iter_mut().enumerate().take(24) {
+        *x = ((v * 7) % 4) as f64;
+    }
+    let cands: Vec<bool> = (0..3000).map(|v| v < 24 && v % 4 == 0).collect();
+    let best = (0..6u32)
+        .map(|c| exact_spread_weighted(&m, &[4 * c], Some(&wf)).unwrap())
+        .fold(0.0f64, f64::max);
+    let pick = |weights: &[f64]| {
+        let roots = RootSampler::weighted(weights);
+        let ctx = SelectContext {
+            model: &m,
+            roots: &roots,
+            candidates: Some(&cands),
+            forced: &[],
+            config: SelectConfig::new(1, 3),
+            progress: &Silent,
+        };
+        Algorithm::Auto.selector().select(&ctx).unwrap()
+    };
+    let s = pick(&wf);
+    assert!(s.worlds > 0, "whole weights go on worlds");
+    let got = exact_spread_weighted(&m, &s.seeds, Some(&wf)).unwrap();
+    assert!(
+        got >= best - 1e-9,
+        "picked {:?} ({got}), best {best}",
+        s.seeds
+    );
+    let mut frac = wf.clone();
+    frac[1] = 0.5;
+    assert_eq!(
+        pick(&frac).worlds,
+        0,
+        "a fractional weight stays on RR sets"
+    );
+}

@@ -746,7 +746,11 @@ pub fn sample_any(
     progress: &dyn Progress,
 ) -> BudgetSample {
     match forward_pool(model, roots, costs, cons, cfg) {
-        Some(pool) => sample_forward(model, &pool, costs, cons, cfg, progress),
+        Some(pool) => {
+            // `forward_pool` took it, so any audience weights are whole.
+            let weights = crate::select::forward::whole_weights(roots).flatten();
+            sample_forward(model, &pool, weights.as_deref(), costs, cons, cfg, progress)
+        }
         None => sample(model, roots, costs, cons, cfg, progress),
     }
 }
@@ -761,6 +765,7 @@ pub fn sample_any(
 pub fn sample_forward(
     model: &Model<'_>,
     pool: &[u32],
+    weights: Option<&[u64]>,
     costs: &CostTable,
     cons: &Constraints,
     cfg: &BudgetConfig,
@@ -769,8 +774,8 @@ pub fn sample_forward(
     use crate::select::forward::{pool_is_certain, validate, Tally, Worlds, FIRST, MAX_WORLDS};
     use crate::select::SelectStatus as S;
     let n = model.graph().num_nodes();
-    let pick = Worlds::new(model, cfg.seed, Purpose::Worlds);
-    let check = Worlds::new(model, cfg.seed, Purpose::WorldsValidate);
+    let pick = Worlds::new(model, cfg.seed, Purpose::Worlds).weighted(weights);
+    let check = Worlds::new(model, cfg.seed, Purpose::WorldsValidate).weighted(weights);
     // Distinct sets with their weights: the same greedy, dual, LP and MIP results as every set
     // stored, on a fraction of the sets (NetHEPT's 60 small accounts: 6.4M sets stored, 6.3 s).
     let mut tally = Tally::new(n);

@@ -223,6 +223,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     plan::estimate_forward(
                         &model,
                         &al.seeds,
+                        plan::forward_weights(&roots).as_deref(),
                         a.model.seed,
                         plan::DEFAULT_ESTIMATE_RSE,
                     )

@@ -1226,8 +1226,15 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         est_sets =
             plan::estimate_sets_sized(&model, &est_roots, &lists, a.model.seed, est_sets.sampled());
     }
+    let fw = plan::forward_weights(&roots);
     let est = if forward {
-        plan::estimate_forward(&model, &chosen.seeds, a.model.seed, a.estimate_rse)
+        plan::estimate_forward(
+            &model,
+            &chosen.seeds,
+            fw.as_deref(),
+            a.model.seed,
+            a.estimate_rse,
+        )
     } else {
         plan::estimate_on(&est_sets, &chosen.seeds, &est_roots)
     };
@@ -1412,7 +1419,13 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             for (budget, seeds) in &curve_plans {
                 let (reach, ci) = *seen.entry(seeds.as_slice()).or_insert_with(|| {
                     let t = if forward {
-                        plan::estimate_forward(&model, seeds, a.model.seed, a.estimate_rse)
+                        plan::estimate_forward(
+                            &model,
+                            seeds,
+                            fw.as_deref(),
+                            a.model.seed,
+                            a.estimate_rse,
+                        )
                     } else {
                         plan::estimate_on(&est_sets, seeds, &est_roots)
                     }
@@ -1477,7 +1490,13 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         let overlap = ReportOverlap {
             labels: shown.iter().map(|&v| g.label(v).into_owned()).collect(),
             matrix: if forward {
-                plan::overlap_forward(&model, &shown, a.model.seed, plan.estimate.samples)
+                plan::overlap_forward(
+                    &model,
+                    &shown,
+                    fw.as_deref(),
+                    a.model.seed,
+                    plan.estimate.samples,
+                )
             } else {
                 plan::overlap_matrix(&est_sets, &shown, &est_roots)
             },
@@ -1681,8 +1700,8 @@ fn overlap(a: OverlapArgs, quiet: bool) -> Result<()> {
     // Seeds that reach few people are measured on forward worlds, as a small pool's plan is
     // (RR sets would mostly miss them); the worlds are as many as the estimate needs.
     let (m, samples, method) = if plan::forward_suits(&model, &uniform, &seeds.ids, a.model.seed) {
-        let est = plan::estimate_forward(&model, &seeds.ids, a.model.seed, a.estimate_rse);
-        let m = plan::overlap_forward(&model, &seeds.ids, a.model.seed, est.samples);
+        let est = plan::estimate_forward(&model, &seeds.ids, None, a.model.seed, a.estimate_rse);
+        let m = plan::overlap_forward(&model, &seeds.ids, None, a.model.seed, est.samples);
         if seedplan::limits::interrupted() {
             return Err(Error::Interrupted);
         }

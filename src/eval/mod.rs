@@ -94,11 +94,41 @@ pub fn reach_bounds(model: &Model<'_>, seeds: &[u32]) -> (u64, u64) {
     reach_bounds_in(model, seeds, &mut model.workspace())
 }
 
+/// [`reach_bounds`] with each person counted at `weights` (whole audience weights; `None`:
+/// every person counts 1).
+pub fn weighted_reach_bounds(
+    model: &Model<'_>,
+    seeds: &[u32],
+    weights: Option<&[u64]>,
+) -> (u64, u64) {
+    bounds_counted(model, seeds, &mut model.workspace(), |q| {
+        weight_of(q, weights)
+    })
+}
+
+/// The weight of the people in `q`: their number without weights.
+pub fn weight_of(q: &[u32], weights: Option<&[u64]>) -> u64 {
+    match weights {
+        None => q.len() as u64,
+        Some(w) => q.iter().map(|&v| w[v as usize]).sum(),
+    }
+}
+
 /// [`reach_bounds`] in a given workspace (many calls on one graph allocate it once).
 pub fn reach_bounds_in(
     model: &Model<'_>,
     seeds: &[u32],
     ws: &mut crate::diffusion::Workspace,
+) -> (u64, u64) {
+    bounds_counted(model, seeds, ws, |q| q.len() as u64)
+}
+
+/// [`reach_bounds_in`], the people reached counted by `count`.
+fn bounds_counted(
+    model: &Model<'_>,
+    seeds: &[u32],
+    ws: &mut crate::diffusion::Workspace,
+    count: impl Fn(&[u32]) -> u64,
 ) -> (u64, u64) {
     ws.reset();
     let lt = model.kind() == crate::diffusion::ModelKind::LinearThreshold;
@@ -115,10 +145,10 @@ pub fn reach_bounds_in(
             p >= 1.0
         }
     });
-    let least = ws.queue.len() as u64;
+    let least = count(&ws.queue);
     ws.reset();
     model.spread_where(seeds, ws, |_, j, _, v, row| model.out_prob(row, j, v) > 0.0);
-    (least, ws.queue.len() as u64)
+    (least, count(&ws.queue))
 }
 
 /// [`reach_bounds`] of every prefix of `seeds` (`seeds[..=j]` at `j`), in one pass: the
@@ -126,11 +156,28 @@ pub fn reach_bounds_in(
 /// (for LT with its in-weights kept), where a search per prefix repeated the whole reachable
 /// part of the graph for every seed.
 pub fn prefix_reach_bounds(model: &Model<'_>, seeds: &[u32]) -> Vec<(u64, u64)> {
+    weighted_prefix_reach_bounds(model, seeds, None)
+}
+
+/// [`prefix_reach_bounds`] with each person counted at `weights` (see
+/// [`weighted_reach_bounds`]).
+pub fn weighted_prefix_reach_bounds(
+    model: &Model<'_>,
+    seeds: &[u32],
+    weights: Option<&[u64]>,
+) -> Vec<(u64, u64)> {
     let lt = model.kind() == crate::diffusion::ModelKind::LinearThreshold;
     let (mut least, mut most) = (model.workspace(), model.workspace());
     least.reset();
     most.reset();
     let mut weight_in: rustc_hash::FxHashMap<u32, f64> = Default::default();
+    // The queues only grow: each prefix adds the weight of what it newly reached.
+    let (mut seen, mut sums) = ([0usize; 2], [0u64; 2]);
+    let mut grow = |i: usize, q: &[u32]| {
+        sums[i] += weight_of(&q[seen[i]..], weights);
+        seen[i] = q.len();
+        sums[i]
+    };
     seeds
         .iter()
         .map(|&s| {
@@ -147,7 +194,7 @@ pub fn prefix_reach_bounds(model: &Model<'_>, seeds: &[u32]) -> Vec<(u64, u64)> 
             model.spread_where(&[s], &mut most, |_, j, _, v, row| {
                 model.out_prob(row, j, v) > 0.0
             });
-            (least.queue.len() as u64, most.queue.len() as u64)
+            (grow(0, &least.queue), grow(1, &most.queue))
         })
         .collect()
 }

@@ -297,14 +297,21 @@ pub fn estimate_sets(
 /// so that the total has relative standard error about `rse`. For plans of a small pool that
 /// reaches few people (`auto`'s forward worlds): RR sets would mostly miss them, and 4M sets left
 /// a plan reaching 3 people of 82k at 6.5% error, where a few thousand worlds give 0.5%. The
-/// interval is the normal one from the worlds' own variance. Every node counts 1 (the forward
-/// engine runs without audience weights).
-pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -> RankedEstimate {
+/// interval is the normal one from the worlds' own variance. Each person reached counts at their
+/// whole audience weight (`weights`, from `select::forward::whole_weights`; `None`: 1).
+pub fn estimate_forward(
+    model: &Model<'_>,
+    seeds: &[u32],
+    weights: Option<&[u64]>,
+    seed: u64,
+    rse: f64,
+) -> RankedEstimate {
     const PILOT: u64 = 1024;
     const MAX: u64 = 1 << 22;
     const WORK: u64 = 1 << 30;
     use crate::select::forward::ZERO_VARIANCE_WORLDS;
-    let worlds = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
+    let worlds =
+        crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate).weighted(weights);
     let k = seeds.len();
     // Each world's row holds two counts per seed: batches of about 2^20 counts in all (16k
     // worlds of 4,096 seeds held 1.1 GB).
@@ -314,12 +321,12 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         worlds.for_each_batched(
             range,
             batch,
-            |key, ws| one_world(&worlds, key, ws, seeds),
+            |key, ws| one_world(&worlds, key, ws, seeds, weights),
             |(total, first, only, work)| acc.add(total, &first, &only, work),
         );
     };
     run(0..PILOT, &mut acc);
-    let (least, most) = crate::eval::reach_bounds(model, seeds);
+    let (least, most) = crate::eval::weighted_reach_bounds(model, seeds, weights);
     let certain = least == most;
     // Grows until the total is known to `rse` (re-checked after each extension: reach is
     // heavy-tailed and a pilot's variance runs low), to at least `ZERO_VARIANCE_WORLDS` unless
@@ -364,7 +371,7 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         .collect();
     let mut total = crate::eval::ReachEstimate::from_sums(acc.sum as u128, acc.sum_sq, acc.worlds);
     // Within what any world can give; the rule of three's when every world agreed.
-    total.unless_certain(model, seeds);
+    total.within(least as f64, most as f64);
     if !certain && acc.worlds < ZERO_VARIANCE_WORLDS && acc.worlds > 0 {
         // The work cap stopped short of the floor: cascades rarer than 3/R may be unseen, and
         // the top of the interval says so (an account with 20,000 arcs of 1e-6 and one of 1e-4
@@ -373,7 +380,7 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
         let top = total.expected_reach + (most as f64 - total.expected_reach).max(0.0) * p;
         total.ci95[1] = total.ci95[1].max(top).min(most as f64);
     }
-    let (marginal_ci95, cumulative_ci95) = rank_intervals(model, seeds, &acc, &total);
+    let (marginal_ci95, cumulative_ci95) = rank_intervals(model, seeds, weights, &acc, &total);
     RankedEstimate {
         marginal,
         cumulative,
@@ -394,12 +401,13 @@ pub fn estimate_forward(model: &Model<'_>, seeds: &[u32], seed: u64, rse: f64) -
 fn rank_intervals(
     model: &Model<'_>,
     seeds: &[u32],
+    weights: Option<&[u64]>,
     acc: &ForwardSums,
     total: &ReachEstimate,
 ) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
     use crate::select::forward::ZERO_VARIANCE_WORLDS;
     // Fewest and most people each prefix of the list can reach in one world.
-    let prefix: Vec<(f64, f64)> = crate::eval::prefix_reach_bounds(model, seeds)
+    let prefix: Vec<(f64, f64)> = crate::eval::weighted_prefix_reach_bounds(model, seeds, weights)
         .into_iter()
         .map(|(lo, hi)| (lo as f64, hi as f64))
         .collect();
@@ -441,6 +449,7 @@ fn one_world(
     key: u64,
     ws: &mut crate::diffusion::Workspace,
     seeds: &[u32],
+    weights: Option<&[u64]>,
 ) -> (u64, Vec<u64>, Vec<u64>, u64) {
     let k = seeds.len();
     let mut work = 0u64;
@@ -458,14 +467,16 @@ fn one_world(
     }
     let mut first = vec![0u64; k];
     let mut only = vec![0u64; k];
-    for &(count, r) in by.values() {
-        first[r as usize] += 1;
+    let mut total = 0u64;
+    for (&u, &(count, r)) in &by {
+        let w = weights.map_or(1, |w| w[u as usize]);
+        total += w;
+        first[r as usize] += w;
         if count == 1 {
-            only[r as usize] += 1;
+            only[r as usize] += w;
         }
     }
-    let total = by.len() as u64;
-    (total, first, only, work + total)
+    (total, first, only, work + by.len() as u64)
 }
 
 /// Integer sums over forward worlds (exact, so the same in any thread order).
@@ -642,8 +653,15 @@ pub fn exclusive_hits(coll: &RrCollection, seeds: &[u32], n: usize) -> Vec<u64> 
 
 /// As [`overlap_matrix`] on the first `worlds` forward worlds of the estimate's stream (those a
 /// forward estimate of the same plan used): entry (a, b) is the expected number of people both a
-/// and b reach, each explored alone; the diagonal is each seed's own reach.
-pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64) -> Vec<Vec<f64>> {
+/// and b reach, each explored alone (at their audience weight, `weights` as in
+/// [`estimate_forward`]); the diagonal is each seed's own reach.
+pub fn overlap_forward(
+    model: &Model<'_>,
+    seeds: &[u32],
+    weights: Option<&[u64]>,
+    seed: u64,
+    worlds: u64,
+) -> Vec<Vec<f64>> {
     let k = seeds.len();
     let w = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
     let mut counts = vec![0u64; k * k];
@@ -662,18 +680,19 @@ pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64)
                     by.entry(u).or_default().push(r as u32);
                 }
             }
-            let mut m = vec![0u32; k * k];
-            for rs in by.values() {
+            let mut m = vec![0u64; k * k];
+            for (&u, rs) in &by {
+                let wu = weights.map_or(1, |w| w[u as usize]);
                 for &a in rs {
                     for &b in rs {
-                        m[a as usize * k + b as usize] += 1;
+                        m[a as usize * k + b as usize] += wu;
                     }
                 }
             }
             m
         },
         |m| {
-            counts.iter_mut().zip(m).for_each(|(c, x)| *c += x as u64);
+            counts.iter_mut().zip(m).for_each(|(c, x)| *c += x);
         },
     );
     let per = 1.0 / worlds.max(1) as f64;
@@ -682,6 +701,13 @@ pub fn overlap_forward(model: &Model<'_>, seeds: &[u32], seed: u64, worlds: u64)
         .take(k)
         .map(|row| row.iter().map(|&c| c as f64 * per).collect())
         .collect()
+}
+
+/// The audience weights forward worlds count with (see `estimate_forward`): `None` without an
+/// audience, and for one whose weights are not all whole numbers (whose plans never go on
+/// worlds: `forward_suits` turns them down).
+pub fn forward_weights(roots: &RootSampler) -> Option<Vec<u64>> {
+    crate::select::forward::whole_weights(roots).flatten()
 }
 
 /// Whether a plan of `seeds` that no engine sampled for (must-includes filling `-k`, every

@@ -60,6 +60,9 @@ pub(crate) struct Worlds<'a> {
     model: &'a Model<'a>,
     seed: u64,
     purpose: Purpose,
+    /// Whole audience weights ([`whole_weights`]): a person reached counts this much (`None`:
+    /// 1), and people of weight 0 are left out of the sets.
+    weights: Option<&'a [u64]>,
 }
 
 impl<'a> Worlds<'a> {
@@ -68,7 +71,18 @@ impl<'a> Worlds<'a> {
             model,
             seed,
             purpose,
+            weights: None,
         }
+    }
+
+    /// The same worlds, each person reached counted at `weights`.
+    pub(crate) fn weighted(mut self, weights: Option<&'a [u64]>) -> Self {
+        self.weights = weights;
+        self
+    }
+
+    fn weight(&self, v: u32) -> u64 {
+        self.weights.map_or(1, |w| w[v as usize])
     }
 
     /// Explores world `key` from `starts`, beyond what `ws` has visited since its reset (its
@@ -121,12 +135,12 @@ impl<'a> Worlds<'a> {
         }
     }
 
-    /// Reach of `seeds` in each world of `range`.
+    /// Reach of `seeds` in each world of `range` (audience weight, with weights).
     pub(crate) fn reach(&self, seeds: &[u32], range: Range<u64>) -> Vec<u64> {
         self.map(range, |key, ws| {
             ws.reset();
             self.explore(key, seeds, ws);
-            ws.queue.len() as u64
+            crate::eval::weight_of(&ws.queue, self.weights)
         })
     }
 
@@ -149,21 +163,31 @@ impl<'a> Worlds<'a> {
         });
     }
 
-    /// In world `key`, `(person, member)` for every person each member of `pool` reaches,
-    /// sorted: a person's set is a run of equal first items, its members in increasing order.
+    /// In world `key`, `(person, member)` for every person each member of `pool` reaches
+    /// (people of audience weight 0 left out), sorted: a person's set is a run of equal first
+    /// items, its members in increasing order.
     fn reached_by(&self, key: u64, pool: &[u32], ws: &mut Workspace) -> Vec<(u32, u32)> {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         for &v in pool {
             ws.reset();
             self.explore(key, &[v], ws);
-            pairs.extend(ws.queue.iter().map(|&u| (u, v)));
+            match self.weights {
+                None => pairs.extend(ws.queue.iter().map(|&u| (u, v))),
+                Some(w) => pairs.extend(
+                    ws.queue
+                        .iter()
+                        .filter(|&&u| w[u as usize] > 0)
+                        .map(|&u| (u, v)),
+                ),
+            }
         }
         pairs.sort_unstable();
         pairs
     }
 
     /// The sets of the worlds in `range`, as [`Worlds::append_sets`] would append them, counted
-    /// into `tally` instead: each distinct set once, with how many times it was seen.
+    /// into `tally` instead: each distinct set once, with how many times it was seen (each
+    /// time at its person's audience weight, with weights).
     pub(crate) fn tally_sets(&self, tally: &mut Tally, pool: &[u32], range: Range<u64>) {
         // Each world's distinct sets are counted on its own thread, so the tally (serial, in
         // world order) sees each once per world: a member reaching many people repeats its set
@@ -171,29 +195,30 @@ impl<'a> Worlds<'a> {
         // member without a table.
         let one_world = |key: u64, ws: &mut Workspace| {
             let pairs = self.reached_by(key, pool, ws);
-            let mut ones: Vec<u32> = Vec::new();
+            let mut ones: Vec<(u32, u64)> = Vec::new();
             let mut more: Vec<(Vec<u32>, u64)> = Vec::new();
             let mut here: rustc_hash::FxHashMap<Vec<u32>, usize> = Default::default();
             let mut buf: Vec<u32> = Vec::new();
             for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+                let w = self.weight(group[0].0);
                 if let [(_, v)] = group {
-                    ones.push(*v);
+                    ones.push((*v, w));
                     continue;
                 }
                 buf.clear();
                 buf.extend(group.iter().map(|p| p.1));
                 match here.get(&buf[..]) {
-                    Some(&i) => more[i].1 += 1,
+                    Some(&i) => more[i].1 += w,
                     None => {
                         here.insert(buf.clone(), more.len());
-                        more.push((buf.clone(), 1));
+                        more.push((buf.clone(), w));
                     }
                 }
             }
-            ones.sort_unstable();
+            ones.sort_unstable_by_key(|&(v, _)| v);
             let ones: Vec<(u32, u64)> = ones
-                .chunk_by(|a, b| a == b)
-                .map(|r| (r[0], r.len() as u64))
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|r| (r[0].0, r.iter().map(|x| x.1).sum()))
                 .collect();
             (ones, more)
         };
@@ -290,6 +315,24 @@ impl Tally {
     }
 }
 
+/// Audience weights as forward worlds can count them: `Some(None)` without an audience,
+/// `Some(Some(w))` when every weight is a whole number (a 0/1 audience, or counts of people per
+/// account), `None` otherwise: the worlds' tallies and sums are integers, exact whatever the
+/// order they are added in, and a fractional weight would need rounding. Those audiences stay on
+/// RR sets.
+pub(crate) fn whole_weights(roots: &crate::rrset::RootSampler) -> Option<Option<Vec<u64>>> {
+    match roots.weights() {
+        None => Some(None),
+        Some(w) => w
+            .iter()
+            .map(|&x| {
+                (x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x)).then_some(x as u64)
+            })
+            .collect::<Option<Vec<u64>>>()
+            .map(Some),
+    }
+}
+
 /// The pool `auto` should select from on forward worlds, if any: its candidates (a cost table,
 /// a candidate list) and must-includes, when [`forward_pool`] takes them.
 pub(crate) fn pool_of(ctx: &SelectContext<'_>) -> Option<Vec<u32>> {
@@ -320,11 +363,15 @@ pub(crate) fn forward_pool(
     pool: Vec<u32>,
 ) -> Option<Vec<u32>> {
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-    if roots.weights().is_some() || pool.len() > MAX_POOL || pool.is_empty() {
+    if pool.len() > MAX_POOL || pool.is_empty() {
         return None;
     }
+    let weights = whole_weights(roots)?;
+    let weights = weights.as_deref();
     let nf = model.graph().num_nodes() as f64;
-    let reach_bar = (MAX_REACH_SHARE * nf * PILOT as f64) as u64;
+    // The audience's whole weight: what a reach is a share of.
+    let population = roots.total_population();
+    let reach_bar = (MAX_REACH_SHARE * population * PILOT as f64) as u64;
     let work_bar = (MAX_WORK_SHARE * nf * PILOT as f64) as u64;
     let (reach, work) = (AtomicU64::new(0), AtomicU64::new(0));
     let failed = AtomicBool::new(false);
@@ -335,7 +382,10 @@ pub(crate) fn forward_pool(
         }
         ws.reset();
         pilot.explore(key, &pool, ws);
-        reach.fetch_add(ws.queue.len() as u64, Ordering::Relaxed);
+        reach.fetch_add(
+            crate::eval::weight_of(&ws.queue, weights),
+            Ordering::Relaxed,
+        );
         for &v in &pool {
             ws.reset();
             let w = pilot.explore(key, &[v], ws) + ws.queue.len() as u64;
@@ -363,14 +413,14 @@ pub(crate) fn forward_pool(
     // the pool can ever reach (`reach_bounds`): mean x (most - mean), at least the mean.
     let r = PILOT as f64;
     let mean = reach as f64 / r;
-    let most = crate::eval::reach_bounds(model, &pool).1 as f64;
+    let most = crate::eval::weighted_reach_bounds(model, &pool, weights).1 as f64;
     let var = (mean * (most - mean)).max(mean);
     let per_world = work.into_inner() as f64 / r;
     let mut rr = crate::rrset::RrCollection::new(seed, Purpose::RrPilot);
     rr.extend_to(model, roots, RR_PILOT);
     let per_set = (rr.total_ids() + 2 * RR_PILOT) as f64 / RR_PILOT as f64;
     let forward = per_world * var / (mean * mean);
-    let sets = per_set * nf / mean;
+    let sets = per_set * population / mean;
     (FORWARD_MARGIN * forward <= sets).then_some(pool)
 }
 
@@ -468,8 +518,11 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
     let n = ctx.n();
     let k = ctx.effective_k();
     let cfg = &ctx.config;
-    let pick = Worlds::new(ctx.model, cfg.seed, Purpose::Worlds);
-    let check = Worlds::new(ctx.model, cfg.seed, Purpose::WorldsValidate);
+    // `pool_of` took this pool, so any audience weights are whole.
+    let weights = whole_weights(ctx.roots).flatten();
+    let pick = Worlds::new(ctx.model, cfg.seed, Purpose::Worlds).weighted(weights.as_deref());
+    let check =
+        Worlds::new(ctx.model, cfg.seed, Purpose::WorldsValidate).weighted(weights.as_deref());
     // Distinct sets with their weights: most sets of a small pool are one member's, repeated.
     let mut tally = Tally::new(n);
     let mut r = FIRST;
@@ -519,7 +572,7 @@ pub(crate) fn select(ctx: &SelectContext<'_>, pool: &[u32]) -> Result<Selection>
         seeds: greedy.seeds,
         approximation: (bound > 0.0).then(|| (seen.reach / bound).min(1.0)),
         // No plan reaches more than everyone.
-        upper_bound: Some(bound.min(ctx.roots.population())),
+        upper_bound: Some(bound.min(ctx.roots.total_population())),
         status,
         rr_sets: 0,
         rr_bytes: peak,
@@ -759,8 +812,13 @@ mod tests {
         let mut hubs = vec![false; n];
         (0..10).for_each(|v| hubs[v] = true);
         assert!(pool_of(&ctx(&m1, &roots, &hubs, 3, 1)).is_none());
-        // Audience weights: RR sets (the forward engine counts every node as 1).
+        // Whole audience weights: worlds count them; a fractional one sends the pool to RR sets
+        // (the worlds' sums are integers).
         let weighted = RootSampler::weighted(&vec![1.0; n]);
+        assert!(pool_of(&ctx(&m, &weighted, &small, 3, 1)).is_some());
+        let mut halves = vec![1.0; n];
+        halves[7] = 0.5;
+        let weighted = RootSampler::weighted(&halves);
         assert!(pool_of(&ctx(&m, &weighted, &small, 3, 1)).is_none());
         // On a graph of 2,000, 25 accounts that reach no one but themselves reach more than 1%
         // of the people; each world costs next to nothing beside the RR sets that would tell
