@@ -4481,4 +4481,27 @@ fn without_max_memory_a_plan_stops_within_the_available_memory() {
         err.contains("not enough memory: 12.0 MiB is available"),
         "{err}"
     );
+    // A value that is not a size is refused (ignoring it left the run with no cap at all); an
+    // algorithm that draws no RR sets is not capped.
+    let o = bin()
+        .args(args)
+        .env("SEEDPLAN_MEMORY_AVAILABLE", "garbage")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SEEDPLAN_MEMORY_AVAILABLE"));
+    let o = bin()
+        .args([
+            "plan",
+            "--graph",
+            g.to_str().unwrap(),
+            "-k",
+            "3",
+            "--algo",
+            "degree",
+        ])
+        .env("SEEDPLAN_MEMORY_AVAILABLE", "12M")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -376,6 +376,14 @@ fn forward_worlds_count_whole_audience_weights_exactly() {
             assert!((last - t.expected_reach).abs() < 1e-9);
         }
     }
+    // A seed outside the audience that reaches its one member (weight 5) once in 5,000 worlds: a
+    // pilot of 1,024 worlds may read 0 throughout, which is no proof of 0 (it stopped there).
+    let g = Graph::from_edges(2, &[(0, 1)], Some(&[0.0002]));
+    let m = Model::new(&g, ModelKind::IndependentCascade, ProbScheme::File, 1).unwrap();
+    let est = seedplan::plan::estimate_forward(&m, &[0], Some(&[0, 5]), 7, 0.005);
+    assert!(est.samples >= 1 << 16, "{} worlds", est.samples);
+    let t = &est.total;
+    assert!(t.ci95[0] <= 0.001 && 0.001 <= t.ci95[1], "{:?}", t.ci95);
     // Six small cascades among 3,000 people of weight 1, the cascades' people weighing 0 to 3.
     let mut edges: Vec<(u32, u32)> = Vec::new();
     let mut probs: Vec<f32> = Vec::new();

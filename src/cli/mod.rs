@@ -897,7 +897,11 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             seedplan::limits::parse_size(m)
                 .map_err(|e| Error::usage(format!("--max-memory: {e}")))?,
         )),
-        None => seedplan::sys::available_memory().map(|b| MemoryCap::Available(b / 4 * 3)),
+        // Only RR storage is capped: an algorithm without RR sets needs no cap, and gets none.
+        None if rules.is_some() || algo.uses_rr_sets() => {
+            available_memory()?.map(|b| MemoryCap::Available(b / 4 * 3))
+        }
+        None => None,
     };
     if let Some(cap) = memory {
         limits.max_rr_bytes = Some(rr_budget(
@@ -1188,9 +1192,9 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     {
         note!(
             "note: sampling stopped before outgrowing this machine's memory (no --max-memory: \
-             three quarters of the {:.1} GiB available); the plan is the best so far \
+             three quarters of the {} available); the plan is the best so far \
              (status memory_limit)",
-            cap as f64 / 0.75 / (1u64 << 30) as f64
+            human_size(cap as f64 / 0.75)
         );
     }
     let t2 = Instant::now();
@@ -1786,6 +1790,27 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
+/// The memory available to this run: `SEEDPLAN_MEMORY_AVAILABLE` (a size) if set, else what the
+/// system reports (`sys::available_memory`). A value that is not a size is refused: ignoring it
+/// would leave the run with no cap at all.
+fn available_memory() -> Result<Option<u64>> {
+    match std::env::var("SEEDPLAN_MEMORY_AVAILABLE") {
+        Ok(v) => seedplan::limits::parse_size(&v)
+            .map(Some)
+            .map_err(|e| Error::usage(format!("SEEDPLAN_MEMORY_AVAILABLE: {e}"))),
+        Err(_) => Ok(seedplan::sys::available_memory()),
+    }
+}
+
+/// Bytes for a message: GiB from 1 GiB on, MiB below.
+fn human_size(b: f64) -> String {
+    if b >= (1u64 << 30) as f64 {
+        format!("{:.2} GiB", b / (1u64 << 30) as f64)
+    } else {
+        format!("{:.1} MiB", b / (1u64 << 20) as f64)
+    }
+}
+
 /// Where a plan's memory cap comes from.
 #[derive(Debug, Clone, Copy)]
 enum MemoryCap {
@@ -1826,13 +1851,7 @@ fn rr_budget(
     };
     // Allocator slack, thread stacks, the estimate step and output: a fixed allowance.
     let overhead = 16u64 << 20;
-    let size = |b: f64| {
-        if b >= (1u64 << 30) as f64 {
-            format!("{:.2} GiB", b / (1u64 << 30) as f64)
-        } else {
-            format!("{:.1} MiB", b / (1u64 << 20) as f64)
-        }
-    };
+    let size = human_size;
     if let (MemoryCap::Available(t), true) = (cap, graph_bytes + overhead >= total) {
         return Err(Error::usage(format!(
             "not enough memory: {} is available (no --max-memory: RR sets may take three \

@@ -399,7 +399,19 @@ pub(crate) fn forward_pool(
         return None;
     }
     let reach = reach.into_inner();
-    if reach <= reach_bar {
+    if let Some(w) = weights {
+        // An audience the pilot never reached is RR sets' case: their roots are drawn from the
+        // audience itself. (Worlds that all read 0 stopped a plan's estimate at 0 where it
+        // reaches 14.)
+        if reach == 0 {
+            return None;
+        }
+        // A heavy person reached once in a while weighs on a world's reach far beyond what the
+        // pilot shows: weights above 1 must pass the variance test below.
+        if reach <= reach_bar && w.iter().all(|&x| x <= 1) {
+            return Some(pool);
+        }
+    } else if reach <= reach_bar {
         return Some(pool);
     }
     // A pool that reaches more than the bar may still be far cheaper on worlds: 70 accounts of

@@ -93,7 +93,7 @@ impl Selector for Imm {
             // θ grows as 1/ε², so ε must grow by sqrt(need / budget).
             let eps_fit = cfg.epsilon * (need as f64 / budget).sqrt();
             return Err(crate::error::Error::usage(format!(
-                "--max-memory: IMM needs about {theta} RR sets here, about {:.1} MiB of RR \
+                "not enough memory: IMM needs about {theta} RR sets here, about {:.1} MiB of RR \
                  storage, over the {:.1} MiB allowed (by --max-memory, or without it three \
                  quarters of the memory available); it would fit with --epsilon {:.3} or more, \
                  or use --algo auto, which stops sampling within the limit",
