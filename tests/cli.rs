@@ -1381,6 +1381,30 @@ fn cardinality_plans_take_include_and_exclude() {
         given["include"],
         serde_json::json!(["@yeta2998", "@limodo2999"])
     );
+    // The same for a budgeted plan (it sampled for the one plan there is: 140M RR sets on
+    // NetHEPT under a weighted audience), with what the two cost spent.
+    let c = dataset("demo/costs.csv");
+    let budgeted = plan_json(
+        &[
+            &two[..],
+            &["--include", "@yeta2998,@limodo2999"],
+            &["--costs", c.to_str().unwrap(), "--budget", "100000"],
+        ]
+        .concat(),
+    );
+    assert_eq!(budgeted["status"], "forced");
+    assert_eq!(budgeted["rr_sets"], 0);
+    assert_eq!(nodes(&budgeted), ["@yeta2998", "@limodo2999"]);
+    let prices = fs::read_to_string(&c).unwrap();
+    let price = |who: &str| -> f64 {
+        prices
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{who},")))
+            .and_then(|rest| rest.split(',').next()?.parse().ok())
+            .unwrap()
+    };
+    let spent = budgeted["spent"].as_f64().unwrap();
+    assert!((spent - price("@yeta2998") - price("@limodo2999")).abs() < 1e-9);
     fails_with(
         &plan(
             &base,

@@ -897,11 +897,14 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             seedplan::limits::parse_size(m)
                 .map_err(|e| Error::usage(format!("--max-memory: {e}")))?,
         )),
-        // Only RR storage is capped: an algorithm without RR sets needs no cap, and gets none.
-        None if rules.is_some() || algo.uses_rr_sets() => {
-            available_memory()?.map(|b| MemoryCap::Available(b / 4 * 3))
+        // Only RR storage is capped: an algorithm without RR sets needs no cap, and gets none
+        // (a malformed override is refused all the same).
+        None => {
+            let avail = available_memory()?;
+            avail
+                .filter(|_| rules.is_some() || algo.uses_rr_sets())
+                .map(|b| MemoryCap::Available(b / 4 * 3))
         }
-        None => None,
     };
     if let Some(cap) = memory {
         limits.max_rr_bytes = Some(rr_budget(
@@ -948,7 +951,8 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             bc.mip_pool = a.mip_pool;
             bc.limits = limits;
             if let Some(al) = seedplan::budget::take_all(&model, &roots, costs, rules) {
-                // Every account the rules allow fits: the best plan there is, nothing sampled.
+                // Every account the rules allow fits, or the must-includes fill the seed cap: the
+                // best plan there is, nothing sampled.
                 break 'budgeted Chosen {
                     seeds: al.seeds,
                     approximation: Some(1.0),
@@ -1795,17 +1799,19 @@ fn convert(a: ConvertArgs, quiet: bool) -> Result<()> {
 /// would leave the run with no cap at all.
 fn available_memory() -> Result<Option<u64>> {
     match std::env::var("SEEDPLAN_MEMORY_AVAILABLE") {
-        Ok(v) => seedplan::limits::parse_size(&v)
+        Ok(v) if !v.trim().is_empty() => seedplan::limits::parse_size(&v)
             .map(Some)
             .map_err(|e| Error::usage(format!("SEEDPLAN_MEMORY_AVAILABLE: {e}"))),
-        Err(_) => Ok(seedplan::sys::available_memory()),
+        _ => Ok(seedplan::sys::available_memory()),
     }
 }
 
-/// Bytes for a message: GiB from 1 GiB on, MiB below.
+/// Bytes for a message: GiB from 1 GiB on, MiB from 1 MiB, KiB below.
 fn human_size(b: f64) -> String {
     if b >= (1u64 << 30) as f64 {
         format!("{:.2} GiB", b / (1u64 << 30) as f64)
+    } else if b < (1u64 << 20) as f64 {
+        format!("{:.1} KiB", b / 1024.0)
     } else {
         format!("{:.1} MiB", b / (1u64 << 20) as f64)
     }

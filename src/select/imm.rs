@@ -94,8 +94,9 @@ impl Selector for Imm {
             let eps_fit = cfg.epsilon * (need as f64 / budget).sqrt();
             return Err(crate::error::Error::usage(format!(
                 "not enough memory: IMM needs about {theta} RR sets here, about {:.1} MiB of RR \
-                 storage, over the {:.1} MiB allowed (by --max-memory, or without it three \
-                 quarters of the memory available); it would fit with --epsilon {:.3} or more, \
+                 storage, over the {:.1} MiB of RR storage allowed (--max-memory less the \
+                 graph, or without it three quarters of the memory available; less 16 MiB of \
+                 working memory); it would fit with --epsilon {:.3} or more, \
                  or use --algo auto, which stops sampling within the limit",
                 need as f64 / (1u64 << 20) as f64,
                 budget / (1u64 << 20) as f64,
