@@ -450,8 +450,9 @@ pub(crate) struct Validated {
 pub(crate) const ZERO_VARIANCE_WORLDS: u64 = 1 << 16;
 
 impl Validated {
-    /// Whether the reach is known to `RSE` (or to `resolution` people) after `r` worlds; `certain`: no world can give any
-    /// member of the pool another reach ([`pool_is_certain`]). A selection that merely looks
+    /// Whether the reach is known to `RSE` (or to `resolution` people) after `r` worlds;
+    /// `certain`: no world can give any member of the pool another reach
+    /// ([`pool_is_certain`]). A selection that merely looks
     /// certain is not enough: a first round's picks of members that reach three people for
     /// certain stopped the run before it could see members with rare large cascades (reach 6
     /// where 11 was there).
