@@ -1393,7 +1393,10 @@ fn cardinality_plans_take_include_and_exclude() {
         .concat(),
     );
     assert_eq!(budgeted["status"], "forced");
+    assert_eq!(budgeted["method"], "forced");
     assert_eq!(budgeted["rr_sets"], 0);
+    // A plan as given, certified no more than the cardinality one above.
+    assert!(budgeted["certificate"].is_null() && budgeted["approximation"].is_null());
     assert_eq!(nodes(&budgeted), ["@yeta2998", "@limodo2999"]);
     let prices = fs::read_to_string(&c).unwrap();
     let price = |who: &str| -> f64 {

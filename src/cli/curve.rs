@@ -240,6 +240,9 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     // Every candidate taken is the best plan there is, on any sample.
                     certificate: if al.status == seedplan::select::SelectStatus::AllCandidates {
                         Some(1.0)
+                    } else if al.status == seedplan::select::SelectStatus::Forced {
+                        // Must-includes that fill the cap: a plan as given, not certified.
+                        None
                     } else {
                         (!forward).then(|| {
                             seedplan::select::certify(

@@ -955,7 +955,9 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                 // best plan there is, nothing sampled.
                 break 'budgeted Chosen {
                     seeds: al.seeds,
-                    approximation: Some(1.0),
+                    // Every account taken is the best plan there is; must-includes that fill the
+                    // cap are a plan as given, certified no more than a cardinality one.
+                    approximation: (al.status == SelectStatus::AllCandidates).then_some(1.0),
                     upper: None,
                     certify: false,
                     status: al.status,
