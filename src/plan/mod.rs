@@ -321,7 +321,7 @@ pub fn estimate_forward(
         worlds.for_each_batched(
             range,
             batch,
-            |key, ws| one_world(&worlds, key, ws, seeds, weights),
+            |key, ws| one_world(&worlds, key, ws, seeds),
             |(total, first, only, work)| acc.add(total, &first, &only, work),
         );
     };
@@ -451,7 +451,6 @@ fn one_world(
     key: u64,
     ws: &mut crate::diffusion::Workspace,
     seeds: &[u32],
-    weights: Option<&[u64]>,
 ) -> (u64, Vec<u64>, Vec<u64>, u64) {
     let k = seeds.len();
     let mut work = 0u64;
@@ -471,7 +470,7 @@ fn one_world(
     let mut only = vec![0u64; k];
     let mut total = 0u64;
     for (&u, &(count, r)) in &by {
-        let w = weights.map_or(1, |w| w[u as usize]);
+        let w = worlds.weight(u);
         total += w;
         first[r as usize] += w;
         if count == 1 {
@@ -665,7 +664,8 @@ pub fn overlap_forward(
     worlds: u64,
 ) -> Vec<Vec<f64>> {
     let k = seeds.len();
-    let w = crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate);
+    let w =
+        crate::select::forward::Worlds::new(model, seed, Purpose::WorldsEstimate).weighted(weights);
     let mut counts = vec![0u64; k * k];
     // Per world a k x k matrix (at most 40 x 40 in the report): a list of cells, a person reached
     // by r seeds adding r^2, ran to gigabytes when 40 seeds share 600 people.
@@ -684,7 +684,7 @@ pub fn overlap_forward(
             }
             let mut m = vec![0u64; k * k];
             for (&u, rs) in &by {
-                let wu = weights.map_or(1, |w| w[u as usize]);
+                let wu = w.weight(u);
                 for &a in rs {
                     for &b in rs {
                         m[a as usize * k + b as usize] += wu;

@@ -81,7 +81,8 @@ impl<'a> Worlds<'a> {
         self
     }
 
-    fn weight(&self, v: u32) -> u64 {
+    /// What person `v` counts for: their audience weight, or 1.
+    pub(crate) fn weight(&self, v: u32) -> u64 {
         self.weights.map_or(1, |w| w[v as usize])
     }
 
