@@ -364,8 +364,14 @@ pub fn optimize_on(
     // Whether the LP runs is decided on every allowed candidate, affordable or not, as before
     // the filter: counting only the affordable ones put plans under the LP's size limit where
     // it took 1.8 s for the bound the dual already gave (email-Eu-core, 1,005 candidates).
+    // RR sets keep only the accounts a plan could hold (`candidates`), so an account priced
+    // above the budget counts as held by some set, as it all but always was.
     let lp_size = (0..n as u32)
-        .filter(|&v| cons.allowed(costs, v) && !index.sets_of(v).is_empty())
+        .filter(|&v| {
+            cons.allowed(costs, v)
+                && (!index.sets_of(v).is_empty()
+                    || costs.cost_of(v).is_some_and(|c| c > cons.budget + 1e-9))
+        })
         .count();
     let lp_cols = lp_columns(&allowed, &index, costs, cons, n);
     let alone = coll.counts(&index, n);
@@ -617,6 +623,9 @@ pub fn sample(
     // must clear it less ε.
     let target = (1.0 - 1.0 / std::f64::consts::E) / 2.0 - cfg.epsilon;
 
+    // The sets keep only the accounts a plan could hold: every count the greedy, the bounds, the
+    // LP and the MIP read is of those (an empty set is still a set drawn, covered by none).
+    let keep = candidates(costs, cons, n);
     let mut r1 = RrCollection::new(cfg.seed, Purpose::RrSelect);
     let mut r2 = RrCollection::new(cfg.seed, Purpose::RrValidate);
     let mut theta = (theta0.ceil() as u64).min(theta_max as u64).max(1);
@@ -629,15 +638,16 @@ pub fn sample(
     loop {
         round += 1;
         progress.begin("sampling RR sets", None);
-        let mut hit = r1.extend_limited(model, roots, theta, &cfg.limits);
+        let mut hit = r1.extend_onto_limited(model, roots, theta, &cfg.limits, &keep);
         if hit.is_none() {
-            hit = r2.extend_limited(model, roots, theta, &cfg.limits);
+            hit = r2.extend_onto_limited(model, roots, theta, &cfg.limits, &keep);
         }
         progress.end();
         if r1.is_empty() || r2.is_empty() {
             // Stopped before anything was sampled: take a minimal sample so a plan exists.
-            r1.extend_to(model, roots, 1024);
-            r2.extend_to(model, roots, 1024);
+            let none = crate::limits::Limits::none();
+            r1.extend_onto_limited(model, roots, 1024, &none, &keep);
+            r2.extend_onto_limited(model, roots, 1024, &none, &keep);
         }
         if let Some(h) = hit {
             // The round's greedy and bound would only decide whether to stop (3 s at the 82k
@@ -732,6 +742,20 @@ pub fn sample(
         worlds: 0,
         worlds_drawn: 0,
     }
+}
+
+/// The accounts a plan under `cons` could hold: the must-includes, and every account the rules
+/// let in at a price within the budget.
+fn candidates(costs: &CostTable, cons: &Constraints, n: usize) -> Vec<bool> {
+    let mut keep: Vec<bool> = (0..n as u32)
+        .map(|v| {
+            cons.priced_and_in_category(costs, v)
+                && costs.cost_of(v).is_some_and(|c| c <= cons.budget + 1e-9)
+        })
+        .collect();
+    cons.exclude.iter().for_each(|&v| keep[v as usize] = false);
+    cons.include.iter().for_each(|&v| keep[v as usize] = true);
+    keep
 }
 
 /// The pool a budgeted plan should be chosen from on forward worlds, if any: every account the
@@ -1216,6 +1240,124 @@ mod tests {
                 coll.first_hits(plan, n as usize),
                 weighted.first_hits(plan, n as usize)
             );
+        }
+    }
+
+    /// Sets that keep only the accounts a plan could hold (`candidates`) plan as the full sets:
+    /// the same greedy, LP, MIP, extension and ranking. The seed cap's bound no longer counts
+    /// accounts the budget cannot buy (it can only tighten); the dual's iterates change with
+    /// them, and both results are bounds.
+    #[test]
+    fn sets_kept_to_the_candidates_plan_as_the_full_sets() {
+        use crate::diffusion::{ModelKind, ProbScheme};
+        let n = 60u32;
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as u32
+        };
+        let edges: Vec<(u32, u32)> = (0..260).map(|_| (next(), next())).collect();
+        let g = crate::graph::Graph::from_edges(n as usize, &edges, None);
+        let m = Model::new(
+            &g,
+            ModelKind::IndependentCascade,
+            ProbScheme::Uniform(0.2),
+            1,
+        )
+        .unwrap();
+        // A third of the accounts unpriced, a few priced above every budget below.
+        let costs = CostTable {
+            cost: (0..n)
+                .map(|v| match v % 3 {
+                    0 => None,
+                    _ if v % 11 == 1 => Some(50.0),
+                    _ => Some(1.0 + (v * 7 % 5) as f64),
+                })
+                .collect(),
+            category: (0..n).map(|v| Some(v % 2)).collect(),
+            categories: vec!["a".into(), "b".into()],
+            priced: (0..n).filter(|v| v % 3 != 0).count(),
+            ..Default::default()
+        };
+        let roots = RootSampler::uniform(n as usize);
+        let free = (0, usize::MAX, f64::INFINITY);
+        for (budget, max_seeds, category) in [
+            (9.0, usize::MAX, vec![free; 2]),
+            (14.0, 4, vec![free; 2]),
+            (10.0, 5, vec![(2, usize::MAX, f64::INFINITY), (0, 1, 6.0)]),
+        ] {
+            let cons = Constraints {
+                budget,
+                max_seeds,
+                include: vec![3],
+                exclude: vec![4],
+                category: category.clone(),
+            };
+            let keep = candidates(&costs, &cons, n as usize);
+            assert!(
+                keep[3] && !keep[4] && !keep[0] && !keep[12],
+                "include, exclude, unpriced, dear"
+            );
+            let mut full = RrCollection::new(7, Purpose::RrSelect);
+            full.extend_to(&m, &roots, 3000);
+            let mut kept = RrCollection::new(7, Purpose::RrSelect);
+            let none = crate::limits::Limits::none();
+            kept.extend_onto_limited(&m, &roots, 1000, &none, &keep);
+            kept.extend_onto_limited(&m, &roots, 3000, &none, &keep);
+            assert_eq!((kept.len(), kept.sampled()), (3000, 3000));
+            for i in 0..3000 {
+                let want: Vec<u32> = full
+                    .set(i)
+                    .iter()
+                    .copied()
+                    .filter(|&v| keep[v as usize])
+                    .collect();
+                assert_eq!(kept.set(i), &want[..], "set {i}");
+            }
+            assert!(
+                kept.total_ids() * 5 < full.total_ids() * 4,
+                "a third unpriced: fewer ids"
+            );
+            let cfg = BudgetConfig::new(1);
+            let (a, b) = (
+                optimize_on(&full, n as usize, &costs, &cons, &cfg),
+                optimize_on(&kept, n as usize, &costs, &cons, &cfg),
+            );
+            let what = format!("budget {budget}, cap {max_seeds}, rules {category:?}");
+            assert_eq!(a.greedy.seeds, b.greedy.seeds, "{what}");
+            assert_eq!(a.greedy.gains, b.greedy.gains, "{what}");
+            assert_eq!(a.greedy.method, b.greedy.method, "{what}");
+            // The seed cap's bound (the best marginal gains) no longer counts the accounts
+            // the budget cannot buy: it can only tighten.
+            assert!(b.greedy_bound <= a.greedy_bound + 1e-6, "{what}");
+            let (la, lb) = (a.lp_bound.unwrap(), b.lp_bound.unwrap());
+            assert!((la - lb).abs() < 1e-6 * la, "{what}: LP {la} against {lb}");
+            let (ma, mb) = (a.mip.as_ref().unwrap(), b.mip.as_ref().unwrap());
+            assert!((ma.objective - mb.objective).abs() < 1e-6, "{what}");
+            assert_eq!(ma.chosen, mb.chosen, "{what}");
+            assert!(b.greedy_bound >= mb.objective.max(b.greedy.covered as f64) - 1e-6);
+            // The dual's iterates differ (the dear accounts weigh in them on the full sets); both
+            // are bounds.
+            for on in [&a, &b] {
+                assert!(on.dual_bound >= (on.greedy.covered as f64).max(mb.objective) - 1e-6);
+            }
+            let (ia, ib) = (
+                InvertedIndex::build(&full, n as usize),
+                InvertedIndex::build(&kept, n as usize),
+            );
+            let plan = &a.greedy.seeds;
+            let ext = |c: &RrCollection, ix: &InvertedIndex| {
+                greedy::extend_plan(c, ix, &costs, &cons, n as usize, plan)
+            };
+            assert_eq!(ext(&full, &ia), ext(&kept, &ib), "{what}");
+            let cand: Vec<bool> = (0..n as usize).map(|v| keep[v] && v != 3).collect();
+            let rank = |c: &RrCollection, ix: &InvertedIndex| {
+                let g = crate::rrset::greedy_on_index(c, ix, n as usize, 4, Some(&cand), &[3]);
+                (g.seeds, g.gains)
+            };
+            assert_eq!(rank(&full, &ia), rank(&kept, &ib), "{what}");
         }
     }
 
