@@ -1141,29 +1141,56 @@ mod tests {
         RrCollection::from_weighted(1, Purpose::Worlds, sets.iter().map(|(s, w)| (&s[..], *w)))
     }
 
-    /// Distinct sets with weights stand for all their copies: every optimizer and count on
-    /// them gives what it gives on every set stored (the dual may run further, as its work is
-    /// counted in stored ids, and stays a bound).
-    #[test]
-    fn distinct_weighted_sets_plan_as_every_set_stored() {
-        use crate::diffusion::{ModelKind, ProbScheme};
-        let n = 40u32;
-        let mut x = 0x2545_f491_4f6c_dd1du64;
+    /// `m` arcs between `n` nodes from a xorshift stream started at `x`.
+    fn random_graph(n: u32, m: usize, mut x: u64) -> crate::graph::Graph {
         let mut next = move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             (x % n as u64) as u32
         };
-        let edges: Vec<(u32, u32)> = (0..160).map(|_| (next(), next())).collect();
-        let g = crate::graph::Graph::from_edges(n as usize, &edges, None);
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::Uniform(0.15),
-            1,
-        )
-        .unwrap();
+        let edges: Vec<(u32, u32)> = (0..m).map(|_| (next(), next())).collect();
+        crate::graph::Graph::from_edges(n as usize, &edges, None)
+    }
+
+    fn uniform_ic(g: &crate::graph::Graph, p: f64) -> Model<'_> {
+        use crate::diffusion::{ModelKind, ProbScheme};
+        Model::new(g, ModelKind::IndependentCascade, ProbScheme::Uniform(p), 1).unwrap()
+    }
+
+    /// `optimize_on` on two collections that must plan alike: the same greedy, LP bound and MIP
+    /// objective.
+    fn optimize_alike(
+        x: &RrCollection,
+        y: &RrCollection,
+        n: u32,
+        costs: &CostTable,
+        cons: &Constraints,
+        what: &str,
+    ) -> (OnSample, OnSample) {
+        let cfg = BudgetConfig::new(1);
+        let (a, b) = (
+            optimize_on(x, n as usize, costs, cons, &cfg),
+            optimize_on(y, n as usize, costs, cons, &cfg),
+        );
+        assert_eq!(a.greedy.seeds, b.greedy.seeds, "{what}");
+        assert_eq!(a.greedy.gains, b.greedy.gains, "{what}");
+        assert_eq!(a.greedy.method, b.greedy.method, "{what}");
+        let (la, lb) = (a.lp_bound.unwrap(), b.lp_bound.unwrap());
+        assert!((la - lb).abs() < 1e-6 * la, "{what}: LP {la} against {lb}");
+        let (ma, mb) = (a.mip.as_ref().unwrap(), b.mip.as_ref().unwrap());
+        assert!((ma.objective - mb.objective).abs() < 1e-6, "{what}");
+        (a, b)
+    }
+
+    /// Distinct sets with weights stand for all their copies: every optimizer and count on
+    /// them gives what it gives on every set stored (the dual may run further, as its work is
+    /// counted in stored ids, and stays a bound).
+    #[test]
+    fn distinct_weighted_sets_plan_as_every_set_stored() {
+        let n = 40u32;
+        let g = random_graph(n, 160, 0x2545_f491_4f6c_dd1d);
+        let m = uniform_ic(&g, 0.15);
         let mut coll = RrCollection::new(7, Purpose::RrSelect);
         coll.extend_to(&m, &RootSampler::uniform(n as usize), 4000);
         let weighted = distinct(&coll);
@@ -1198,20 +1225,10 @@ mod tests {
                 exclude: vec![6],
                 category: category.clone(),
             };
-            let cfg = BudgetConfig::new(1);
-            let (a, b) = (
-                optimize_on(&coll, n as usize, &costs, &cons, &cfg),
-                optimize_on(&weighted, n as usize, &costs, &cons, &cfg),
-            );
             let what = format!("budget {budget}, cap {max_seeds}, rules {category:?}");
-            assert_eq!(a.greedy.seeds, b.greedy.seeds, "{what}");
-            assert_eq!(a.greedy.gains, b.greedy.gains, "{what}");
-            assert_eq!(a.greedy.method, b.greedy.method, "{what}");
+            let (a, b) = optimize_alike(&coll, &weighted, n, &costs, &cons, &what);
             assert!((a.greedy_bound - b.greedy_bound).abs() < 1e-6, "{what}");
-            let (la, lb) = (a.lp_bound.unwrap(), b.lp_bound.unwrap());
-            assert!((la - lb).abs() < 1e-6 * la, "{what}: LP {la} against {lb}");
             let (ma, mb) = (a.mip.as_ref().unwrap(), b.mip.as_ref().unwrap());
-            assert!((ma.objective - mb.objective).abs() < 1e-6, "{what}");
             for on in [&a, &b] {
                 let cov = on.greedy.covered as f64;
                 assert!(on.dual_bound >= cov.max(ma.objective) - 1e-6, "{what}");
@@ -1249,24 +1266,9 @@ mod tests {
     /// them, and both results are bounds.
     #[test]
     fn sets_kept_to_the_candidates_plan_as_the_full_sets() {
-        use crate::diffusion::{ModelKind, ProbScheme};
         let n = 60u32;
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as u32
-        };
-        let edges: Vec<(u32, u32)> = (0..260).map(|_| (next(), next())).collect();
-        let g = crate::graph::Graph::from_edges(n as usize, &edges, None);
-        let m = Model::new(
-            &g,
-            ModelKind::IndependentCascade,
-            ProbScheme::Uniform(0.2),
-            1,
-        )
-        .unwrap();
+        let g = random_graph(n, 260, 0x9e37_79b9_7f4a_7c15);
+        let m = uniform_ic(&g, 0.2);
         // A third of the accounts unpriced, a few priced above every budget below.
         let costs = CostTable {
             cost: (0..n)
@@ -1320,22 +1322,12 @@ mod tests {
                 kept.total_ids() * 5 < full.total_ids() * 4,
                 "a third unpriced: fewer ids"
             );
-            let cfg = BudgetConfig::new(1);
-            let (a, b) = (
-                optimize_on(&full, n as usize, &costs, &cons, &cfg),
-                optimize_on(&kept, n as usize, &costs, &cons, &cfg),
-            );
             let what = format!("budget {budget}, cap {max_seeds}, rules {category:?}");
-            assert_eq!(a.greedy.seeds, b.greedy.seeds, "{what}");
-            assert_eq!(a.greedy.gains, b.greedy.gains, "{what}");
-            assert_eq!(a.greedy.method, b.greedy.method, "{what}");
+            let (a, b) = optimize_alike(&full, &kept, n, &costs, &cons, &what);
             // The seed cap's bound (the best marginal gains) no longer counts the accounts
             // the budget cannot buy: it can only tighten.
             assert!(b.greedy_bound <= a.greedy_bound + 1e-6, "{what}");
-            let (la, lb) = (a.lp_bound.unwrap(), b.lp_bound.unwrap());
-            assert!((la - lb).abs() < 1e-6 * la, "{what}: LP {la} against {lb}");
             let (ma, mb) = (a.mip.as_ref().unwrap(), b.mip.as_ref().unwrap());
-            assert!((ma.objective - mb.objective).abs() < 1e-6, "{what}");
             assert_eq!(ma.chosen, mb.chosen, "{what}");
             assert!(b.greedy_bound >= mb.objective.max(b.greedy.covered as f64) - 1e-6);
             // The dual's iterates differ (the dear accounts weigh in them on the full sets); both

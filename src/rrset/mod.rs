@@ -347,6 +347,19 @@ impl RrCollection {
         target: u64,
         limits: &crate::limits::Limits,
     ) -> Option<crate::limits::LimitHit> {
+        self.extend_in_batches(model, roots, target, limits, None)
+    }
+
+    /// Grows toward `target` a batch at a time (see `extend_limited`), with `keep` as in
+    /// `extend_onto_limited`.
+    fn extend_in_batches(
+        &mut self,
+        model: &Model<'_>,
+        roots: &RootSampler,
+        target: u64,
+        limits: &crate::limits::Limits,
+        keep: Option<&[bool]>,
+    ) -> Option<crate::limits::LimitHit> {
         const BATCH: u64 = CHUNK as u64 * 64;
         loop {
             if let Some(h) = limits.expired() {
@@ -356,7 +369,8 @@ impl RrCollection {
             if cur >= target {
                 return None;
             }
-            self.extend_to(model, roots, (cur + BATCH).min(target));
+            let to = (cur + BATCH).min(target);
+            self.extend_inner(model, roots, to, keep, keep.is_some(), None);
         }
     }
 
@@ -373,19 +387,8 @@ impl RrCollection {
         limits: &crate::limits::Limits,
         keep: &[bool],
     ) -> Option<crate::limits::LimitHit> {
-        const BATCH: u64 = CHUNK as u64 * 64;
         assert!(!self.is_pooled(), "a kept-members collection is not pooled");
-        loop {
-            if let Some(h) = limits.expired() {
-                return Some(h);
-            }
-            let cur = self.sampled;
-            if cur >= target {
-                return None;
-            }
-            let to = (cur + BATCH).min(target);
-            self.extend_inner(model, roots, to, Some(keep), true, None);
-        }
+        self.extend_in_batches(model, roots, target, limits, Some(keep))
     }
 
     /// Grows the collection to `target` sets (no-op when already that large).
