@@ -1228,7 +1228,7 @@ mod tests {
             let what = format!("budget {budget}, cap {max_seeds}, rules {category:?}");
             let (a, b) = optimize_alike(&coll, &weighted, n, &costs, &cons, &what);
             assert!((a.greedy_bound - b.greedy_bound).abs() < 1e-6, "{what}");
-            let (ma, mb) = (a.mip.as_ref().unwrap(), b.mip.as_ref().unwrap());
+            let ma = a.mip.as_ref().unwrap();
             for on in [&a, &b] {
                 let cov = on.greedy.covered as f64;
                 assert!(on.dual_bound >= cov.max(ma.objective) - 1e-6, "{what}");
