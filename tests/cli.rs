@@ -4532,3 +4532,103 @@ fn without_max_memory_a_plan_stops_within_the_available_memory() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// `curve` takes `plan`'s limits and audience: `--time-limit` for the whole curve, the memory cap
+/// (`--max-memory`, or three quarters of what is available) per budget, each point saying how
+/// its sampling ended; `--target` counts only the audience, as `plan --budget B` does.
+#[test]
+fn a_curve_keeps_to_its_limits_and_its_audience() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dataset("demo/follows.csv");
+    let c = dataset("demo/costs.csv");
+    let base = [
+        "curve",
+        "--graph",
+        g.to_str().unwrap(),
+        "--edge-meaning",
+        "follows",
+        "--costs",
+        c.to_str().unwrap(),
+        "--budgets",
+        "1000,20000",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ];
+    let points = |o: &std::process::Output| -> Vec<serde_json::Value> {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["points"].as_array().unwrap().clone()
+    };
+    let free = points(
+        &bin()
+            .args(base)
+            .env("SEEDPLAN_MEMORY_AVAILABLE", "8G")
+            .output()
+            .unwrap(),
+    );
+    assert!(free.iter().all(|p| p["status"] == "converged"), "{free:?}");
+    // A deadline already past: every budget is planned on what little is drawn, and says so.
+    let late = points(
+        &bin()
+            .args(base)
+            .args(["--time-limit", "1ms"])
+            .output()
+            .unwrap(),
+    );
+    assert!(late.iter().all(|p| p["status"] == "time_limit"), "{late:?}");
+    assert!(late
+        .iter()
+        .all(|p| !p["plan"].as_array().unwrap().is_empty()));
+    // Little memory: the larger budget's sampling stops at the cap, with a note.
+    let o = bin()
+        .args(base)
+        .env("SEEDPLAN_MEMORY_AVAILABLE", "40M")
+        .output()
+        .unwrap();
+    let capped = points(&o);
+    assert_eq!(capped[1]["status"], "memory_limit", "{capped:?}");
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("sampling stopped before outgrowing this machine's memory"));
+    let o = bin()
+        .args(base)
+        .args(["--max-memory", "1K"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    // An audience of three accounts: no point reaches more than three.
+    let labels: Vec<String> = fs::read_to_string(&c)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let target = dir.path().join("t.csv");
+    fs::write(
+        &target,
+        format!(
+            "node,weight\n{}\n",
+            labels
+                .iter()
+                .map(|l| format!("{l},1"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    )
+    .unwrap();
+    let aimed = points(
+        &bin()
+            .args(base)
+            .args(["--target", target.to_str().unwrap()])
+            .output()
+            .unwrap(),
+    );
+    for (p, f) in aimed.iter().zip(&free) {
+        let r = p["expected_reach"].as_f64().unwrap();
+        assert!(r > 0.0 && r <= 3.0 + 1e-9, "{p}");
+        assert!(r < f["expected_reach"].as_f64().unwrap());
+    }
+}

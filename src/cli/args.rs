@@ -102,6 +102,21 @@ pub struct CurveArgs {
     /// quarter of it (counted in id visits, so the certificate does not either).
     #[arg(long, default_value_t = 2.0)]
     pub mip_seconds: f64,
+    /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Weight of nodes not listed in --target.
+    #[arg(long, default_value_t = 0.0, requires = "target")]
+    pub target_default: f64,
+    /// Stop sampling after this long (e.g. 90s, 5m), counted for the whole curve: budgets
+    /// planned after it are planned on what little is drawn; each point's status says so.
+    #[arg(long)]
+    pub time_limit: Option<String>,
+    /// Refuse curves whose RR storage would not fit in this much memory (e.g. 4G), and stop
+    /// each budget's sampling before exceeding it (default: three quarters of the memory
+    /// available).
+    #[arg(long)]
+    pub max_memory: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,

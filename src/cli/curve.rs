@@ -1,6 +1,6 @@
-//! `seedplan curve`: the reach-versus-budget frontier. One RR sample (sized for the largest
-//! budget) serves every budget, so plans are comparable; reach never falls as the budget grows
-//! (a budget whose own plan reaches less keeps the previous plan).
+//! `seedplan curve`: the reach-versus-budget frontier. Each budget is planned on a sample of
+//! its own, as `plan --budget B` plans it; reach never falls as the budget grows (a budget whose
+//! own plan reaches less keeps the previous plan).
 
 use super::args::{CurveArgs, TableFormat};
 use super::output::{emit_with, stage};
@@ -101,10 +101,14 @@ pub struct CurvePoint {
     /// Why no plan fits this budget (`infeasible` points only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How the plan's sampling ended, as `plan`'s `status` says it (`converged`,
+    /// `time_limit`, `memory_limit`, ...); `infeasible` where there is no plan.
+    pub status: String,
 }
 
 /// Runs `seedplan curve`.
 pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
+    let t_all = std::time::Instant::now();
     let budgets = parse_budgets(&a.budgets)?;
     if a.costs.costs.is_none() {
         return Err(Error::usage("curve needs a cost table (--costs)"));
@@ -114,9 +118,30 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     super::check_mip_seconds(a.mip_seconds)?;
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?.expect("checked");
+    let weights = match &a.target {
+        Some(p) => Some(super::load_target(p, &g, a.target_default)?),
+        None => None,
+    };
     let model = build_model(&g, &a.model, &a.graph.graph)?;
     let n = g.num_nodes();
-    let roots = RootSampler::uniform(n);
+    let roots = match &weights {
+        Some(w) => RootSampler::weighted(w),
+        None => RootSampler::uniform(n),
+    };
+    let (limits, default_cap) = super::run_limits(
+        &model,
+        &roots,
+        &super::RunLimitArgs {
+            time_limit: a.time_limit.as_deref(),
+            max_memory: a.max_memory.as_deref(),
+            seed: a.model.seed,
+            k: a.k.unwrap_or(10),
+            epsilon: a.epsilon,
+            delta: None,
+        },
+        t_all,
+        true,
+    )?;
     let mut file = match &a.constraints {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -131,6 +156,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let mut cfg = BudgetConfig::new(a.model.seed);
     cfg.epsilon = a.epsilon;
     cfg.mip_seconds = a.mip_seconds;
+    cfg.limits = limits;
     let rules_at = |b: f64| -> Result<Constraints> {
         let mut f = file.clone();
         f.budget = Some(b);
@@ -199,6 +225,15 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             plan::DEFAULT_ESTIMATE_RSE,
         )
     };
+    let capped = plans.iter().any(|(_, p)| {
+        matches!(p, Ok((al, _)) if al.status == seedplan::select::SelectStatus::MemoryLimit)
+    });
+    if capped && !quiet {
+        super::note_default_cap(
+            default_cap,
+            "those budgets are planned on what was drawn (status memory_limit)",
+        );
+    }
     let mut points: Vec<CurvePoint> = Vec::new();
     for (b, p) in &plans {
         let mut point = match p {
@@ -213,6 +248,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 method: "infeasible".into(),
                 plan: Vec::new(),
                 reason: Some(why.clone()),
+                status: "infeasible".into(),
             },
             Ok((al, forward)) => {
                 let forward = *forward;
@@ -258,6 +294,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     method: al.method.clone(),
                     plan: al.seeds.iter().map(|&v| g.label(v).into_owned()).collect(),
                     reason: None,
+                    status: al.status.as_str().into(),
                 }
             }
         };
@@ -343,6 +380,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                 "certificate",
                 "method",
                 "plan",
+                "status",
             ])?;
             for p in &points {
                 w.write_record([
@@ -358,6 +396,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                     p.certificate.map(|c| format!("{c:.4}")).unwrap_or_default(),
                     p.method.clone(),
                     join_labels(&p.plan),
+                    p.status.clone(),
                 ])?;
             }
             w.flush()

@@ -882,39 +882,20 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         Some(w) => RootSampler::weighted(w),
         None => RootSampler::uniform(g.num_nodes()),
     };
-    let mut limits = seedplan::limits::Limits::none();
-    if let Some(t) = &a.time_limit {
-        let d = seedplan::limits::parse_duration(t)
-            .map_err(|e| Error::usage(format!("--time-limit: {e}")))?;
-        limits.deadline = Some(t_all + d);
-    }
-    // Without --max-memory, three quarters of the memory available now (the graph is loaded):
-    // a run that outgrew the machine was killed with no plan and no word (soc-Slashdot0902
-    // with an audience at `--budget 11` reached 24 GB in 276 s), where it now stops with the
-    // best plan so far, status `memory_limit`.
-    let memory = match &a.max_memory {
-        Some(m) => Some(MemoryCap::Given(
-            seedplan::limits::parse_size(m)
-                .map_err(|e| Error::usage(format!("--max-memory: {e}")))?,
-        )),
-        // Only RR storage is capped: an algorithm without RR sets needs no cap, and gets none
-        // (a malformed override is refused all the same).
-        None => {
-            let avail = available_memory()?;
-            avail
-                .filter(|_| rules.is_some() || algo.uses_rr_sets())
-                .map(|b| MemoryCap::Available(b / 4 * 3))
-        }
-    };
-    if let Some(cap) = memory {
-        limits.max_rr_bytes = Some(rr_budget(
-            &model,
-            &roots,
-            &a,
-            cap,
-            rules.is_some() || algo.uses_rr_sets(),
-        )?);
-    }
+    let (limits, default_cap) = run_limits(
+        &model,
+        &roots,
+        &RunLimitArgs {
+            time_limit: a.time_limit.as_deref(),
+            max_memory: a.max_memory.as_deref(),
+            seed: a.model.seed,
+            k: a.k,
+            epsilon: a.epsilon,
+            delta: a.delta,
+        },
+        t_all,
+        rules.is_some() || algo.uses_rr_sets(),
+    )?;
     cfg.limits = limits;
     // A cardinality plan's --include seeds come first and --exclude keeps accounts out (a
     // budgeted plan takes both as rules instead).
@@ -1193,14 +1174,10 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     if seedplan::limits::interrupted() {
         return Err(Error::Interrupted);
     }
-    if let (Some(MemoryCap::Available(cap)), SelectStatus::MemoryLimit, false) =
-        (memory, chosen.status, quiet)
-    {
-        note!(
-            "note: sampling stopped before outgrowing this machine's memory (no --max-memory: \
-             three quarters of the {} available); the plan is the best so far \
-             (status memory_limit)",
-            human_size(cap as f64 / 0.75)
+    if chosen.status == SelectStatus::MemoryLimit && !quiet {
+        note_default_cap(
+            default_cap,
+            "the plan is the best so far (status memory_limit)",
         );
     }
     let t2 = Instant::now();
@@ -1828,12 +1805,76 @@ enum MemoryCap {
     Available(u64),
 }
 
+/// What a run's limits are set from (`plan`, `curve`).
+pub(crate) struct RunLimitArgs<'a> {
+    pub time_limit: Option<&'a str>,
+    pub max_memory: Option<&'a str>,
+    pub seed: u64,
+    /// Seeds of the largest plan, for the size of a first sampling round.
+    pub k: usize,
+    pub epsilon: f64,
+    pub delta: Option<f64>,
+}
+
+/// `--time-limit` (counted from `start`) and the memory cap: `--max-memory`, or without it three
+/// quarters of the memory available now (the graph is loaded). A run that outgrew the machine
+/// was killed with no plan and no word (soc-Slashdot0902 with an audience at `--budget 11`
+/// reached 24 GB in 276 s), where it now stops with the best plan so far, status
+/// `memory_limit`. Only RR storage is capped: a run without RR sets (`uses_rr` false) gets no
+/// default cap (a malformed override is refused all the same).
+pub(crate) fn run_limits(
+    model: &Model<'_>,
+    roots: &RootSampler,
+    a: &RunLimitArgs<'_>,
+    start: Instant,
+    uses_rr: bool,
+) -> Result<(seedplan::limits::Limits, Option<u64>)> {
+    let mut limits = seedplan::limits::Limits::none();
+    if let Some(t) = a.time_limit {
+        let d = seedplan::limits::parse_duration(t)
+            .map_err(|e| Error::usage(format!("--time-limit: {e}")))?;
+        limits.deadline = Some(start + d);
+    }
+    let memory = match a.max_memory {
+        Some(m) => Some(MemoryCap::Given(
+            seedplan::limits::parse_size(m)
+                .map_err(|e| Error::usage(format!("--max-memory: {e}")))?,
+        )),
+        None => {
+            let avail = available_memory()?;
+            avail
+                .filter(|_| uses_rr)
+                .map(|b| MemoryCap::Available(b / 4 * 3))
+        }
+    };
+    if let Some(cap) = memory {
+        limits.max_rr_bytes = Some(rr_budget(model, roots, a, cap, uses_rr)?);
+    }
+    let default_cap = match memory {
+        Some(MemoryCap::Available(b)) => Some(b),
+        _ => None,
+    };
+    Ok((limits, default_cap))
+}
+
+/// Says on stderr that the default memory cap (`run_limits`), not `--max-memory`, stopped
+/// sampling, and what stands instead.
+pub(crate) fn note_default_cap(default_cap: Option<u64>, what_stands: &str) {
+    if let Some(cap) = default_cap {
+        note!(
+            "note: sampling stopped before outgrowing this machine's memory (no --max-memory: \
+             three quarters of the {} available); {what_stands}",
+            human_size(cap as f64 / 0.75)
+        );
+    }
+}
+
 /// The RR-storage budget left by the memory cap once the graph is loaded; refuses (exit 2) when
 /// not even the first sampling round would fit, saying what would.
 fn rr_budget(
     model: &Model<'_>,
     roots: &RootSampler,
-    a: &PlanArgs,
+    a: &RunLimitArgs<'_>,
     cap: MemoryCap,
     uses_rr: bool,
 ) -> Result<u64> {
@@ -1848,7 +1889,7 @@ fn rr_budget(
         MemoryCap::Given(t) => (
             t,
             (g.adjacency_bytes() + forward_to_build + g.nodes().heap_bytes()) as u64,
-            format!("--max-memory {}", a.max_memory.as_deref().unwrap_or("")),
+            format!("--max-memory {}", a.max_memory.unwrap_or("")),
         ),
         // The graph is in memory already: only what is still to be built counts.
         MemoryCap::Available(t) => (
@@ -1881,7 +1922,7 @@ fn rr_budget(
         // A pilot of RR sets measures their size; the first round of two collections plus the
         // inverted index must fit.
         let mut pilot =
-            seedplan::rrset::RrCollection::new(a.model.seed, seedplan::rng::Purpose::RrEstimate);
+            seedplan::rrset::RrCollection::new(a.seed, seedplan::rng::Purpose::RrEstimate);
         pilot.extend_to(model, roots, 2000);
         let per_set = 8.0 * pilot.total_ids() as f64 / pilot.len() as f64 + 8.0;
         let n = g.num_nodes();
