@@ -2890,7 +2890,7 @@ fn every_output_format_parses_and_files_match_stdout() {
 /// Plan names are output file names: a job whose plans would share one, or whose name would
 /// leave the output folder, is refused before anything runs.
 #[test]
-fn a_job_refuses_clashing_or_unsafe_plan_names() {
+fn a_job_refuses_clashing_or_unsafe_plan_names_and_bad_values() {
     let dir = tempfile::tempdir().unwrap();
     let g = dataset("demo/follows.csv");
     let job = dir.path().join("job.toml");
@@ -2915,6 +2915,24 @@ fn a_job_refuses_clashing_or_unsafe_plan_names() {
         (
             format!("output = \"out\"\nk = [2]\n{}", graph("../../escape")),
             "plain file",
+        ),
+        // Values no plan could take are the job file's, refused before any plan runs (each
+        // failed on its own plan, after the plans before it).
+        (
+            format!("output = \"out\"\nbudgets = [100, -5]\n{}", graph("g")),
+            "job.toml:2: budget -5 must be a finite number > 0",
+        ),
+        (
+            format!("output = \"out\"\n\nk = [3, 0]\n{}", graph("g")),
+            "job.toml:3: a seed count (k) must be at least 1",
+        ),
+        (
+            format!("output = \"out\"\nmodels = [\"ic:wcc\"]\n{}", graph("g")),
+            "job.toml:2: model 'ic:wcc': unknown --probs 'wcc'",
+        ),
+        (
+            format!("output = \"out\"\nargs = [\"--bogus\"]\n{}", graph("g")),
+            "plan 'g_ic_wc_k10': bad plan arguments",
         ),
     ] {
         fs::write(&job, body).unwrap();

@@ -273,6 +273,67 @@ fn lock_output(dir: &Path) -> Result<std::fs::File> {
     Ok(f)
 }
 
+/// The line of the job file where top-level `key` is set, if it can be found.
+fn key_line(text: &str, key: &str) -> Option<u64> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i as u64 + 1)
+}
+
+/// Refuses (exit 2, before any plan runs) a job whose values no plan could take: a budget that
+/// is not a positive number, a seed count of 0, a model or probability scheme `plan` does not
+/// know, or plan arguments `plan` cannot parse. Each failed on its own plan, after the plans
+/// before it had run, as a failed plan (exit 1).
+fn check_plans(
+    path: &str,
+    text: &str,
+    job: &Job,
+    models: &[String],
+    plans: &[(String, Vec<String>, Vec<PathBuf>)],
+) -> Result<()> {
+    let at = |key: &str, msg: String| match key_line(text, key) {
+        Some(l) => Error::at_line(path, l, msg),
+        None => Error::in_file(path, msg),
+    };
+    if let Some(b) = job.budgets.iter().find(|b| !(b.is_finite() && **b > 0.0)) {
+        return Err(at(
+            "budgets",
+            format!("budget {b} must be a finite number > 0"),
+        ));
+    }
+    if job.k.contains(&0) {
+        return Err(at("k", "a seed count (k) must be at least 1".into()));
+    }
+    for m in models {
+        let (model, probs) = m.split_once(':').unwrap_or((m.as_str(), "wc"));
+        if !matches!(model, "ic" | "lt") {
+            return Err(at(
+                "models",
+                format!("model '{m}': the model must be ic or lt (as MODEL:PROBS)"),
+            ));
+        }
+        if let Err(e) = seedplan::diffusion::ProbScheme::parse(probs) {
+            return Err(at("models", format!("model '{m}': {e}")));
+        }
+    }
+    for (name, args, _) in plans {
+        let mut argv = vec!["seedplan".to_string(), "plan".to_string()];
+        argv.extend(args.iter().cloned());
+        if let Err(e) = super::parse(&argv) {
+            let e = e.to_string();
+            return Err(Error::in_file(
+                path,
+                format!("plan '{name}': bad plan arguments: {}", e.trim_end()),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     let json = a.log_format == "json";
     if !matches!(a.log_format.as_str(), "json" | "text") {
@@ -447,6 +508,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             ));
         }
     }
+    check_plans(&a.job, &text, &job, &models, &plans)?;
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
     // One run at a time per output folder, and the manifest read under the lock: two runs of
