@@ -1397,6 +1397,9 @@ fn cardinality_plans_take_include_and_exclude() {
     assert_eq!(budgeted["rr_sets"], 0);
     // A plan as given, certified no more than the cardinality one above.
     assert!(budgeted["certificate"].is_null() && budgeted["approximation"].is_null());
+    for key in ["greedy_coverage", "greedy_bound", "dual_bound"] {
+        assert!(budgeted["solver"][key].is_null(), "{key}");
+    }
     assert_eq!(nodes(&budgeted), ["@yeta2998", "@limodo2999"]);
     let prices = fs::read_to_string(&c).unwrap();
     let price = |who: &str| -> f64 {
@@ -4400,6 +4403,10 @@ fn a_budget_that_buys_every_candidate_takes_them_all() {
     assert_eq!(p["certificate"], 1.0);
     assert_eq!(p["rr_sets"], 0);
     assert_eq!(p["spent"], 11.0);
+    // Nothing sampled: no coverage and no bounds on it (they read 0).
+    for key in ["greedy_coverage", "greedy_bound", "dual_bound"] {
+        assert!(p["solver"][key].is_null(), "{key}: {}", p["solver"]);
+    }
     let seeds: Vec<&str> = p["seeds"]
         .as_array()
         .unwrap()

@@ -159,17 +159,18 @@ pub struct SolverInfo {
     pub seconds: f64,
     /// Greedy variant that produced the greedy plan.
     pub greedy_variant: String,
-    /// Coverage of the greedy plan on the selection sample.
-    pub greedy_coverage: u64,
+    /// Coverage of the greedy plan on the selection sample (none when nothing was sampled:
+    /// `all_candidates`, `forced`).
+    pub greedy_coverage: Option<u64>,
     /// Coverage of the MIP plan, if solved.
     pub mip_coverage: Option<f64>,
     /// LP relaxation bound on coverage, if solved.
     pub lp_bound: Option<f64>,
-    /// Greedy data-dependent bound on coverage.
-    pub greedy_bound: f64,
+    /// Greedy data-dependent bound on coverage (none when not counted, or nothing sampled).
+    pub greedy_bound: Option<f64>,
     /// LP-dual bound on coverage over all candidates (subgradient descent; never above
-    /// `greedy_bound`).
-    pub dual_bound: f64,
+    /// `greedy_bound`; none when nothing was sampled).
+    pub dual_bound: Option<f64>,
     /// Seeds added after the greedy or MIP plan, from the budget and seed slots it left
     /// (`method` and `mip_coverage` describe the plan before them).
     pub extended: usize,
