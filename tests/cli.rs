@@ -698,6 +698,9 @@ fn budgeted_plan_respects_rules_and_reports_certificate() {
     let p = plan_json(&args);
     let seeds = p["seeds"].as_array().unwrap();
     assert!(seeds.len() <= 8 && !seeds.is_empty());
+    // `k` is the seeds held, `max_seeds` the rules' cap.
+    assert_eq!(p["k"], seeds.len());
+    assert_eq!(p["max_seeds"], 8);
     assert_eq!(seeds[0]["node"], "@juvi1", "must-include ranks first");
     assert!(seeds.iter().all(|s| s["node"] != "@mili0"));
     let fashion = seeds.iter().filter(|s| s["category"] == "fashion").count();

@@ -1302,6 +1302,10 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         } else {
             a.k
         },
+        max_seeds: rules
+            .as_ref()
+            .map(|r| r.max_seeds)
+            .filter(|&m| m != usize::MAX),
         model: model.kind().short().to_string(),
         probs: model.scheme().spec(),
         seed: a.model.seed,

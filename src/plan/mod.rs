@@ -95,8 +95,11 @@ pub struct SeedingPlan {
     pub status: crate::select::SelectStatus,
     /// Whether a --time-limit or --max-memory stopped the run early (see `status`).
     pub limit_hit: bool,
-    /// Seeds requested.
+    /// Seeds requested; for a budgeted plan, the seeds it holds.
     pub k: usize,
+    /// A budgeted plan's cap on its seeds (`-k` or the rules' `max_seeds`), `None` without one
+    /// and for cardinality plans.
+    pub max_seeds: Option<usize>,
     /// `ic` or `lt`.
     pub model: String,
     /// Probability scheme.
