@@ -4660,3 +4660,52 @@ fn a_curve_keeps_to_its_limits_and_its_audience() {
         assert!(r < f["expected_reach"].as_f64().unwrap());
     }
 }
+
+/// A rule that cannot hold is said where it was written: the rules file's line that sets it, or
+/// the flag that gave it (a `-k` of the file's was blamed on `--k`, a label clash on the file).
+#[test]
+fn a_bad_rule_is_named_where_it_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    let r = rules.to_str().unwrap();
+    for (body, flags, want) in [
+        ("budget = -5\n", vec![], "rules.toml:1: budget -5 must be a finite number > 0"),
+        (
+            "budget = 2000\n\nmax_seeds = 0\n",
+            vec![],
+            "rules.toml:3: the seed cap (max_seeds, -k) must be at least 1",
+        ),
+        (
+            "# rules\nbudget = 2000\ninclude = [\"@nosuch\"]\n",
+            vec![],
+            "rules.toml:3: include '@nosuch' is not in the graph",
+        ),
+        (
+            "budget = 2000\n[category.food]\nmax_count = 1\n[category.gaming]\nmin_count = 5\nmax_count = 2\n",
+            vec![],
+            "rules.toml:4: category 'gaming' has min_count 5 > max_count 2",
+        ),
+        (
+            "budget = 2000\nexclude = [\"@bapa2\"]\n",
+            vec!["--include", "@bapa2"],
+            "rules.toml:2: '@bapa2' is both included (--include) and excluded",
+        ),
+        (
+            "budget = 2000\n",
+            vec!["--include", "@nosuch"],
+            "--include: include '@nosuch' is not in the graph",
+        ),
+    ] {
+        fs::write(&rules, body).unwrap();
+        let out = dir.path().join("out.json");
+        bin()
+            .arg("plan")
+            .args(demo_args())
+            .args(["--constraints", r, "-q", "-o", out.to_str().unwrap()])
+            .args(flags)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want));
+        assert!(!out.exists());
+    }
+}

@@ -37,12 +37,36 @@ pub struct ConstraintsFile {
     /// Rules by category name.
     #[serde(default)]
     pub category: BTreeMap<String, CategoryRule>,
+    /// Where the values came from, for messages (`parse` and the `with_*` merges set it).
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Where a `ConstraintsFile`'s values came from: the file (its path and text, to find the line
+/// of a key) and the flags merged over it.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    file: Option<(String, String)>,
+    budget_flag: bool,
+    max_seeds_flag: bool,
+    /// `include` / `exclude` labels from these indices on came from flags.
+    include_flags_from: Option<usize>,
+    exclude_flags_from: Option<usize>,
+}
+
+/// A value a message is about.
+enum Key<'a> {
+    Budget,
+    MaxSeeds,
+    Include(usize),
+    Exclude(usize),
+    Category(&'a str),
 }
 
 impl ConstraintsFile {
     /// Parses TOML text; errors name the file and line.
     pub fn parse(path: &str, text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| {
+        let mut file: Self = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|sp| text[..sp.start.min(text.len())].matches('\n').count() as u64 + 1);
@@ -50,8 +74,101 @@ impl ConstraintsFile {
                 Some(l) => Error::at_line(path, l, e.message().to_string()),
                 None => Error::in_file(path, e.message().to_string()),
             }
-        })
+        })?;
+        file.origin.file = Some((path.to_string(), text.to_string()));
+        Ok(file)
     }
+
+    /// `--budget` over the file's.
+    pub fn with_budget_flag(&mut self, budget: f64) {
+        self.budget = Some(budget);
+        self.origin.budget_flag = true;
+    }
+
+    /// `-k` over the file's `max_seeds`.
+    pub fn with_max_seeds_flag(&mut self, k: usize) {
+        self.max_seeds = Some(k);
+        self.origin.max_seeds_flag = true;
+    }
+
+    /// `--include` and `--exclude` labels, after the file's.
+    pub fn with_flag_labels(&mut self, include: &[String], exclude: &[String]) {
+        self.origin.include_flags_from = Some(self.include.len());
+        self.origin.exclude_flags_from = Some(self.exclude.len());
+        self.include.extend(include.iter().cloned());
+        self.exclude.extend(exclude.iter().cloned());
+    }
+
+    /// An error about `key`, said where its value came from: the file's line that sets it, or
+    /// the flag that gave it (`where_` when neither is known).
+    fn error(&self, key: Key<'_>, where_: &str, msg: String) -> Error {
+        let o = &self.origin;
+        let flag = match key {
+            Key::Budget if o.budget_flag => Some("--budget"),
+            Key::MaxSeeds if o.max_seeds_flag => Some("-k"),
+            Key::Include(i) if o.include_flags_from.is_some_and(|f| i >= f) => Some("--include"),
+            Key::Exclude(i) if o.exclude_flags_from.is_some_and(|f| i >= f) => Some("--exclude"),
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            return Error::usage(format!("{flag}: {msg}"));
+        }
+        let Some((path, text)) = &o.file else {
+            return Error::usage(format!("{where_}: {msg}"));
+        };
+        let line = match key {
+            Key::Budget => key_line(text, "budget"),
+            Key::MaxSeeds => key_line(text, "max_seeds"),
+            Key::Include(_) => key_line(text, "include"),
+            Key::Exclude(_) => key_line(text, "exclude"),
+            Key::Category(name) => category_line(text, name),
+        };
+        match line {
+            Some(l) => Error::at_line(path, l, msg),
+            None => Error::in_file(path, msg),
+        }
+    }
+
+    /// Where `key` came from, for a message that names two values.
+    fn source_of(&self, key: Key<'_>, where_: &str) -> String {
+        match self.error(key, where_, String::new()) {
+            Error::Input { loc, .. } => loc.to_string(),
+            e => e.to_string().trim_end_matches(": ").to_string(),
+        }
+    }
+}
+
+/// The line of `text` (TOML) where top-level `key` is set, if a line starts with `key =`.
+fn key_line(text: &str, key: &str) -> Option<u64> {
+    let mut top = true;
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            if t.starts_with('[') {
+                top = false;
+            }
+            top && t
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i as u64 + 1)
+}
+
+/// The line of the `[category.NAME]` table (bare or quoted name), or of a dotted
+/// `category.NAME.…` / `NAME = {…}` entry.
+fn category_line(text: &str, name: &str) -> Option<u64> {
+    let forms = [
+        format!("[category.{name}]"),
+        format!("[category.\"{name}\"]"),
+        format!("category.{name}."),
+        format!("category.\"{name}\"."),
+    ];
+    text.lines()
+        .position(|l| {
+            let t: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+            forms.iter().any(|f| t.starts_with(f.as_str()))
+        })
+        .map(|i| i as u64 + 1)
 }
 
 /// Rules resolved to node and category ids.
@@ -81,44 +198,60 @@ impl Constraints {
             Error::usage("a budget is needed: give --budget or `budget = ...` in --constraints")
         })?;
         if !(budget.is_finite() && budget > 0.0) {
-            return Err(Error::usage(format!(
-                "budget {budget} must be a finite number > 0"
-            )));
+            return Err(file.error(
+                Key::Budget,
+                where_,
+                format!("budget {budget} must be a finite number > 0"),
+            ));
         }
-        let lookup = |l: &str, what: &str| -> Result<u32> {
+        let lookup = |l: &str, key: Key<'_>, what: &str| -> Result<u32> {
             graph
                 .nodes()
                 .get(l)
-                .ok_or_else(|| Error::usage(format!("{where_}: {what} '{l}' is not in the graph")))
+                .ok_or_else(|| file.error(key, where_, format!("{what} '{l}' is not in the graph")))
         };
         let mut include = Vec::new();
-        for l in &file.include {
-            let v = lookup(l, "include")?;
+        let mut include_at = Vec::new();
+        for (i, l) in file.include.iter().enumerate() {
+            let v = lookup(l, Key::Include(i), "include")?;
             if costs.cost_of(v).is_none() {
-                return Err(Error::usage(format!(
-                    "{where_}: include '{l}' has no cost in the cost table"
-                )));
+                return Err(file.error(
+                    Key::Include(i),
+                    where_,
+                    format!("include '{l}' has no cost in the cost table"),
+                ));
             }
             if !include.contains(&v) {
                 include.push(v);
+                include_at.push(i);
             }
         }
         let mut exclude = Vec::new();
-        for l in &file.exclude {
-            let v = lookup(l, "exclude")?;
-            if include.contains(&v) {
-                return Err(Error::usage(format!(
-                    "{where_}: '{l}' is both included and excluded"
-                )));
+        for (i, l) in file.exclude.iter().enumerate() {
+            let v = lookup(l, Key::Exclude(i), "exclude")?;
+            if let Some(j) = include.iter().position(|&u| u == v) {
+                // The include's source too, when the two were given in different places.
+                let inc = file.source_of(Key::Include(include_at[j]), where_);
+                let inc = if inc == file.source_of(Key::Exclude(i), where_) {
+                    String::new()
+                } else {
+                    format!(" ({inc})")
+                };
+                return Err(file.error(
+                    Key::Exclude(i),
+                    where_,
+                    format!("'{l}' is both included{inc} and excluded"),
+                ));
             }
             exclude.push(v);
         }
         let ncat = costs.categories.len();
         let mut category = vec![(0usize, usize::MAX, f64::INFINITY); ncat];
         for (name, rule) in &file.category {
+            let here = |msg: String| file.error(Key::Category(name), where_, msg);
             let Some(c) = costs.categories.iter().position(|x| x == name) else {
-                return Err(Error::usage(format!(
-                    "{where_}: category '{name}' does not occur in the cost table (categories: {})",
+                return Err(here(format!(
+                    "category '{name}' does not occur in the cost table (categories: {})",
                     costs.categories.join(", ")
                 )));
             };
@@ -128,21 +261,23 @@ impl Constraints {
                 rule.max_spend.unwrap_or(f64::INFINITY),
             );
             if r.0 > r.1 {
-                return Err(Error::usage(format!(
-                    "{where_}: category '{name}' has min_count {} > max_count {}",
+                return Err(here(format!(
+                    "category '{name}' has min_count {} > max_count {}",
                     r.0, r.1
                 )));
             }
             if r.2.is_nan() || r.2 <= 0.0 {
-                return Err(Error::usage(format!(
-                    "{where_}: category '{name}' max_spend must be > 0"
-                )));
+                return Err(here(format!("category '{name}' max_spend must be > 0")));
             }
             category[c] = r;
         }
         let max_seeds = file.max_seeds.unwrap_or(usize::MAX);
         if max_seeds == 0 {
-            return Err(Error::usage("--k (max_seeds) must be at least 1"));
+            return Err(file.error(
+                Key::MaxSeeds,
+                where_,
+                "the seed cap (max_seeds, -k) must be at least 1".into(),
+            ));
         }
         let c = Constraints {
             budget,

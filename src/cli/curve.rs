@@ -150,8 +150,8 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         }
         None => ConstraintsFile::default(),
     };
-    if a.k.is_some() {
-        file.max_seeds = a.k;
+    if let Some(k) = a.k {
+        file.with_max_seeds_flag(k);
     }
     let mut cfg = BudgetConfig::new(a.model.seed);
     cfg.epsilon = a.epsilon;
@@ -159,7 +159,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     cfg.limits = limits;
     let rules_at = |b: f64| -> Result<Constraints> {
         let mut f = file.clone();
-        f.budget = Some(b);
+        f.with_budget_flag(b);
         Constraints::resolve(&f, &g, &costs, a.constraints.as_deref().unwrap_or("flags"))
     };
     // Rules that fail at the largest budget stop the command (exit 2).

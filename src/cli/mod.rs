@@ -809,13 +809,12 @@ fn budget_rules(a: &PlanArgs, g: &Graph, costs: &CostTable) -> Result<Option<Con
         return Ok(None);
     }
     if let Some(b) = a.budget {
-        file.budget = Some(b);
+        file.with_budget_flag(b);
     }
     if a.k_given {
-        file.max_seeds = Some(a.k);
+        file.with_max_seeds_flag(a.k);
     }
-    file.include.extend(a.include.iter().cloned());
-    file.exclude.extend(a.exclude.iter().cloned());
+    file.with_flag_labels(&a.include, &a.exclude);
     let where_ = a.constraints.clone().unwrap_or_else(|| "flags".into());
     Ok(Some(Constraints::resolve(&file, g, costs, &where_)?))
 }
