@@ -4709,3 +4709,49 @@ fn a_bad_rule_is_named_where_it_was_written() {
         assert!(!out.exists());
     }
 }
+
+/// The table lines columns up as a terminal shows them: a label of wide (CJK) characters takes
+/// two columns a character, and the numbers after it stay under their header.
+#[test]
+fn the_table_aligns_wide_labels() {
+    use unicode_width::UnicodeWidthStr;
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\n名前 a\nb 名前\nc a\n日本語ラベル c\n").unwrap();
+    let out = bin()
+        .args(["plan", "--graph", g.to_str().unwrap(), "-k", "4", "-q"])
+        .args(["--probs", "uniform:0.5", "--algo", "celf"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    // Where the `marginal` column ends, in display columns.
+    let end = |line: &str, field: usize| -> usize {
+        let mut seen = 0;
+        let mut in_word = false;
+        let mut col = 0;
+        for ch in line.chars() {
+            let w = UnicodeWidthStr::width(ch.to_string().as_str());
+            if ch == ' ' {
+                if in_word && seen == field {
+                    return col;
+                }
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                seen += 1;
+            }
+            col += w;
+        }
+        col
+    };
+    let want = end(header, 3);
+    let rows: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert!(rows.iter().any(|r| r.contains("日本語ラベル")), "{text}");
+    for r in rows {
+        assert_eq!(end(r, 3), want, "{text}");
+    }
+}

@@ -153,20 +153,23 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                     row
                 })
                 .collect();
-            let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+            // Columns as a terminal shows them: a CJK label takes two columns a character.
+            let cols = |c: &str| unicode_width::UnicodeWidthStr::width(c);
+            let mut width: Vec<usize> = header.iter().map(|h| cols(h)).collect();
             for row in &rows {
                 for (i, c) in row.iter().enumerate() {
-                    width[i] = width[i].max(c.chars().count());
+                    width[i] = width[i].max(cols(c));
                 }
             }
             let line = |cells: &[String], out: &mut dyn Write| -> io::Result<()> {
                 let mut s = String::new();
                 for (i, c) in cells.iter().enumerate() {
+                    let pad = " ".repeat(width[i] - cols(c));
                     // Names left-aligned, numbers right-aligned.
                     if i == 1 || (has_cost && i == 8) {
-                        s.push_str(&format!("{:<w$}  ", c, w = width[i]));
+                        s.push_str(&format!("{c}{pad}  "));
                     } else {
-                        s.push_str(&format!("{:>w$}  ", c, w = width[i]));
+                        s.push_str(&format!("{pad}{c}  "));
                     }
                 }
                 writeln!(out, "{}", s.trim_end())
