@@ -102,21 +102,10 @@ pub struct CurveArgs {
     /// quarter of it (counted in id visits, so the certificate does not either).
     #[arg(long, default_value_t = 2.0)]
     pub mip_seconds: f64,
-    /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// Weight of nodes not listed in --target.
-    #[arg(long, default_value_t = 0.0, requires = "target")]
-    pub target_default: f64,
-    /// Stop sampling after this long (e.g. 90s, 5m), counted for the whole curve: budgets
-    /// planned after it are planned on what little is drawn; each point's status says so.
-    #[arg(long)]
-    pub time_limit: Option<String>,
-    /// Refuse curves whose RR storage would not fit in this much memory (e.g. 4G), and stop
-    /// each budget's sampling before exceeding it (default: three quarters of the memory
-    /// available).
-    #[arg(long)]
-    pub max_memory: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: TableFormat,
@@ -347,19 +336,10 @@ pub struct PlanArgs {
     /// Labels never in the plan, comma-separated as for --include; may be repeated.
     #[arg(long)]
     pub exclude: Vec<String>,
-    /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// Weight of nodes not listed in --target.
-    #[arg(long, default_value_t = 0.0, requires = "target")]
-    pub target_default: f64,
-    /// Stop after this long (e.g. 90s, 5m) with the best plan so far; the JSON status says so.
-    #[arg(long)]
-    pub time_limit: Option<String>,
-    /// Refuse runs whose RR storage would not fit in this much memory (e.g. 4G), and stop
-    /// sampling before exceeding it.
-    #[arg(long)]
-    pub max_memory: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Work of the MIP refinement of budgeted plans, in about this many seconds of this machine
     /// kind: a branch-and-bound node budget, so the plan does not depend on the machine. The
     /// LP-dual bound behind the certificate gets work worth about a quarter of it (counted in id
@@ -388,6 +368,32 @@ pub struct PlanArgs {
     /// The command line to record in the plan (set by `run`; default: this process's).
     #[arg(skip)]
     pub command: Option<String>,
+}
+
+/// Audience options (`plan`, `curve`).
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Audience weights CSV (node,weight): reach counts people by weight (e.g. only one market).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Weight of nodes not listed in --target.
+    #[arg(long, default_value_t = 0.0, requires = "target")]
+    pub target_default: f64,
+}
+
+/// Run limits (`plan`, `curve`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Stop sampling after this long (e.g. 90s, 5m) with the best plan so far; the status says
+    /// so. For `curve`, counted for the whole curve: budgets planned after it are planned on
+    /// what little is drawn.
+    #[arg(long)]
+    pub time_limit: Option<String>,
+    /// Refuse runs whose RR storage would not fit in this much memory (e.g. 4G), and stop
+    /// sampling before exceeding it (default: three quarters of the memory available; for
+    /// `curve`, per budget).
+    #[arg(long)]
+    pub max_memory: Option<String>,
 }
 
 /// Cost table options.

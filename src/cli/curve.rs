@@ -118,8 +118,8 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     super::check_mip_seconds(a.mip_seconds)?;
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?.expect("checked");
-    let weights = match &a.target {
-        Some(p) => Some(super::load_target(p, &g, a.target_default)?),
+    let weights = match &a.target.target {
+        Some(p) => Some(super::load_target(p, &g, a.target.target_default)?),
         None => None,
     };
     let model = build_model(&g, &a.model, &a.graph.graph)?;
@@ -132,8 +132,8 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
         &model,
         &roots,
         &super::RunLimitArgs {
-            time_limit: a.time_limit.as_deref(),
-            max_memory: a.max_memory.as_deref(),
+            time_limit: a.limits.time_limit.as_deref(),
+            max_memory: a.limits.max_memory.as_deref(),
             seed: a.model.seed,
             k: a.k.unwrap_or(10),
             epsilon: a.epsilon,

@@ -78,7 +78,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             ("--graph", Some(&a.graph.graph)),
             ("--costs", a.costs.costs.as_ref()),
             ("--constraints", a.constraints.as_ref()),
-            ("--target", a.target.as_ref()),
+            ("--target", a.target.target.as_ref()),
         ],
         Command::Curve(a) => vec![
             ("--graph", Some(&a.graph.graph)),
@@ -871,8 +871,8 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             a.algo
         );
     }
-    let weights = match &a.target {
-        Some(p) => Some(load_target(p, &g, a.target_default)?),
+    let weights = match &a.target.target {
+        Some(p) => Some(load_target(p, &g, a.target.target_default)?),
         None => None,
     };
     let load_s = t0.elapsed().as_secs_f64();
@@ -885,8 +885,8 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
         &model,
         &roots,
         &RunLimitArgs {
-            time_limit: a.time_limit.as_deref(),
-            max_memory: a.max_memory.as_deref(),
+            time_limit: a.limits.time_limit.as_deref(),
+            max_memory: a.limits.max_memory.as_deref(),
             seed: a.model.seed,
             k: a.k,
             epsilon: a.epsilon,
@@ -1331,7 +1331,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             Some(r) => r.exclude.iter().map(|&v| g.label(v).into_owned()).collect(),
             None => a.exclude.clone(),
         },
-        target: a.target.as_ref().map(|p| plan::TargetInfo {
+        target: a.target.target.as_ref().map(|p| plan::TargetInfo {
             path: p.clone(),
             total_weight: roots.population(),
         }),
