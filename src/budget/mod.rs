@@ -365,13 +365,9 @@ pub fn optimize_on(
     // the filter: counting only the affordable ones put plans under the LP's size limit where
     // it took 1.8 s for the bound the dual already gave (email-Eu-core, 1,005 candidates).
     // RR sets keep only the accounts a plan could hold (`candidates`), so an account priced
-    // above the budget counts as held by some set, as it all but always was.
+    // above what the must-includes leave counts as held by some set, as it all but always was.
     let lp_size = (0..n as u32)
-        .filter(|&v| {
-            cons.allowed(costs, v)
-                && (!index.sets_of(v).is_empty()
-                    || costs.cost_of(v).is_some_and(|c| c > cons.budget + 1e-9))
-        })
+        .filter(|&v| cons.allowed(costs, v) && (!index.sets_of(v).is_empty() || !fits(v)))
         .count();
     let lp_cols = lp_columns(&allowed, &index, costs, cons, n);
     let alone = coll.counts(&index, n);
@@ -745,12 +741,15 @@ pub fn sample(
 }
 
 /// The accounts a plan under `cons` could hold: the must-includes, and every account the rules
-/// let in at a price within the budget.
+/// let in at a price that fits beside them in the budget.
 fn candidates(costs: &CostTable, cons: &Constraints, n: usize) -> Vec<bool> {
+    let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
     let mut keep: Vec<bool> = (0..n as u32)
         .map(|v| {
             cons.priced_and_in_category(costs, v)
-                && costs.cost_of(v).is_some_and(|c| c <= cons.budget + 1e-9)
+                && costs
+                    .cost_of(v)
+                    .is_some_and(|c| c + inc_cost <= cons.budget + 1e-9)
         })
         .collect();
     cons.exclude.iter().for_each(|&v| keep[v as usize] = false);
@@ -771,7 +770,6 @@ pub fn forward_pool(
     cfg: &BudgetConfig,
 ) -> Option<Vec<u32>> {
     let n = model.graph().num_nodes() as u32;
-    let inc_cost: f64 = cons.include.iter().filter_map(|&v| costs.cost_of(v)).sum();
     if cons.include.len() >= cons.max_seeds {
         // The must-includes fill the seed cap: no other account can join them.
         let mut pool = cons.include.clone();
@@ -779,15 +777,8 @@ pub fn forward_pool(
         pool.dedup();
         return crate::select::forward::forward_pool(model, roots, cfg.seed, pool);
     }
-    let pool: Vec<u32> = (0..n)
-        .filter(|&v| {
-            cons.include.contains(&v)
-                || (cons.allowed(costs, v)
-                    && costs
-                        .cost_of(v)
-                        .is_some_and(|c| c + inc_cost <= cons.budget + 1e-9))
-        })
-        .collect();
+    let keep = candidates(costs, cons, n as usize);
+    let pool: Vec<u32> = (0..n).filter(|&v| keep[v as usize]).collect();
     crate::select::forward::forward_pool(model, roots, cfg.seed, pool)
 }
 
