@@ -2940,6 +2940,10 @@ fn a_job_refuses_clashing_or_unsafe_plan_names_and_bad_values() {
             format!("output = \"out\"\nargs = [\"--bogus\"]\n{}", graph("g")),
             "plan 'g_ic_wc_k10': bad plan arguments",
         ),
+        (
+            format!("output = \"out\"\nargs = [\"--algo\", \"nosuch\"]\n{}", graph("g")),
+            "unknown algorithm 'nosuch'",
+        ),
     ] {
         fs::write(&job, body).unwrap();
         bin()

@@ -294,7 +294,7 @@ pub struct PlanArgs {
     pub k: usize,
     /// Algorithm: auto, opim, imm, celf, celfpp, greedy, degree, single-discount,
     /// degree-discount, pagerank, random.
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value = "auto", value_parser = algorithm_name)]
     pub algo: String,
     /// Approximation slack of the RR engines (auto, opim, imm) and of a budgeted plan's
     /// sampling rule.
@@ -519,4 +519,12 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// Refuses an unknown `--algo` while the command line is parsed, so a job file's plan
+/// arguments are checked before any of its plans runs.
+fn algorithm_name(s: &str) -> Result<String, String> {
+    seedplan::select::Algorithm::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }
