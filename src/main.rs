@@ -3,10 +3,10 @@
 
 /// `eprintln!` for diagnostics that a closed or failing stderr cannot turn into a crash (the
 /// standard macro panics then, exit 101, e.g. under `seedplan ... 2>&1 | head`).
+/// A job logging JSON takes a plan's diagnostics as its own events instead (`cli::say`).
 macro_rules! note {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        $crate::cli::say(format_args!($($arg)*));
     }};
 }
 

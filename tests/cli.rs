@@ -147,7 +147,6 @@ fn follows_meaning_reverses_influence() {
     assert_eq!(run("influences"), "@a\n");
 }
 
-/// The JSON-lines log a command wrote on stderr (`run --log-format json`).
 /// The labels of a plan JSON's seeds, in rank order.
 fn seed_labels(plan: &serde_json::Value) -> Vec<String> {
     plan["seeds"]
@@ -158,6 +157,7 @@ fn seed_labels(plan: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The JSON-lines log a command wrote on stderr (`run --log-format json`).
 fn json_lines(o: &std::process::Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&o.stderr)
         .lines()
@@ -2941,8 +2941,28 @@ fn a_job_refuses_clashing_or_unsafe_plan_names_and_bad_values() {
             "plan 'g_ic_wc_k10': bad plan arguments",
         ),
         (
-            format!("output = \"out\"\nargs = [\"--algo\", \"nosuch\"]\n{}", graph("g")),
+            format!(
+                "output = \"out\"\nargs = [\"--algo\", \"nosuch\"]\n{}",
+                graph("g")
+            ),
             "unknown algorithm 'nosuch'",
+        ),
+        // Values `plan` refuses before reading a file, and budgets without prices.
+        (
+            format!(
+                "output = \"out\"\nargs = [\"--epsilon\", \"2\"]\n{}",
+                graph("g")
+            ),
+            "plan 'g_ic_wc_k10': bad plan arguments: --epsilon must be in",
+        ),
+        (
+            format!("output = \"out\"\nbudgets = [100]\n{}", graph("g")),
+            "plan 'g_ic_wc_b100': bad plan arguments: --budget and --constraints need a cost table",
+        ),
+        // An empty list was read as the key's default (k = 10).
+        (
+            format!("output = \"out\"\nk = []\n{}", graph("g")),
+            "job.toml:2: an empty list",
         ),
     ] {
         fs::write(&job, body).unwrap();
@@ -4758,4 +4778,75 @@ fn the_table_aligns_wide_labels() {
     for r in rows {
         assert_eq!(end(r, 3), want, "{text}");
     }
+}
+
+/// A job deletes only the plans it wrote, never writes over its own inputs, and logs what its
+/// plans warn of as JSON events (dropped before: the plans ran quiet).
+#[test]
+fn a_job_keeps_the_users_files_and_logs_its_plans_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    fs::write(p("g.txt"), "a b\nb c\nc c\na b\nc d\n").unwrap();
+    fs::write(p("costs.csv"), "node,cost\na,10\nzz,5\nb,3\n").unwrap();
+    let run = |job: &str, body: String| {
+        fs::write(p(job), body).unwrap();
+        bin()
+            .args(["run", p(job).to_str().unwrap(), "--log-format", "json"])
+            .output()
+            .unwrap()
+    };
+    // The warnings of a plan: what loading dropped, and a priced node not in the graph.
+    let out = run(
+        "warn.toml",
+        "output = \"w\"\nk = [1]\n[[graph]]\nname = \"g\"\npath = \"g.txt\"\n\
+         args = [\"--costs\", \"costs.csv\"]\n"
+            .into(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let events = json_lines(&out);
+    let said = |event: &str, needle: &str| {
+        events.iter().any(|e| {
+            e["event"] == event
+                && e["plan"] == "g_ic_wc_k1"
+                && e[event].as_str().is_some_and(|t| t.contains(needle))
+        })
+    };
+    assert!(
+        said("warning", "1 priced node(s) are not in the graph"),
+        "{events:?}"
+    );
+    assert!(
+        said("note", "dropped 1 self-loop(s), merged 1 duplicate"),
+        "{events:?}"
+    );
+    // A failing plan leaves a file of that name alone when no run of the job wrote it.
+    fs::create_dir(p("mine")).unwrap();
+    fs::write(p("mine/g_ic_wc_k1.json"), "precious").unwrap();
+    let out = run(
+        "fail.toml",
+        "output = \"mine\"\nk = [1]\n[[graph]]\nname = \"g\"\npath = \"nosuch.txt\"\n".into(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        fs::read_to_string(p("mine/g_ic_wc_k1.json")).unwrap(),
+        "precious"
+    );
+    // An output folder where a plan would land on an input: refused, the input intact.
+    fs::copy(p("costs.csv"), p("g_ic_wc_k1.json")).unwrap();
+    let out = run(
+        "over.toml",
+        "output = \".\"\nk = [1]\n[[graph]]\nname = \"g\"\npath = \"g.txt\"\n\
+         args = [\"--costs\", \"g_ic_wc_k1.json\"]\n"
+            .into(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(events_text(&out).contains("which is its input"));
+    assert_eq!(
+        fs::read(p("g_ic_wc_k1.json")).unwrap(),
+        fs::read(p("costs.csv")).unwrap()
+    );
+}
+
+fn events_text(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }

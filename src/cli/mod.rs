@@ -829,8 +829,9 @@ fn split_flag_lists(values: &[String], flag: &str) -> Result<Vec<String>> {
     Ok(labels)
 }
 
-pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
-    let t_all = Instant::now();
+/// What `plan` can tell of its arguments before it reads a file: a job checks every plan's
+/// this way before running any (`--epsilon 2` failed each plan in turn, exit 1).
+pub(crate) fn check_plan_args(a: &mut PlanArgs) -> Result<(Algorithm, SelectConfig)> {
     a.include = split_flag_lists(&a.include, "--include")?;
     a.exclude = split_flag_lists(&a.exclude, "--exclude")?;
     let algo = Algorithm::parse(&a.algo)?;
@@ -844,22 +845,57 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     cfg.max_rr_sets = a.max_rr_sets;
     cfg.validate()?;
     if a.budget.is_some() || a.constraints.is_some() {
+        if a.costs.costs.is_none() {
+            return Err(Error::usage(
+                "--budget and --constraints need a cost table (--costs)",
+            ));
+        }
         seedplan::select::check_budget_epsilon(a.epsilon)?;
     }
     if !(a.estimate_rse > 0.0 && a.estimate_rse < 1.0) {
         return Err(Error::usage("--estimate-rse must be in (0, 1)"));
     }
     check_mip_seconds(a.mip_seconds)?;
+    Ok((algo, cfg))
+}
+
+/// Diagnostics being collected (`captured`) rather than printed: a job with `--log-format
+/// json` logs a plan's warnings as its own events, where they were dropped (the plan ran quiet so
+/// that its lines would not break the JSON stream).
+static CAPTURED: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
+
+/// Writes one diagnostic line on stderr, or keeps it while `captured` runs. A closed or failing
+/// stderr is no crash (`eprintln!` panics then, exit 101, e.g. under `2>&1 | head`).
+pub(crate) fn say(msg: std::fmt::Arguments<'_>) {
+    if let Ok(mut held) = CAPTURED.lock() {
+        if let Some(lines) = held.as_mut() {
+            lines.push(msg.to_string());
+            return;
+        }
+    }
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+/// Runs `f`, keeping the diagnostics it says instead of printing them.
+pub(crate) fn captured<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let set = |v| match CAPTURED.lock() {
+        Ok(mut held) => std::mem::replace(&mut *held, v),
+        Err(poisoned) => std::mem::replace(&mut *poisoned.into_inner(), v),
+    };
+    set(Some(Vec::new()));
+    let out = f();
+    (out, set(None).unwrap_or_default())
+}
+
+pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) -> Result<()> {
+    let t_all = Instant::now();
+    let (algo, mut cfg) = check_plan_args(&mut a)?;
     let t0 = Instant::now();
     let g = load(&a.graph, Some(&a.model), quiet)?;
     let costs = load_costs(&a.costs, &g, quiet)?;
     let rules = match &costs {
         Some(c) => budget_rules(&a, &g, c)?,
-        None if a.budget.is_some() || a.constraints.is_some() => {
-            return Err(Error::usage(
-                "--budget and --constraints need a cost table (--costs)",
-            ))
-        }
         None => None,
     };
     if rules.is_some() && a.algo != "auto" && !quiet {

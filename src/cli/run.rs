@@ -35,18 +35,34 @@ pub struct Job {
     #[serde(rename = "graph")]
     pub graphs: Vec<JobGraph>,
     /// Models as MODEL:PROBS (default ic:wc).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "listing_something")]
     pub models: Vec<String>,
     /// Budgets (each gives a budgeted plan; needs `--costs` in `args`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "listing_something")]
     pub budgets: Vec<f64>,
     /// Seed counts (default [10] without budgets); with budgets, each budget is planned once
     /// per seed cap (`b{budget}_k{k}`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "listing_something")]
     pub k: Vec<usize>,
     /// `plan` arguments common to every plan (e.g. ["--algo", "auto", "--seed", "7"]).
     #[serde(default)]
     pub args: Vec<String>,
+}
+
+/// A list key written as `[]`: read as its default before (`k = []` planned k = 10), it is
+/// refused at its line instead.
+fn listing_something<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let v = Vec::<T>::deserialize(d)?;
+    if v.is_empty() {
+        return Err(serde::de::Error::custom(
+            "an empty list: give values, or leave the key out for its default",
+        ));
+    }
+    Ok(v)
 }
 
 /// A plan's entry in the manifest.
@@ -193,7 +209,7 @@ fn run_plan(
         "-o".into(),
         out_dir.join(output).display().to_string(),
     ]);
-    if quiet || json {
+    if quiet {
         argv.push("-q".into());
     }
     match super::parse(&argv) {
@@ -202,11 +218,21 @@ fn run_plan(
             ..
         }) => {
             p.command = Some(super::shell_words(argv.iter().cloned()));
-            super::plan_cmd(
-                p,
-                quiet || json,
-                &super::progress::StderrProgress::new(true),
-            )
+            let plan = || super::plan_cmd(p, quiet, &super::progress::StderrProgress::new(true));
+            if !json {
+                return plan();
+            }
+            // The plan's warnings and notes, each a JSON event of the job's log.
+            let (outcome, said) = super::captured(plan);
+            for line in said {
+                let (event, text) = match line.split_once(": ") {
+                    Some(("warning", rest)) => ("warning", rest),
+                    Some(("note", rest)) => ("note", rest),
+                    _ => ("note", line.as_str()),
+                };
+                log(true, quiet, event, name, serde_json::json!({ event: text }));
+            }
+            outcome
         }
         Ok(_) => Err(Error::usage("internal: not a plan")),
         Err(e) => Err(Error::usage(format!("{name}: bad plan arguments: {e}"))),
@@ -294,7 +320,31 @@ fn check_plans(
     job: &Job,
     models: &[String],
     plans: &[(String, Vec<String>, Vec<PathBuf>)],
+    out_dir: &Path,
 ) -> Result<()> {
+    // A plan written over one of the job's inputs destroyed it: `output = "."` beside a cost
+    // table named like a plan put the plan in its place, and the next run failed on it.
+    let outputs = plans
+        .iter()
+        .map(|(name, _, _)| out_dir.join(format!("{name}.json")))
+        .chain([out_dir.join("manifest.json")]);
+    for out in outputs {
+        let out = out.display().to_string();
+        if let Some(input) = plans
+            .iter()
+            .flat_map(|(_, _, inputs)| inputs)
+            .find(|i| crate::cli::output::is_existing_file(&out, &i.display().to_string()))
+        {
+            return Err(Error::in_file(
+                path,
+                format!(
+                    "the job would write {out}, which is its input {}: give the job another \
+                     output folder",
+                    input.display()
+                ),
+            ));
+        }
+    }
     let at = |key: &str, msg: String| match key_line(text, key) {
         Some(l) => Error::at_line(path, l, msg),
         None => Error::in_file(path, msg),
@@ -323,8 +373,17 @@ fn check_plans(
     for (name, args, _) in plans {
         let mut argv = vec!["seedplan".to_string(), "plan".to_string()];
         argv.extend(args.iter().cloned());
-        if let Err(e) = super::parse(&argv) {
-            let e = e.to_string();
+        let checked = match super::parse(&argv) {
+            Err(e) => Err(e.to_string()),
+            Ok(Cli {
+                command: Command::Plan(mut p),
+                ..
+            }) => super::check_plan_args(&mut p)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Ok(_) => Err("not a plan".into()),
+        };
+        if let Err(e) = checked {
             return Err(Error::in_file(
                 path,
                 format!("plan '{name}': bad plan arguments: {}", e.trim_end()),
@@ -508,7 +567,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             ));
         }
     }
-    check_plans(&a.job, &text, &job, &models, &plans)?;
+    check_plans(&a.job, &text, &job, &models, &plans, &out_dir)?;
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
     // One run at a time per output folder, and the manifest read under the lock: two runs of
@@ -615,6 +674,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             None => format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key_src.as_bytes())),
         };
         let output = format!("{name}.json");
+        let earlier = manifest.plans.contains_key(name);
         if let Some(e) = manifest.plans.get(name) {
             let written = out_dir.join(&e.output);
             if e.key == key && e.status == "done" && written.exists() {
@@ -675,9 +735,10 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             Err(e) => {
                 failed += 1;
                 // A plan left from an earlier run was made with other arguments: a reader of
-                // the folder must not take it for this one's.
+                // the folder must not take it for this one's. A file no run of this job wrote
+                // (none in the manifest) is the user's, and stays.
                 let stale = out_dir.join(&output);
-                if stale.exists() {
+                if earlier && stale.exists() {
                     std::fs::remove_file(&stale).map_err(|e| {
                         Error::Runtime(format!("{}: cannot remove: {e}", stale.display()))
                     })?;
