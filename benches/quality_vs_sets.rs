@@ -71,7 +71,7 @@ fn run(name: &str, g: &seedplan::graph::Graph) {
     let lists: Vec<&[u32]> = all.iter().map(|a| a.3.as_slice()).collect();
     let est = seedplan::plan::estimate_sets_sized(&m, &strat, &lists, 99, 8_000_000);
     for (label, seed, theta, seeds) in &all {
-        let e = seedplan::plan::estimate_on(&est, seeds, &strat);
+        let e = seedplan::plan::estimate_on(&m, &est, seeds, &strat);
         println!(
             "{name}\t{label}\t{seed}\t{theta}\t{:.1}\t{:.1}",
             e.total.expected_reach, e.total.std_error

@@ -272,6 +272,38 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
         .iter()
         .map(|a| Algorithm::parse(a))
         .collect::<Result<_>>()?;
+    // A value listed twice made its cells twice, averaged as repetitions (`reps` 2 from
+    // `--reps 1`).
+    let twice = |what: &str, values: Vec<String>| -> Result<()> {
+        for (i, v) in values.iter().enumerate() {
+            if values[..i].contains(v) {
+                return Err(Error::usage(format!(
+                    "{what} lists {v} twice: its cells would be averaged as repetitions (use \
+                     --reps for repetitions)"
+                )));
+            }
+        }
+        Ok(())
+    };
+    twice(
+        "algos",
+        algos.iter().map(|a| a.name().to_string()).collect(),
+    )?;
+    twice("k", s.k.iter().map(|k| k.to_string()).collect())?;
+    twice(
+        "epsilons",
+        s.epsilons.iter().map(|e| e.to_string()).collect(),
+    )?;
+    twice(
+        "models",
+        s.models
+            .iter()
+            .map(|m| {
+                let p = ProbScheme::parse(&m.probs).map_or(m.probs.clone(), |p| p.spec());
+                format!("{}:{p}", m.model)
+            })
+            .collect(),
+    )?;
     // Cells are keyed by graph name: two different graphs of one name would be averaged
     // together as if they were repetitions, and their charts would overwrite each other. One
     // graph may appear in several entries (e.g. with different `only` lists), but two entries
@@ -392,6 +424,21 @@ pub fn run(
                     r.edge_meaning, r.undirected
                 ),
             ));
+        }
+        // A snapshot's duplicate arcs were merged under the model it was converted for: their
+        // probabilities are wrong for the other one (as `plan` refuses).
+        if let (Some(asked), Some(done)) = (file_models.first(), r.weights_merged_for.as_deref()) {
+            if done != *asked {
+                return Err(Error::in_file(
+                    &gs.path,
+                    format!(
+                        "this snapshot merged {} duplicate arc(s) by the {done} rule, but the \
+                         suite benches {asked}:file: re-run `seedplan convert --model {asked}` \
+                         on the edge list",
+                        r.duplicates_merged
+                    ),
+                ));
+            }
         }
         let name = if gs.name.is_empty() {
             graph_name(&gs.path)

@@ -2539,6 +2539,33 @@ fn a_snapshot_refuses_weights_merged_for_the_other_model() {
         assert_eq!(from_snapshot["expected_reach"], from_text["expected_reach"]);
         // Without file probabilities the merged weights are not read: any model is fine.
         plan_json(&["--graph", s, "--model", other, "-k", "1"]);
+        // `bench` refuses them too (it read them merged the wrong way).
+        let out = dir.path().join(format!("bench-{model}"));
+        bin()
+            .args(["bench", "--graph", s, "--algos", "degree", "--k", "1"])
+            .args([
+                "--runs",
+                "10",
+                "--models",
+                &format!("{other}:file"),
+                "-q",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "re-run `seedplan convert --model {other}`"
+            )));
+        assert!(!out.exists());
+        // Errors name the snapshot given, not the edge list it was converted from.
+        bin()
+            .args(["evaluate", "--graph", s, "--seeds", "a,zz", "-q"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "seed 'zz' is not in the graph {s}"
+            )));
     }
 }
 

@@ -145,8 +145,8 @@ fn projected_estimate_sets_give_the_full_collection_numbers() {
         projected.len() < full.len(),
         "empty projections are not stored"
     );
-    let a = seedplan::plan::estimate_on(&projected, &seeds, &roots);
-    let b = seedplan::plan::estimate_on(&full, &seeds, &roots);
+    let a = seedplan::plan::estimate_on(&m, &projected, &seeds, &roots);
+    let b = seedplan::plan::estimate_on(&m, &full, &seeds, &roots);
     assert_eq!(a.hits, b.hits);
     assert_eq!(a.cumulative, b.cumulative);
     assert_eq!(a.exclusive, b.exclusive);
@@ -164,7 +164,7 @@ fn stratified_estimate(
 ) -> ReachEstimate {
     let roots = base.stratified(m);
     let coll = seedplan::plan::estimate_sets_sized(m, &roots, &[seeds], 13, sets);
-    seedplan::plan::estimate_on(&coll, seeds, &roots).total
+    seedplan::plan::estimate_on(m, &coll, seeds, &roots).total
 }
 
 #[test]

@@ -255,6 +255,25 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let suite = suite_from(&a)?;
     bench::validate(&suite)?;
     let dir = Path::new(&a.output);
+    // Its parent must be there, as every other command's output folder must: a failed run
+    // left the parents it had made (and a typo made a tree).
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Error::usage(format!(
+            "{}: output directory {} does not exist",
+            a.output,
+            parent.display()
+        )));
+    }
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::usage(format!(
+            "{}: is a file, not an output folder",
+            a.output
+        )));
+    }
     let created = !dir.exists();
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.output)))?;

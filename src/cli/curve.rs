@@ -264,7 +264,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
                         plan::DEFAULT_ESTIMATE_RSE,
                     )
                 } else {
-                    plan::estimate_on(&est_sets, &al.seeds, &est_roots)
+                    plan::estimate_on(&model, &est_sets, &al.seeds, &est_roots)
                 };
                 CurvePoint {
                     budget: *b,

@@ -65,6 +65,7 @@ fn dispatch(cli: Cli) -> Result<()> {
     };
     for t in targets.iter().flatten().filter(|t| **t != "-") {
         output::check_target(std::path::Path::new(t))?;
+        output::check_writable(std::path::Path::new(t))?;
     }
     // An output over an input destroyed it (exit 0): `-o costs.csv` put the plan in place of
     // the price list it was made from.
@@ -1260,7 +1261,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
             a.estimate_rse,
         )
     } else {
-        plan::estimate_on(&est_sets, &chosen.seeds, &est_roots)
+        plan::estimate_on(&model, &est_sets, &chosen.seeds, &est_roots)
     };
     if seedplan::limits::interrupted() {
         return Err(Error::Interrupted);
@@ -1455,7 +1456,7 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
                             a.estimate_rse,
                         )
                     } else {
-                        plan::estimate_on(&est_sets, seeds, &est_roots)
+                        plan::estimate_on(&model, &est_sets, seeds, &est_roots)
                     }
                     .total;
                     (t.expected_reach, t.ci95)

@@ -280,10 +280,26 @@ fn one_regular_file(a: &str, b: &str) -> bool {
 
 /// Refuses an output path whose folder does not exist or that names a folder.
 pub fn check_target(path: &Path) -> Result<()> {
+    // `-o out/` and `-o ''` name no file: they failed at the rename, after the work (exit 1).
+    let text = path.as_os_str().to_string_lossy();
+    if text.is_empty() {
+        return Err(Error::usage("an output path is empty: give a file name"));
+    }
+    if text.ends_with(std::path::MAIN_SEPARATOR) || path.file_name().is_none() {
+        return Err(Error::usage(format!(
+            "{}: names a directory, not a file to write",
+            path.display()
+        )));
+    }
     let dir = folder_of(path);
     if !dir.is_dir() {
+        let why = if dir.exists() {
+            "is not a directory"
+        } else {
+            "does not exist"
+        };
         return Err(Error::usage(format!(
-            "{}: output directory {} does not exist",
+            "{}: output directory {} {why}",
             path.display(),
             dir.display()
         )));
@@ -293,6 +309,27 @@ pub fn check_target(path: &Path) -> Result<()> {
             "{}: is a directory, not a file to write",
             path.display()
         )));
+    }
+    Ok(())
+}
+
+/// Refuses, before the work, an output file that could not be created: a folder the user
+/// cannot write to failed only at the end (exit 1, the work lost). Standard streams and special
+/// files are written through, not created, and pass.
+pub fn check_writable(path: &Path) -> Result<()> {
+    if let Target::File(p) = target_of(path)? {
+        tempfile::Builder::new()
+            .prefix(".seedplan-")
+            .suffix(".tmp")
+            .tempfile_in(folder_of(&p))
+            .map_err(|e| {
+                Error::usage(format!(
+                    "{}: cannot write in {}: {}",
+                    path.display(),
+                    folder_of(&p).display(),
+                    e.kind()
+                ))
+            })?;
     }
     Ok(())
 }

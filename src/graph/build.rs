@@ -160,6 +160,7 @@ pub fn build_graph(nodes: NodeTable, raw: RawEdges, opts: &BuildOptions, path: &
         self_loops_dropped: self_loops,
         duplicates_merged: duplicates,
         weights_merged_for: (wts.is_some() && duplicates > 0).then(|| opts.merge.model().into()),
+        loaded_from: None,
         undirected: opts.undirected,
         edge_meaning: match opts.meaning {
             EdgeMeaning::Influences => "influences".into(),

@@ -40,6 +40,10 @@ pub struct LoadReport {
     /// other model can refuse weights merged for this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights_merged_for: Option<String>,
+    /// The file this graph was loaded from when that is not `path`: a snapshot's own path
+    /// (`path` is then the edge list it was converted from). Not stored in snapshots.
+    #[serde(skip)]
+    pub loaded_from: Option<String>,
     /// Whether `--undirected` added reverse arcs.
     pub undirected: bool,
     /// `influences` or `follows`.
@@ -179,6 +183,20 @@ impl Graph {
     /// What loading dropped and merged.
     pub fn report(&self) -> &LoadReport {
         &self.report
+    }
+
+    /// The file the user gave for this graph (a snapshot's own path, not its source's), for
+    /// messages.
+    pub fn source(&self) -> &str {
+        self.report
+            .loaded_from
+            .as_deref()
+            .unwrap_or(&self.report.path)
+    }
+
+    /// Records the snapshot file this graph was loaded from.
+    pub(crate) fn set_loaded_from(&mut self, path: &str) {
+        self.report.loaded_from = Some(path.to_string());
     }
 
     /// Heap bytes held by the adjacency arrays (labels excluded), the out-CSR only if held.

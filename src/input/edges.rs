@@ -1168,6 +1168,16 @@ fn read_csv_rows(
         "probability",
     )?;
     distinct_columns(path, si, di, pi)?;
+    // A number where the probability column's name should be is a first edge, whatever its
+    // labels (`@a,@h,0.5` lost its edge as a header).
+    if let Some(pi) = pi {
+        let cells: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        let all: Vec<&str> = cells.iter().map(String::as_str).collect();
+        refuse_data_as_header(path, &all, &[all[pi]], None, "source,target,weight")?;
+    }
     if opts.want_prob && pi.is_none() {
         return Err(Error::at_line(
             path,

@@ -22,7 +22,9 @@ use crate::graph::{build_graph, BuildOptions, Graph, NodeTable};
 /// magic bytes) is loaded directly.
 pub fn load_graph(path: &str, read: &EdgeReadOptions, build: &BuildOptions) -> Result<Graph> {
     if path != "-" && snapshot::is_snapshot_file(path) {
-        return snapshot::load_snapshot(path);
+        let mut g = snapshot::load_snapshot(path)?;
+        g.set_loaded_from(path);
+        return Ok(g);
     }
     let mut nodes = NodeTable::new();
     let raw = read_edges(path, read, &mut nodes)?;

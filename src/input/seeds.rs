@@ -82,7 +82,7 @@ fn read_labels(spec: &str, graph: &Graph) -> Result<(bool, Labels, Option<Planne
         return Err(Error::usage(format!(
             "--seeds '{spec}' is both a file and a node of the graph {}: write ./{spec} for \
              the file, or '{spec},' for the node",
-            graph.report().path
+            graph.source()
         )));
     }
     let mut labels: Labels = Vec::new();
@@ -242,10 +242,10 @@ fn resolve(spec: &str, is_file: bool, labels: Labels, graph: &Graph) -> Result<S
             err(if path_like {
                 format!(
                     "'{l}' is neither a file (no such file) nor a node of the graph {}",
-                    graph.report().path
+                    graph.source()
                 )
             } else {
-                format!("seed '{l}' is not in the graph {}", graph.report().path)
+                format!("seed '{l}' is not in the graph {}", graph.source())
             })
         })?;
         if !seen.insert(id) {

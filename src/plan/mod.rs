@@ -255,7 +255,7 @@ pub fn estimate_ranked(
     rse: f64,
 ) -> RankedEstimate {
     let coll = estimate_sets(model, roots, &[seeds], seed, rse);
-    estimate_on(&coll, seeds, roots)
+    estimate_on(model, &coll, seeds, roots)
 }
 
 /// Fresh RR sets (stream `RrEstimate`) sized so that every seed list in `lists` gets about the
@@ -558,8 +558,38 @@ fn union_mask(n: usize, lists: &[&[u32]]) -> Vec<bool> {
     keep
 }
 
-/// Per-rank estimate of `seeds` on given (independent) sets drawn with `roots`.
-pub fn estimate_on(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> RankedEstimate {
+/// Per-rank estimate of `seeds` on given (independent) sets drawn with `roots`, each
+/// cumulative reach (and the total) kept within what its prefix of the list reaches in every
+/// world and in some world (`model`): 2 seeds were estimated to reach 1.98 people.
+pub fn estimate_on(
+    model: &Model<'_>,
+    coll: &RrCollection,
+    seeds: &[u32],
+    roots: &RootSampler,
+) -> RankedEstimate {
+    let mut e = estimate_unbounded(coll, seeds, roots);
+    // Fractional audience weights have no whole bounds; whole ones weigh each person reached.
+    if let Some(weights) = crate::select::forward::whole_weights(roots) {
+        let prefix = crate::eval::weighted_prefix_reach_bounds(model, seeds, weights.as_deref());
+        for (j, &(lo, hi)) in prefix.iter().enumerate() {
+            let (lo, hi) = (lo as f64, hi as f64);
+            e.cumulative[j] = e.cumulative[j].clamp(lo, hi.max(lo));
+            let ci = &mut e.cumulative_ci95[j];
+            *ci = [ci[0].max(lo), ci[1].min(hi)];
+        }
+        if let Some(&(lo, hi)) = prefix.last() {
+            let t = &mut e.total;
+            t.expected_reach = t
+                .expected_reach
+                .clamp(lo as f64, (hi as f64).max(lo as f64));
+            t.ci95 = [t.ci95[0].max(lo as f64), t.ci95[1].min(hi as f64)];
+        }
+    }
+    e
+}
+
+/// [`estimate_on`] as sampled, without the bounds.
+fn estimate_unbounded(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -> RankedEstimate {
     let n = roots.num_nodes();
     let pop = roots.population();
     let exact_v = |v: u32| roots.exact().map_or(0.0, |e| e[v as usize]);
