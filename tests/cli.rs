@@ -4877,3 +4877,68 @@ fn a_job_keeps_the_users_files_and_logs_its_plans_warnings() {
 fn events_text(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// A table row stays one line whatever its label holds, and prices show as written: a price
+/// below a cent was shown as 0.00.
+#[test]
+fn the_table_shows_labels_on_one_line_and_prices_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.csv");
+    fs::write(
+        &g,
+        "source,target\n\"two\nlines\",b\nb,c\nc,\"two\nlines\"\n",
+    )
+    .unwrap();
+    let c = dir.path().join("costs.csv");
+    fs::write(
+        &c,
+        "node,cost,category\n\"two\nlines\",0.004,\"food \"\nb,12.5, food\nc,7,\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["plan", "--graph", g.to_str().unwrap(), "-k", "3", "-q"])
+        .args(["--costs", c.to_str().unwrap()])
+        .args(["--probs", "uniform:0.5", "--algo", "celf"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    let row = |label: &str| *rows.iter().find(|r| r.contains(label)).unwrap();
+    assert!(row("two\\nlines").contains(" 0.004 "), "{text}");
+    assert!(row(" b ").contains(" 12.50 "), "{text}");
+    assert!(row(" c ").contains(" 7 "), "{text}");
+    // A quoted category keeps its blanks; an unquoted one is trimmed as every field is.
+    let plan = plan_json(&[
+        "--graph",
+        g.to_str().unwrap(),
+        "-k",
+        "3",
+        "--costs",
+        c.to_str().unwrap(),
+        "--probs",
+        "uniform:0.5",
+        "--algo",
+        "celf",
+    ]);
+    let category = |label: &str| {
+        plan["seeds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["node"] == label)
+            .map(|s| s["category"].clone())
+            .unwrap()
+    };
+    assert_eq!(category("two\nlines"), "food ");
+    assert_eq!(category("b"), "food");
+}

@@ -231,7 +231,8 @@ fn read_cost_rows(
         t.cost[v as usize] = Some(cost);
         t.priced += 1;
         if let Some(ki) = ki {
-            let c = rec[ki].trim();
+            // Unquoted blanks were trimmed with the row; quoted ones are the label as written.
+            let c = &rec[ki];
             if !c.is_empty() {
                 let next = cat_ids.len() as u32;
                 let id = *cat_ids.entry(c.to_string()).or_insert_with(|| {

@@ -24,12 +24,40 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-/// Money: whole amounts without decimals, otherwise cents.
+/// Money as written: whole amounts without decimals, cents as cents (`12.50`), and every digit
+/// a price has beyond them (`0.004` showed as `0.00`). The shortest digits that read back as the
+/// amount, as the CSV and JSON outputs give it (`{:.0}` wrote 12345678901234567168 for a price
+/// written 12345678901234567890).
 fn fmt_money(x: Option<f64>) -> String {
     match x {
-        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
-        Some(v) => format!("{v:.2}"),
+        Some(v) => {
+            let shortest = format!("{v}");
+            match shortest.split_once('.') {
+                Some((_, decimals)) if decimals.len() <= 2 => format!("{v:.2}"),
+                _ => shortest,
+            }
+        }
         None => String::new(),
+    }
+}
+
+/// A label as one table cell: control characters escaped (`\n`), so that a label holding a
+/// line break or a tab keeps its row on one line and the columns aligned. The CSV and JSON
+/// outputs keep it as it is.
+fn shown(label: &str) -> String {
+    if label.chars().any(char::is_control) {
+        label
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        label.to_string()
     }
 }
 
@@ -62,7 +90,13 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
             writeln!(out)?;
         }
         PlanFormat::Csv => {
-            let mut w = csv_writer(&mut *out, plan.seeds.iter().map(|r| r.node.as_str()));
+            let mut w = csv_writer(
+                &mut *out,
+                plan.seeds
+                    .iter()
+                    .flat_map(|r| [Some(r.node.as_str()), r.category.as_deref()])
+                    .flatten(),
+            );
             w.write_record([
                 "rank",
                 "node",
@@ -137,7 +171,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 .map(|r| {
                     let mut row = vec![
                         r.rank.to_string(),
-                        r.node.clone(),
+                        shown(&r.node),
                         fmt_num(r.marginal_reach),
                         half(r.marginal_reach, r.marginal_ci95),
                         fmt_num(r.cumulative_reach),
@@ -146,7 +180,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                     ];
                     if has_cost {
                         row.push(fmt_money(r.cost));
-                        row.push(r.category.clone().unwrap_or_default());
+                        row.push(shown(r.category.as_deref().unwrap_or_default()));
                         row.push(fmt_money(r.cumulative_spend));
                         row.push(r.cp1k_u.map(|c| format!("{c:.2}")).unwrap_or_default());
                     }
