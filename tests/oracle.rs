@@ -504,3 +504,47 @@ fn per_rank_intervals_hold_the_exact_reach_at_their_stated_rate() {
         }
     }
 }
+
+/// An RR estimate never puts a plan below what its seeds reach for certain, nor above what
+/// they can reach: two sinks with in-edges, estimated from uniform roots, were often put at
+/// 1.98 people (a binomial count scaled by n), under the two they always are. The marginals
+/// stay the cumulative's steps, inside their own intervals.
+#[test]
+fn rr_estimates_keep_within_what_the_seeds_can_reach() {
+    // x_i -> y_i: each y is a sink, reached by its x with probability 0.5.
+    let edges: Vec<(u32, u32)> = (0..100).map(|i| (2 * i, 2 * i + 1)).collect();
+    let g = Graph::from_edges(200, &edges, None);
+    let m = Model::new(
+        &g,
+        ModelKind::IndependentCascade,
+        ProbScheme::Uniform(0.5),
+        1,
+    )
+    .unwrap();
+    let roots = RootSampler::uniform(200);
+    let seeds = [1u32, 3];
+    let mut raw_below = 0;
+    for r in 0..12 {
+        let coll = seedplan::plan::estimate_sets_sized(&m, &roots, &[&seeds], r, 20_000);
+        let raw = coll.coverage(&{
+            let mut mask = vec![false; 200];
+            seeds.iter().for_each(|&s| mask[s as usize] = true);
+            mask
+        }) as f64
+            * 200.0
+            / 20_000.0;
+        raw_below += usize::from(raw < 2.0);
+        let e = seedplan::plan::estimate_on(&m, &coll, &seeds, &roots);
+        assert_eq!(e.cumulative, vec![1.0, 2.0], "sinks reach themselves alone");
+        assert_eq!(e.total.expected_reach, 2.0);
+        assert_eq!(e.total.ci95, [2.0, 2.0]);
+        assert_eq!(e.marginal, vec![1.0, 1.0]);
+        for (m, ci) in e.marginal.iter().zip(&e.marginal_ci95) {
+            assert!(ci[0] <= *m && *m <= ci[1]);
+        }
+    }
+    assert!(
+        raw_below > 0,
+        "the sampled count alone fell below 2 in some runs"
+    );
+}

@@ -93,6 +93,18 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Convert(a) => vec![("--graph", Some(&a.graph.graph))],
         Command::Generate(_) | Command::Bench(_) | Command::Run(_) => vec![],
     };
+    // Standard input read twice: the second reader found it empty ("-: empty file").
+    let stdin_flags: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, i)| i.is_some_and(|i| i == "-"))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if let [first, second, ..] = stdin_flags[..] {
+        return Err(Error::usage(format!(
+            "{first} and {second} both read standard input (-): it can be read once; give \
+             one of them a file"
+        )));
+    }
     // (Standard output by name is `-`: appended to, never renamed over.)
     let streams = |t: &&&String| **t != "-" && output::fd_alias(std::path::Path::new(t)).is_none();
     for t in targets.iter().flatten().filter(streams) {

@@ -71,6 +71,12 @@ impl ProbScheme {
                             "--probs uniform:{p}: probability must be in [0, 1]"
                         )));
                     }
+                    if v > 0.0 && v < MIN_PROB {
+                        return Err(Error::usage(format!(
+                            "--probs uniform:{p}: too small to store or sample (the least is \
+                             about 5.4e-20); write 0 if edges never fire"
+                        )));
+                    }
                     Ok(ProbScheme::Uniform(v))
                 } else {
                     Err(Error::usage(format!(
@@ -152,6 +158,11 @@ impl Coin {
         }
     }
 }
+
+/// The least positive probability a coin can have (2^-64): below it [`prob_threshold`] is 0,
+/// an edge that never fires, though the reach bounds count it as one that can. Such values are
+/// refused where they are read.
+pub const MIN_PROB: f64 = 1.0 / 18_446_744_073_709_551_616.0;
 
 /// `p * 2^64`, saturating: comparing a uniform u64 against it is a Bernoulli(p) draw.
 #[inline]

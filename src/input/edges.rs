@@ -171,10 +171,10 @@ pub fn parse_prob(tok: &[u8]) -> std::result::Result<f32, String> {
     }
     // Stored as f32: a positive value below its range would silently become an edge that
     // never fires.
-    if v > 0.0 && (v as f32) == 0.0 {
+    if v > 0.0 && (v < crate::diffusion::MIN_PROB || (v as f32) == 0.0) {
         return Err(format!(
-            "probability {s} is too small to store (the least is about 1.4e-45); write 0 if \
-             the edge never fires"
+            "probability {s} is too small to store or sample (the least is about 5.4e-20); \
+             write 0 if the edge never fires"
         ));
     }
     Ok(stored_prob(v))

@@ -34,6 +34,23 @@ fn wrap(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>
     let head = r
         .fill_buf()
         .map_err(|e| Error::in_file(path, format!("cannot read: {e}")))?;
+    if let Some(at) = head.iter().position(|&b| b == 0) {
+        if !super::snapshot::is_snapshot(head) {
+            // Text holds no NUL byte: a program, an image or UTF-16 text was reported as a
+            // line-ending problem or a label that is not UTF-8, further in.
+            let what = if head.starts_with(super::snapshot::MAGIC) {
+                "a .spg snapshot cut short (convert the edge list again)"
+            } else if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+                "UTF-16 text (save it as UTF-8)"
+            } else {
+                "binary data, not text, gzip or zstd"
+            };
+            return Err(Error::in_file(
+                path,
+                format!("a NUL byte at offset {at}: this looks like {what}"),
+            ));
+        }
+    }
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         r.consume(3);
     } else if super::snapshot::is_snapshot(head) {

@@ -571,11 +571,24 @@ pub fn estimate_on(
     // Fractional audience weights have no whole bounds; whole ones weigh each person reached.
     if let Some(weights) = crate::select::forward::whole_weights(roots) {
         let prefix = crate::eval::weighted_prefix_reach_bounds(model, seeds, weights.as_deref());
+        let mut moved_before = false;
         for (j, &(lo, hi)) in prefix.iter().enumerate() {
             let (lo, hi) = (lo as f64, hi as f64);
-            e.cumulative[j] = e.cumulative[j].clamp(lo, hi.max(lo));
+            let was = e.cumulative[j];
+            e.cumulative[j] = was.clamp(lo, hi.max(lo));
             let ci = &mut e.cumulative_ci95[j];
             *ci = [ci[0].max(lo), ci[1].min(hi)];
+            // The marginals stay the steps of the cumulative (bounds and counts both grow with
+            // the prefix, so a step is never negative), inside their own intervals.
+            let moved = e.cumulative[j] != was;
+            if moved || moved_before {
+                let before = if j == 0 { 0.0 } else { e.cumulative[j - 1] };
+                let m = e.cumulative[j] - before;
+                e.marginal[j] = m;
+                let ci = &mut e.marginal_ci95[j];
+                *ci = [ci[0].min(m), ci[1].max(m)];
+            }
+            moved_before = moved;
         }
         if let Some(&(lo, hi)) = prefix.last() {
             let t = &mut e.total;
