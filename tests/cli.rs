@@ -4942,3 +4942,30 @@ fn the_table_shows_labels_on_one_line_and_prices_as_written() {
     assert_eq!(category("two\nlines"), "food ");
     assert_eq!(category("b"), "food");
 }
+
+/// A plan that cannot hold `-k` seeds says so: every account excluded gave an empty plan
+/// without a word.
+#[test]
+fn a_short_plan_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\nb c\n").unwrap();
+    let g = g.to_str().unwrap();
+    for (args, want) in [
+        (
+            vec!["-k", "2", "--exclude", "a,b,c"],
+            "only 0 account(s) can be seeds (not excluded), so the plan holds 0, not -k 2",
+        ),
+        (
+            vec!["-k", "5"],
+            "only 3 account(s) can be seeds (the graph has 3 nodes)",
+        ),
+    ] {
+        bin()
+            .args(["plan", "--graph", g, "--seeds-only"])
+            .args(&args)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(want));
+    }
+}

@@ -510,6 +510,14 @@ pub struct GenerateArgs {
     pub price_undirected: bool,
 }
 
+/// Refuses an unknown `--algo` while the command line is parsed, so a job file's plan
+/// arguments are checked before any of its plans runs.
+fn algorithm_name(s: &str) -> Result<String, String> {
+    seedplan::select::Algorithm::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,12 +527,4 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
-}
-
-/// Refuses an unknown `--algo` while the command line is parsed, so a job file's plan
-/// arguments are checked before any of its plans runs.
-fn algorithm_name(s: &str) -> Result<String, String> {
-    seedplan::select::Algorithm::parse(s)
-        .map(|_| s.to_string())
-        .map_err(|e| e.to_string())
 }

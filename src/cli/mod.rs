@@ -770,7 +770,6 @@ fn cardinality_rules(
     Ok((forced, candidates))
 }
 
-/// `--mip-seconds` must be a finite positive number (the solver's clock panics on others).
 /// Whether every candidate (and must-include) fits in `-k`.
 fn all_fit(ctx: &SelectContext<'_>) -> bool {
     let avail = (0..ctx.n() as u32)
@@ -785,6 +784,7 @@ fn nothing_spreads(ctx: &SelectContext<'_>) -> bool {
     ctx.roots.stratified(ctx.model).population() <= 0.0
 }
 
+/// `--mip-seconds` must be a finite positive number (the solver's clock panics on others).
 pub(crate) fn check_mip_seconds(s: f64) -> Result<()> {
     // The solver's clock panics past about 1.8e19 s; a billion seconds is 31 years.
     if s > 0.0 && s <= 1e9 {
@@ -948,7 +948,28 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     // A cardinality plan's --include seeds come first and --exclude keeps accounts out (a
     // budgeted plan takes both as rules instead).
     let (forced, candidates) = if rules.is_none() {
-        cardinality_rules(&a, &g, costs.as_ref())?
+        let (forced, candidates) = cardinality_rules(&a, &g, costs.as_ref())?;
+        // Fewer accounts than -k can be picked: said, so that a short plan (or an empty one,
+        // every account excluded) is not taken for a full one.
+        let available = candidates
+            .as_ref()
+            .map_or(g.num_nodes(), |c| c.iter().filter(|&&x| x).count());
+        if available < a.k && !quiet {
+            note!(
+                "warning: only {available} account(s) can be seeds ({}), so the plan holds \
+                 {available}, not -k {}",
+                match (&candidates, a.exclude.is_empty()) {
+                    (None, _) => format!("the graph has {} nodes", g.num_nodes()),
+                    (Some(_), false) if costs.is_some() => {
+                        "priced in the cost table and not excluded".to_string()
+                    }
+                    (Some(_), false) => "not excluded".to_string(),
+                    (Some(_), true) => "priced in the cost table".to_string(),
+                },
+                a.k
+            );
+        }
+        (forced, candidates)
     } else {
         (Vec::new(), costs.as_ref().map(|c| c.candidates()))
     };
