@@ -447,16 +447,31 @@ pub fn run(
         };
         on_graph(&name, &gs.path, &graph);
         let imports = load_imports(suite, &graph)?;
-        for ms in &suite.models {
-            let kind = if ms.model == "lt" {
-                ModelKind::LinearThreshold
-            } else {
-                ModelKind::IndependentCascade
-            };
+        // Every model of the graph is built before any of its cells runs: LT weights that sum
+        // above 1 were refused after the IC cells had run, and without the graph's name.
+        // One model for every repetition: trivalency draws its probabilities from the seed, and
+        // a model per repetition scored the same seeds on different graphs.
+        let models: Vec<Model<'_>> = suite
+            .models
+            .iter()
+            .map(|ms| {
+                let kind = if ms.model == "lt" {
+                    ModelKind::LinearThreshold
+                } else {
+                    ModelKind::IndependentCascade
+                };
+                let scheme = ProbScheme::parse(&ms.probs)?;
+                Model::new(&graph, kind, scheme, suite.seed).map_err(|e| match e {
+                    Error::Usage(msg) => Error::in_file(
+                        &gs.path,
+                        format!("graph '{name}', model {}:{}: {msg}", ms.model, ms.probs),
+                    ),
+                    e => e,
+                })
+            })
+            .collect::<Result<_>>()?;
+        for (ms, model) in suite.models.iter().zip(&models) {
             let scheme = ProbScheme::parse(&ms.probs)?;
-            // One model for every repetition: trivalency draws its probabilities from the
-            // seed, and a model per repetition scored the same seeds on different graphs.
-            let model = Model::new(&graph, kind, scheme, suite.seed)?;
             for rep in 0..suite.reps {
                 let seed = suite.seed + rep as u64;
                 let roots = RootSampler::uniform(graph.num_nodes());
@@ -480,7 +495,7 @@ pub fn run(
                             }
                             cfg.mc_runs = gs.mc_runs.unwrap_or(suite.mc_runs);
                             let ctx = SelectContext {
-                                model: &model,
+                                model,
                                 roots: &roots,
                                 candidates: None,
                                 forced: &[],
@@ -494,7 +509,7 @@ pub fn run(
                             let cpu = sys::cpu_seconds() - c0;
                             let peak = if reset { sys::peak_rss() } else { None };
                             // The shared evaluator: same runs and streams for every cell.
-                            let reach = estimate_reach(&model, &sel.seeds, suite.runs, suite.seed);
+                            let reach = estimate_reach(model, &sel.seeds, suite.runs, suite.seed);
                             let cell = Cell {
                                 graph: name.clone(),
                                 model: ms.model.clone(),
@@ -522,7 +537,7 @@ pub fn run(
                     && imports_scored.insert((name.clone(), ms.model.clone(), scheme.spec()))
                 {
                     for (iname, ids) in &imports {
-                        let reach = estimate_reach(&model, ids, suite.runs, suite.seed);
+                        let reach = estimate_reach(model, ids, suite.runs, suite.seed);
                         let cell = Cell {
                             graph: name.clone(),
                             model: ms.model.clone(),
