@@ -354,8 +354,13 @@ pub fn validate(s: &Suite) -> Result<Vec<Algorithm>> {
     }
     // `skip` and `only` name algorithms; a misspelt one would silently run or skip nothing.
     for g in &s.graphs {
-        for a in g.skip.iter().chain(&g.only) {
-            Algorithm::parse(a)?;
+        for (key, list) in [("skip", &g.skip), ("only", &g.only)] {
+            for a in list {
+                Algorithm::parse(a).map_err(|e| match e {
+                    Error::Usage(m) => Error::usage(format!("{key} lists an {m}")),
+                    e => e,
+                })?;
+            }
         }
     }
     Ok(algos)

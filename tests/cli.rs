@@ -4969,3 +4969,59 @@ fn a_short_plan_says_why() {
             .stderr(predicate::str::contains(want));
     }
 }
+
+/// A suite file's bad values are named in its own words, at their line: `k = [0]` was blamed
+/// on `--k` with no file named, and an unknown algorithm in `skip` named nothing.
+#[test]
+fn a_suite_files_bad_values_are_named_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\nb c\n").unwrap();
+    let suite = dir.path().join("s.toml");
+    for (body, want) in [
+        (
+            "k = [0]\nalgos = [\"degree\"]",
+            "s.toml:2: bench needs k values >= 1",
+        ),
+        (
+            "k = [1]\nalgos = [\"degree\"]\nmc_runs = 0",
+            "s.toml:4: mc_runs must be at least 1",
+        ),
+        (
+            "k = [1]\nalgos = [\"degree\", \"degree\"]",
+            "s.toml:3: algos lists degree twice",
+        ),
+        (
+            "k = [1]\nalgos = [\"degree\"]\nmodels = [{ model = \"ic\", probs = \"bogus\" }]",
+            "s.toml:4: unknown probs 'bogus'",
+        ),
+    ] {
+        fs::write(
+            &suite,
+            format!("runs = 10\n{body}\n[[graph]]\npath = \"{}\"\n", g.display()),
+        )
+        .unwrap();
+        bin()
+            .args(["bench", "--suite", suite.to_str().unwrap(), "-q", "-o"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want));
+    }
+    fs::write(
+        &suite,
+        format!(
+            "runs = 10\nk = [1]\nalgos = [\"degree\"]\n[[graph]]\npath = \"{}\"\nskip = [\"nope\"]\n",
+            g.display()
+        ),
+    )
+    .unwrap();
+    bin()
+        .args(["bench", "--suite", suite.to_str().unwrap(), "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "s.toml:6: skip lists an unknown algorithm 'nope'",
+        ));
+}

@@ -10,6 +10,42 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
 
+/// A check of a suite file's values, said in the file's words at the key's line: `k = [0]`
+/// was blamed on `--k`, a flag the user never gave, with no file named.
+fn in_suite(path: &str, msg: String) -> Error {
+    let keys: [(&str, &str, &str); 8] = [
+        ("--mc-runs", "mc_runs", "mc_runs"),
+        ("--k ", "k ", "k"),
+        ("--runs", "runs", "runs"),
+        ("--reps", "reps", "reps"),
+        ("--algos", "algos", "algos"),
+        ("--probs", "probs", "models"),
+        ("--graph", "[[graph]]", "graph"),
+        ("--import", "imports", "imports"),
+    ];
+    // Messages that name their key first (`algos lists degree twice`, `model 'x'`), else the
+    // first flag they name.
+    let mut key = ["algos", "k", "epsilons", "models", "skip", "only"]
+        .into_iter()
+        .find(|k| msg.starts_with(&format!("{k} ")))
+        .or_else(|| msg.starts_with("model '").then_some("models"))
+        .or_else(|| msg.starts_with("unknown algorithm").then_some("algos"));
+    let mut text = msg.clone();
+    for (flag, word, k) in keys {
+        if text.contains(flag) {
+            text = text.replace(flag, word);
+            key = key.or(Some(k));
+        }
+    }
+    let line = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| key.and_then(|k| super::run::key_line(&t, k)));
+    match line {
+        Some(l) => Error::at_line(path, l, text),
+        None => Error::in_file(path, text),
+    }
+}
+
 fn suite_from(a: &BenchArgs) -> Result<Suite> {
     if let Some(path) = &a.suite {
         if !a.given.is_empty() {
@@ -253,7 +289,12 @@ fn charts(rows: &[Row], sweep: bool, dir: &Path) -> Result<Vec<String>> {
 /// Runs `seedplan bench`.
 pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     let suite = suite_from(&a)?;
-    bench::validate(&suite)?;
+    if let Err(e) = bench::validate(&suite) {
+        return Err(match (&a.suite, e) {
+            (Some(path), Error::Usage(msg)) => in_suite(path, msg),
+            (_, e) => e,
+        });
+    }
     let dir = Path::new(&a.output);
     // Its parent must be there, as every other command's output folder must: a failed run
     // left the parents it had made (and a typo made a tree).

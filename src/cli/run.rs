@@ -300,7 +300,7 @@ fn lock_output(dir: &Path) -> Result<std::fs::File> {
 }
 
 /// The line of the job file where top-level `key` is set, if it can be found.
-fn key_line(text: &str, key: &str) -> Option<u64> {
+pub(crate) fn key_line(text: &str, key: &str) -> Option<u64> {
     text.lines()
         .position(|l| {
             l.trim_start()
