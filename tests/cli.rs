@@ -5025,3 +5025,51 @@ fn a_suite_files_bad_values_are_named_at_their_line() {
             "s.toml:6: skip lists an unknown algorithm 'nope'",
         ));
 }
+
+/// A plan taken out of a job is marked `dropped` in the manifest (it stayed `done`, as if made
+/// from the inputs now listed), its file left; a deleted output is made again with a warning.
+#[test]
+fn a_job_marks_plans_it_no_longer_makes() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.txt");
+    fs::write(&g, "a b\nb c\n").unwrap();
+    let job = dir.path().join("job.toml");
+    let run = |ks: &str| {
+        fs::write(
+            &job,
+            format!("output = \"out\"\nk = [{ks}]\n[[graph]]\nname = \"g\"\npath = \"g.txt\"\n"),
+        )
+        .unwrap();
+        let out = bin()
+            .args(["run", job.to_str().unwrap(), "--log-format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        json_lines(&out)
+    };
+    run("1, 2");
+    fs::remove_file(dir.path().join("out/g_ic_wc_k1.json")).unwrap();
+    let events = run("1");
+    let warned = |plan: &str, needle: &str| {
+        events.iter().any(|e| {
+            e["event"] == "warning"
+                && e["plan"] == plan
+                && e["warning"].as_str().unwrap().contains(needle)
+        })
+    };
+    assert!(
+        warned("g_ic_wc_k1", "was deleted since this job wrote it"),
+        "{events:?}"
+    );
+    assert!(warned("g_ic_wc_k2", "no longer in the job"), "{events:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("out/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["plans"]["g_ic_wc_k1"]["status"], "done");
+    assert_eq!(manifest["plans"]["g_ic_wc_k2"]["status"], "dropped");
+    assert!(dir.path().join("out/g_ic_wc_k2.json").exists());
+    // Listed again, it is made again.
+    run("1, 2");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("out/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["plans"]["g_ic_wc_k2"]["status"], "done");
+}

@@ -94,6 +94,14 @@ struct Manifest {
     plans: BTreeMap<String, Entry>,
 }
 
+/// A file's size and time of last change: what tells that it was replaced or written to.
+type Stamp = (u64, std::time::SystemTime);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
 fn checksum(path: &Path) -> Result<String> {
     use std::io::Read;
     let p = path.display().to_string();
@@ -623,7 +631,9 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         }
     }
     let mut failed = 0usize;
-    let mut sums: BTreeMap<PathBuf, String> = BTreeMap::new();
+    // Each input's checksum with the size and time of change it had then: a file replaced
+    // while the job runs (a new snapshot landing) is summed again, not keyed by its old sum.
+    let mut sums: BTreeMap<PathBuf, (String, Option<Stamp>)> = BTreeMap::new();
     for (name, args, inputs) in &plans {
         if seedplan::limits::interrupted() {
             return Err(Error::Interrupted);
@@ -651,11 +661,12 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         // An input that cannot be read fails this plan, not the job: the others still run.
         let mut unreadable = None;
         for p in inputs {
+            let now = stamp(p);
             let sum = match sums.get(p) {
-                Some(s) => s.clone(),
-                None => match checksum(p) {
+                Some((s, was)) if now.is_some() && *was == now => s.clone(),
+                _ => match checksum(p) {
                     Ok(s) => {
-                        sums.insert(p.clone(), s.clone());
+                        sums.insert(p.clone(), (s.clone(), now));
                         manifest.inputs.insert(p.display().to_string(), s.clone());
                         s
                     }
@@ -677,6 +688,18 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         let earlier = manifest.plans.contains_key(name);
         if let Some(e) = manifest.plans.get(name) {
             let written = out_dir.join(&e.output);
+            if e.key == key && e.status == "done" && !written.exists() {
+                log(
+                    json,
+                    quiet,
+                    "warning",
+                    name,
+                    serde_json::json!({"warning": format!(
+                        "{} was deleted since this job wrote it: made again",
+                        written.display()
+                    )}),
+                );
+            }
             if e.key == key && e.status == "done" && written.exists() {
                 // Manifests of earlier releases hold no checksum: existence stands for it.
                 let intact = match &e.output_checksum {
@@ -711,6 +734,22 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             Some(e) => Err(e),
             None => run_plan(name, args, &out_dir, &output, quiet, json),
         };
+        // An input that changed while the plan read it: the plan is of neither version.
+        let outcome = outcome.and_then(|()| {
+            match inputs
+                .iter()
+                .find(|p| sums.get(*p).is_some_and(|(_, was)| stamp(p) != *was))
+            {
+                Some(p) => {
+                    let _ = std::fs::remove_file(out_dir.join(&output));
+                    Err(Error::Runtime(format!(
+                        "{}: changed while this plan read it; run the job again",
+                        p.display()
+                    )))
+                }
+                None => Ok(()),
+            }
+        });
         let secs = t0.elapsed().as_secs_f64();
         let entry = match &outcome {
             Ok(()) => {
@@ -763,6 +802,24 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         };
         manifest.plans.insert(name.clone(), entry);
         save(&manifest)?;
+    }
+    // Plans the job no longer makes (a seed count or a graph taken out of it) stayed `done`,
+    // as if made from the inputs now listed. Their files are left, their entries marked.
+    for (name, e) in manifest.plans.iter_mut() {
+        if e.status != "dropped" && !plans.iter().any(|(n, _, _)| n == name) {
+            e.status = "dropped".into();
+            log(
+                json,
+                quiet,
+                "warning",
+                name,
+                serde_json::json!({"warning": format!(
+                    "no longer in the job: its {} is left as it was, marked dropped in the \
+                     manifest",
+                    e.output
+                )}),
+            );
+        }
     }
     save(&manifest)?;
     log(
