@@ -295,26 +295,12 @@ pub fn run(a: BenchArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
             (_, e) => e,
         });
     }
-    let dir = Path::new(&a.output);
     // Its parent must be there, as every other command's output folder must: a failed run
     // left the parents it had made (and a typo made a tree).
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !parent.is_dir() {
-        return Err(Error::usage(format!(
-            "{}: output directory {} does not exist",
-            a.output,
-            parent.display()
-        )));
-    }
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::usage(format!(
-            "{}: is a file, not an output folder",
-            a.output
-        )));
-    }
+    super::refuse_file_as_folder(Path::new(&a.output))?;
+    // `out/.` is `out` (creating `out/.` failed when `out` did not exist yet).
+    let dir: std::path::PathBuf = Path::new(&a.output).components().collect();
+    let dir = dir.as_path();
     let created = !dir.exists();
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", a.output)))?;

@@ -93,17 +93,22 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Convert(a) => vec![("--graph", Some(&a.graph.graph))],
         Command::Generate(_) | Command::Bench(_) | Command::Run(_) => vec![],
     };
-    // Standard input read twice: the second reader found it empty ("-: empty file").
-    let stdin_flags: Vec<&str> = inputs
+    // One stream read twice (`-` twice, or `-` and `/dev/stdin`): the second reader found it
+    // empty ("-: empty file").
+    let given: Vec<(&str, &String)> = inputs
         .iter()
-        .filter(|(_, i)| i.is_some_and(|i| i == "-"))
-        .map(|(flag, _)| *flag)
+        .filter_map(|(flag, i)| i.map(|i| (*flag, i)))
         .collect();
-    if let [first, second, ..] = stdin_flags[..] {
-        return Err(Error::usage(format!(
-            "{first} and {second} both read standard input (-): it can be read once; give \
-             one of them a file"
-        )));
+    for (j, (second, b)) in given.iter().enumerate() {
+        if let Some((first, _)) = given[..j]
+            .iter()
+            .find(|(_, a)| (*a == "-" && *b == "-") || output::one_stream(a, b))
+        {
+            return Err(Error::usage(format!(
+                "{first} and {second} both read one stream ({b}): it can be read once; give \
+                 one of them a file"
+            )));
+        }
     }
     // (Standard output by name is `-`: appended to, never renamed over.)
     let streams = |t: &&&String| **t != "-" && output::fd_alias(std::path::Path::new(t)).is_none();
@@ -1571,9 +1576,14 @@ pub(crate) fn plan_cmd(mut a: PlanArgs, quiet: bool, progress: &StderrProgress) 
     })
 }
 
-/// Refuses an output folder that names a file (the user's to fix: exit 2, as other bad output
-/// paths are).
-fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
+/// Refuses an output folder that names a file, or whose parent folder does not exist (the
+/// user's to fix: exit 2, as other bad output paths are; a typo made a tree of folders).
+pub(crate) fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
+    if dir.as_os_str().is_empty() {
+        return Err(Error::usage(
+            "an output folder path is empty: give a folder name",
+        ));
+    }
     // The folder, or the first of its parents that exists (`-o afile/sub`).
     if let Some(there) = dir.ancestors().find(|p| p.exists()) {
         if !there.is_dir() {
@@ -1584,12 +1594,26 @@ fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
             )));
         }
     }
+    // `out/.` is `out`.
+    let dir: std::path::PathBuf = dir.components().collect();
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !parent.is_dir() {
+        return Err(Error::usage(format!(
+            "{}: output directory {} does not exist",
+            dir.display(),
+            parent.display()
+        )));
+    }
     Ok(())
 }
 
-/// Creates an output folder (and its parents).
+/// Creates an output folder (its parent checked by `refuse_file_as_folder`).
 fn make_folder(dir: &std::path::Path) -> Result<()> {
-    std::fs::create_dir_all(dir)
+    let dir: std::path::PathBuf = dir.components().collect();
+    std::fs::create_dir_all(&dir)
         .map_err(|e| Error::Runtime(format!("{}: cannot create directory: {e}", dir.display())))
 }
 

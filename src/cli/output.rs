@@ -257,6 +257,27 @@ pub fn is_existing_file(out: &str, input: &str) -> bool {
     one_regular_file(out, if input == "-" { "/dev/stdin" } else { input })
 }
 
+/// Whether two inputs are one stream that can be read only once: standard input (`-`) or the
+/// same pipe, FIFO or terminal under two names (`-` and `/dev/stdin`).
+pub fn one_stream(a: &str, b: &str) -> bool {
+    let stdin = |p: &str| if p == "-" { "/dev/stdin" } else { p }.to_string();
+    match (std::fs::metadata(stdin(a)), std::fs::metadata(stdin(b))) {
+        (Ok(x), Ok(y)) if !x.is_file() && !x.is_dir() => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                x.dev() == y.dev() && x.ino() == y.ino()
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = y;
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Whether two existing paths are one regular file. Devices and terminals are left out: `>
 /// /dev/null --report /dev/null` discards both outputs, and `--graph /dev/stdin -o
 /// /dev/stdout` on one terminal loses nothing.
@@ -323,12 +344,14 @@ pub fn check_writable(path: &Path) -> Result<()> {
             .suffix(".tmp")
             .tempfile_in(folder_of(&p))
             .map_err(|e| {
-                Error::usage(format!(
-                    "{}: cannot write in {}: {}",
-                    path.display(),
-                    folder_of(&p).display(),
-                    e.kind()
-                ))
+                let dir = folder_of(&p).display();
+                Error::usage(match e.kind() {
+                    // A link into a folder that is not there.
+                    std::io::ErrorKind::NotFound => {
+                        format!("{}: output directory {dir} does not exist", path.display())
+                    }
+                    kind => format!("{}: cannot write in {dir}: {kind}", path.display()),
+                })
             })?;
     }
     Ok(())

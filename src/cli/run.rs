@@ -580,12 +580,17 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         .map_err(|e| Error::Runtime(format!("{}: cannot create: {e}", out_dir.display())))?;
     // One run at a time per output folder, and the manifest read under the lock: two runs of
     // one job (a cron job that outlasts its interval) each did every plan.
+    // A folder a run of a job used before (its lock file stays): its NAME.json files are the
+    // job's even when its manifest is lost or unreadable.
+    let used_before = out_dir.join(LOCK_FILE).exists();
     let _lock = lock_output(&out_dir)?;
+    let mut manifest_lost = used_before;
     // A manifest that is there but unreadable is replaced, and every plan runs again: said so,
     // since a job that should have skipped its plans then takes as long as the first run.
     let mut manifest: Manifest = match std::fs::read(&manifest_path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
         read => {
+            manifest_lost = true;
             let parsed = read
                 .map_err(|e| e.to_string())
                 .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
@@ -604,6 +609,10 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             })
         }
     };
+    // Read as written: only what it lists is the job's.
+    if !manifest.plans.is_empty() {
+        manifest_lost = false;
+    }
     manifest.seedplan_version = env!("CARGO_PKG_VERSION").to_string();
     manifest.job = a.job.clone();
     // The manifest is written after every plan: one that cannot be is found before any plan
@@ -685,7 +694,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             None => format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key_src.as_bytes())),
         };
         let output = format!("{name}.json");
-        let earlier = manifest.plans.contains_key(name);
+        let earlier = manifest.plans.contains_key(name) || manifest_lost;
         if let Some(e) = manifest.plans.get(name) {
             let written = out_dir.join(&e.output);
             if e.key == key && e.status == "done" && !written.exists() {

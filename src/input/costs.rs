@@ -231,8 +231,9 @@ fn read_cost_rows(
         t.cost[v as usize] = Some(cost);
         t.priced += 1;
         if let Some(ki) = ki {
-            // Unquoted blanks were trimmed with the row; quoted ones are the label as written.
-            let c = &rec[ki];
+            // A category is a group's name, trimmed even when quoted: spreadsheets export
+            // padded quoted cells, and `"food "` beside `food` split one group's rules.
+            let c = rec[ki].trim();
             if !c.is_empty() {
                 let next = cat_ids.len() as u32;
                 let id = *cat_ids.entry(c.to_string()).or_insert_with(|| {

@@ -45,9 +45,11 @@ fn wrap(raw: Box<dyn Read + Send>, path: &str) -> Result<Box<dyn BufRead + Send>
             } else {
                 "binary data, not text, gzip or zstd"
             };
-            return Err(Error::in_file(
+            let line = head[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            return Err(Error::at_line(
                 path,
-                format!("a NUL byte at offset {at}: this looks like {what}"),
+                line,
+                format!("a NUL byte (offset {at}): this looks like {what}"),
             ));
         }
     }

@@ -576,8 +576,7 @@ pub fn estimate_on(
             let (lo, hi) = (lo as f64, hi as f64);
             let was = e.cumulative[j];
             e.cumulative[j] = was.clamp(lo, hi.max(lo));
-            let ci = &mut e.cumulative_ci95[j];
-            *ci = [ci[0].max(lo), ci[1].min(hi)];
+            e.cumulative_ci95[j] = within(e.cumulative_ci95[j], e.cumulative[j], lo, hi);
             // The marginals stay the steps of the cumulative (bounds and counts both grow with
             // the prefix, so a step is never negative), inside their own intervals.
             let moved = e.cumulative[j] != was;
@@ -591,14 +590,23 @@ pub fn estimate_on(
             moved_before = moved;
         }
         if let Some(&(lo, hi)) = prefix.last() {
+            let (lo, hi) = (lo as f64, hi as f64);
             let t = &mut e.total;
-            t.expected_reach = t
-                .expected_reach
-                .clamp(lo as f64, (hi as f64).max(lo as f64));
-            t.ci95 = [t.ci95[0].max(lo as f64), t.ci95[1].min(hi as f64)];
+            t.expected_reach = t.expected_reach.clamp(lo, hi.max(lo));
+            t.ci95 = within(t.ci95, t.expected_reach, lo, hi);
         }
     }
     e
+}
+
+/// An interval moved inside `lo..=hi` and around `point` (already inside): a sampled interval
+/// wholly below the certain reach became one whose low end passed its high end.
+fn within(ci: [f64; 2], point: f64, lo: f64, hi: f64) -> [f64; 2] {
+    let hi = hi.max(lo);
+    [
+        ci[0].clamp(lo, hi).min(point),
+        ci[1].clamp(lo, hi).max(point),
+    ]
 }
 
 /// [`estimate_on`] as sampled, without the bounds.
@@ -814,4 +822,24 @@ pub fn overlap_matrix(coll: &RrCollection, seeds: &[u32], roots: &RootSampler) -
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A sampled interval wholly below the certain reach becomes the certain point, never one
+    /// whose ends cross (a forest of certain trees showed [154.0, 153.9]); one inside the bounds
+    /// is left as it is.
+    #[test]
+    fn intervals_kept_within_bounds_never_cross() {
+        assert_eq!(
+            super::within([149.4, 153.9], 154.0, 154.0, 160.0),
+            [154.0, 154.0]
+        );
+        assert_eq!(super::within([1.0, 3.0], 2.0, 0.0, 10.0), [1.0, 3.0]);
+        assert_eq!(super::within([5.0, 8.0], 6.0, 6.0, 7.0), [6.0, 7.0]);
+        assert_eq!(
+            super::within([161.0, 170.0], 160.0, 154.0, 160.0),
+            [160.0, 160.0]
+        );
+    }
 }

@@ -34,6 +34,8 @@ fn fmt_money(x: Option<f64>) -> String {
             let shortest = format!("{v}");
             match shortest.split_once('.') {
                 Some((_, decimals)) if decimals.len() <= 2 => format!("{v:.2}"),
+                // 1e-300 written out is a 300-digit cell.
+                _ if shortest.len() > 24 => format!("{v:e}"),
                 _ => shortest,
             }
         }
@@ -45,11 +47,21 @@ fn fmt_money(x: Option<f64>) -> String {
 /// line break or a tab keeps its row on one line and the columns aligned. The CSV and JSON
 /// outputs keep it as it is.
 fn shown(label: &str) -> String {
-    if label.chars().any(char::is_control) {
+    // Line and paragraph separators and the bidirectional controls move text too.
+    let moves = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if label.chars().any(moves) {
         label
             .chars()
             .map(|c| {
-                if c.is_control() {
+                if moves(c) {
                     c.escape_default().to_string()
                 } else {
                     c.to_string()
