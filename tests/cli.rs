@@ -4746,6 +4746,31 @@ fn a_bad_rule_is_named_where_it_was_written() {
             vec!["--include", "@nosuch"],
             "--include: include '@nosuch' is not in the graph",
         ),
+        // Rules that no plan can keep together: said at the rule, with the one it clashes with
+        // (they named no line, and a file's max_seeds was blamed on --k).
+        (
+            "budget = 5000\ninclude = [\"@mili0\"]\n",
+            vec![],
+            "rules.toml:1: infeasible: the must-include seeds (@mili0) cost 42958 together, \
+             over the budget 5000 (clashes with line 2)",
+        ),
+        (
+            "budget = 50000\nmax_seeds = 1\n",
+            vec!["--include", "@bapa2,@juvi1"],
+            "rules.toml:2: infeasible: 2 must-include seeds but at most 1 seeds (clashes with \
+             --include)",
+        ),
+        (
+            "budget = 50000\n[category.travel]\nmax_spend = 1000\n",
+            vec!["--include", "@mili0"],
+            "rules.toml:2: infeasible: the must-include seeds in category 'travel' cost 42958, \
+             over its max_spend 1000 (clashes with --include)",
+        ),
+        (
+            "budget = 3\n",
+            vec![],
+            "rules.toml:1: infeasible: the budget 3 is below every candidate's cost",
+        ),
     ] {
         fs::write(&rules, body).unwrap();
         let out = dir.path().join("out.json");
@@ -4951,6 +4976,24 @@ fn the_table_shows_labels_on_one_line_and_prices_as_written() {
     };
     assert_eq!(category("two\nlines"), "food");
     assert_eq!(category("b"), "food");
+    // The HTML report shows prices as the table does (it rounded 0.004 to 0.00).
+    let html = dir.path().join("r.html");
+    bin()
+        .args(["plan", "--graph", g.to_str().unwrap(), "-k", "3", "-q"])
+        .args([
+            "--costs",
+            c.to_str().unwrap(),
+            "--probs",
+            "uniform:0.5",
+            "--algo",
+            "celf",
+        ])
+        .args(["--report", html.to_str().unwrap(), "-o", "/dev/null"])
+        .assert()
+        .success();
+    let html = fs::read_to_string(html).unwrap();
+    assert!(html.contains(">0.004<"), "the report's cost cell");
+    assert!(!html.contains(">0.00<"));
 }
 
 /// A plan that cannot hold `-k` seeds says so: every account excluded gave an empty plan

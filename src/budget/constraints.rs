@@ -55,6 +55,7 @@ pub struct Origin {
 }
 
 /// A value a message is about.
+#[derive(Clone, Copy)]
 enum Key<'a> {
     Budget,
     MaxSeeds,
@@ -169,6 +170,14 @@ fn category_line(text: &str, name: &str) -> Option<u64> {
             forms.iter().any(|f| t.starts_with(f.as_str()))
         })
         .map(|i| i as u64 + 1)
+}
+
+/// A rule no plan can keep (`key`, where the message is said), the rules it clashes with, and
+/// what is wrong.
+struct Conflict<'c> {
+    key: Option<Key<'c>>,
+    with: Vec<Key<'c>>,
+    msg: String,
 }
 
 /// Rules resolved to node and category ids.
@@ -286,7 +295,33 @@ impl Constraints {
             exclude,
             category,
         };
-        c.check_feasible(graph, costs)?;
+        if let Some(clash) = c.conflict(graph, costs) {
+            // Said where the rule was written (the file's line, or the flag), and where the
+            // rules it clashes with were.
+            // A rule of the same file is named by its line alone.
+            let here = clash.key.map(|k| file.source_of(k, where_));
+            let same_file = |w: &str| {
+                let (path, line) = w.rsplit_once(':')?;
+                let (here_path, _) = here.as_deref()?.rsplit_once(':')?;
+                (path == here_path && line.parse::<u64>().is_ok()).then(|| format!("line {line}"))
+            };
+            let with: Vec<String> = clash
+                .with
+                .iter()
+                .map(|&k| file.source_of(k, where_))
+                .filter(|w| !w.is_empty())
+                .map(|w| same_file(&w).unwrap_or(w))
+                .collect();
+            let msg = if with.is_empty() {
+                clash.msg
+            } else {
+                format!("{} (clashes with {})", clash.msg, with.join(", "))
+            };
+            return Err(match clash.key {
+                Some(key) => file.error(key, where_, msg),
+                None => Error::usage(format!("{where_}: {msg}")),
+            });
+        }
         Ok(c)
     }
 
@@ -445,8 +480,20 @@ impl Constraints {
 
     /// Whether some plan can keep every rule; the error names the conflict.
     pub fn check_feasible(&self, graph: &Graph, costs: &CostTable) -> Result<()> {
+        match self.conflict(graph, costs) {
+            Some(c) => Err(Error::usage(c.msg)),
+            None => Ok(()),
+        }
+    }
+
+    /// The first rule that no plan can keep, with the rules it clashes with (for `resolve` to
+    /// say where each was written).
+    fn conflict<'c>(&self, graph: &Graph, costs: &'c CostTable) -> Option<Conflict<'c>> {
         let n = graph.num_nodes();
         let label = |v: u32| graph.label(v).into_owned();
+        let clash = |key: Option<Key<'c>>, with: Vec<Key<'c>>, msg: String| {
+            Some(Conflict { key, with, msg })
+        };
         // `+ 0.0`: an empty float sum is -0, which the messages below printed as "-0".
         let inc_cost: f64 = self
             .include
@@ -455,18 +502,31 @@ impl Constraints {
             .sum::<f64>()
             + 0.0;
         if inc_cost > self.budget + 1e-9 {
-            return Err(Error::usage(format!(
-                "infeasible: the must-include seeds ({}) cost {inc_cost} together, over the budget {}",
-                self.include.iter().map(|&v| label(v)).collect::<Vec<_>>().join(", "),
-                self.budget
-            )));
+            return clash(
+                Some(Key::Budget),
+                vec![Key::Include(0)],
+                format!(
+                    "infeasible: the must-include seeds ({}) cost {inc_cost} together, over the \
+                     budget {}",
+                    self.include
+                        .iter()
+                        .map(|&v| label(v))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.budget
+                ),
+            );
         }
         if self.include.len() > self.max_seeds {
-            return Err(Error::usage(format!(
-                "infeasible: {} must-include seeds but at most {} seeds (--k)",
-                self.include.len(),
-                self.max_seeds
-            )));
+            return clash(
+                Some(Key::MaxSeeds),
+                vec![Key::Include(0)],
+                format!(
+                    "infeasible: {} must-include seeds but at most {} seeds",
+                    self.include.len(),
+                    self.max_seeds
+                ),
+            );
         }
         // Includes against category caps.
         for (c, &(_, max, spend)) in self.category.iter().enumerate() {
@@ -476,28 +536,37 @@ impl Constraints {
                 .copied()
                 .filter(|&v| costs.category.get(v as usize).copied().flatten() == Some(c as u32))
                 .collect();
-            let s: f64 = inc.iter().filter_map(|&v| costs.cost_of(v)).sum();
-            if inc.len() > max || s > spend + 1e-9 {
-                return Err(Error::usage(format!(
-                    "infeasible: must-include seeds in category '{}' break its max_count {} or \
-                     max_spend {}",
-                    costs.categories[c],
-                    if max == usize::MAX {
-                        "none".into()
-                    } else {
-                        max.to_string()
-                    },
-                    if spend.is_finite() {
-                        spend.to_string()
-                    } else {
-                        "none".into()
-                    }
-                )));
+            let s: f64 = inc.iter().filter_map(|&v| costs.cost_of(v)).sum::<f64>() + 0.0;
+            let name = costs.categories[c].as_str();
+            let broken = if inc.len() > max {
+                Some(format!(
+                    "{} must-include seed(s) in category '{name}', over its max_count {max}",
+                    inc.len()
+                ))
+            } else if s > spend + 1e-9 {
+                Some(format!(
+                    "the must-include seeds in category '{name}' cost {s}, over its max_spend \
+                     {spend}"
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = broken {
+                return clash(
+                    Some(Key::Category(name)),
+                    vec![Key::Include(0)],
+                    format!("infeasible: {why}"),
+                );
             }
         }
         let mut chosen = vec![false; n];
         self.include.iter().for_each(|&v| chosen[v as usize] = true);
         let by = self.by_category(costs, n);
+        let excluded = if self.exclude.is_empty() {
+            vec![]
+        } else {
+            vec![Key::Exclude(0)]
+        };
         for (c, &(min, _, max_spend)) in self.category.iter().enumerate() {
             if by[c].len() < min {
                 let within = if max_spend.is_finite() {
@@ -505,70 +574,106 @@ impl Constraints {
                 } else {
                     String::new()
                 };
-                return Err(Error::usage(format!(
-                    "infeasible: category '{}' needs min_count {min} but has only {} allowed \
-                     candidate(s) (priced and not excluded{within})",
-                    costs.categories[c],
-                    by[c].len()
-                )));
+                return clash(
+                    Some(Key::Category(costs.categories[c].as_str())),
+                    excluded,
+                    format!(
+                        "infeasible: category '{}' needs min_count {min} but has only {} \
+                         allowed candidate(s) (priced and not excluded{within})",
+                        costs.categories[c],
+                        by[c].len()
+                    ),
+                );
             }
         }
-        let (seeds, spend) = self.reserve_or_blocked(costs, &by, &chosen).map_err(|c| {
-            let (min, _, max_spend) = self.category[c];
-            let (have, have_spend) = by[c]
-                .iter()
-                .filter(|(_, v)| chosen[*v as usize])
-                .fold((0, 0.0), |(n, s), x| (n + 1, s + x.0));
-            let need = min.saturating_sub(have);
-            let rest: f64 = by[c]
-                .iter()
-                .filter(|(_, v)| !chosen[*v as usize])
-                .take(need)
-                .map(|x| x.0)
-                .sum();
-            let inc = if have > 0 {
-                format!("its {have} must-include member(s) cost {have_spend} and ")
-            } else {
-                String::new()
-            };
-            Error::usage(format!(
-                "infeasible: category '{}' needs min_count {min}, but {inc}the {need} cheapest \
-                 other member(s) cost {rest}: together {}, over its max_spend {max_spend}",
-                costs.categories[c],
-                have_spend + rest
-            ))
-        })?;
+        let (seeds, spend) = match self.reserve_or_blocked(costs, &by, &chosen) {
+            Ok(x) => x,
+            Err(c) => {
+                let (min, _, max_spend) = self.category[c];
+                let (have, have_spend) = by[c]
+                    .iter()
+                    .filter(|(_, v)| chosen[*v as usize])
+                    .fold((0, 0.0), |(n, s), x| (n + 1, s + x.0));
+                let need = min.saturating_sub(have);
+                let rest: f64 = by[c]
+                    .iter()
+                    .filter(|(_, v)| !chosen[*v as usize])
+                    .take(need)
+                    .map(|x| x.0)
+                    .sum();
+                let inc = if have > 0 {
+                    format!("its {have} must-include member(s) cost {have_spend} and ")
+                } else {
+                    String::new()
+                };
+                return clash(
+                    Some(Key::Category(costs.categories[c].as_str())),
+                    vec![],
+                    format!(
+                        "infeasible: category '{}' needs min_count {min}, but {inc}the {need} \
+                         cheapest other member(s) cost {rest}: together {}, over its max_spend \
+                         {max_spend}",
+                        costs.categories[c],
+                        have_spend + rest
+                    ),
+                );
+            }
+        };
+        let minimums: Vec<Key<'c>> = self
+            .category
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.0 > 0)
+            .map(|(c, _)| Key::Category(costs.categories[c].as_str()))
+            .take(1)
+            .collect();
         if self.include.len() + seeds > self.max_seeds {
-            return Err(Error::usage(format!(
-                "infeasible: the category minimums need {seeds} more seed(s) beyond the {} \
-                 must-include, over the limit of {} seeds (--k)",
-                self.include.len(),
-                self.max_seeds
-            )));
+            return clash(
+                Some(Key::MaxSeeds),
+                minimums,
+                format!(
+                    "infeasible: the category minimums need {seeds} more seed(s) beyond the {} \
+                     must-include, over the limit of {} seeds",
+                    self.include.len(),
+                    self.max_seeds
+                ),
+            );
         }
         if inc_cost + spend > self.budget + 1e-9 {
-            return Err(Error::usage(format!(
-                "infeasible: must-include seeds ({inc_cost}) plus the cheapest way to meet the \
-                 category minimums ({spend}) exceed the budget {}",
-                self.budget
-            )));
+            return clash(
+                Some(Key::Budget),
+                minimums,
+                format!(
+                    "infeasible: must-include seeds ({inc_cost}) plus the cheapest way to meet \
+                     the category minimums ({spend}) exceed the budget {}",
+                    self.budget
+                ),
+            );
         }
         let cheapest = (0..n as u32)
             .filter(|&v| self.allowed(costs, v))
             .filter_map(|v| costs.cost_of(v))
             .fold(f64::INFINITY, f64::min);
         if self.include.is_empty() && cheapest.is_infinite() {
-            return Err(Error::usage(
+            return clash(
+                excluded.first().copied(),
+                vec![],
                 "infeasible: no candidate is left (every priced node is excluded or outside the \
-                 allowed categories)",
-            ));
+                 allowed categories)"
+                    .into(),
+            );
         }
         if self.include.is_empty() && cheapest > self.budget {
-            return Err(Error::usage(format!(
-                "infeasible: the budget {} is below every candidate's cost (cheapest: {cheapest})",
-                self.budget
-            )));
+            return clash(
+                Some(Key::Budget),
+                vec![],
+                format!(
+                    "infeasible: the budget {} is below every candidate's cost (cheapest: \
+                     {cheapest})",
+                    self.budget
+                ),
+            );
         }
-        Ok(())
+        None
     }
 }

@@ -7,7 +7,7 @@
 
 mod write;
 
-pub use write::{csv_writer, write_plan, PlanFormat};
+pub use write::{csv_writer, floor_tenth, money_text, write_plan, PlanFormat};
 
 use crate::diffusion::Model;
 use crate::eval::{ReachEstimate, Z95};

@@ -29,17 +29,25 @@ fn fmt_num(x: f64) -> String {
 /// amount, as the CSV and JSON outputs give it (`{:.0}` wrote 12345678901234567168 for a price
 /// written 12345678901234567890).
 fn fmt_money(x: Option<f64>) -> String {
-    match x {
-        Some(v) => {
-            let shortest = format!("{v}");
-            match shortest.split_once('.') {
-                Some((_, decimals)) if decimals.len() <= 2 => format!("{v:.2}"),
-                // 1e-300 written out is a 300-digit cell.
-                _ if shortest.len() > 24 => format!("{v:e}"),
-                _ => shortest,
-            }
-        }
-        None => String::new(),
+    x.map(money_text).unwrap_or_default()
+}
+
+/// A lower bound in percent shown to one decimal without passing it: 81.07% is ">= 81.0%", not
+/// the 81.1% rounding gave, which the bound does not promise.
+pub fn floor_tenth(pct: f64) -> f64 {
+    // The bound itself can be a float a hair under a tenth (81.1 as 81.09999...).
+    (pct * 10.0 + 1e-9).floor() / 10.0
+}
+
+/// An amount of money as [`fmt_money`] shows it, for every output that shows one (the table,
+/// the HTML report).
+pub fn money_text(v: f64) -> String {
+    let shortest = format!("{v}");
+    match shortest.split_once('.') {
+        Some((_, decimals)) if decimals.len() <= 2 => format!("{v:.2}"),
+        // 1e-300 written out is a 300-digit cell.
+        _ if shortest.len() > 24 => format!("{v:e}"),
+        _ => shortest,
     }
 }
 
@@ -282,7 +290,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 writeln!(
                     out,
                     "certificate     reaches >= {:.1}% of the best possible plan{}",
-                    c * 100.0,
+                    floor_tenth(c * 100.0),
                     if plan.include.is_empty() {
                         ""
                     } else {
@@ -306,7 +314,7 @@ pub fn write_plan(plan: &SeedingPlan, format: PlanFormat, out: &mut dyn Write) -
                 Some(a) => writeln!(
                     out,
                     "approximation   {:.3} ({}){}",
-                    a,
+                    floor_tenth(a * 100.0) / 100.0,
                     plan.status,
                     plan.upper_bound
                         .map(|u| format!(
@@ -378,4 +386,24 @@ fn resources_lines(plan: &SeedingPlan) -> String {
 
 fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Lower bounds shown to a tenth of a percent never pass the bound; prices show as written.
+    #[test]
+    fn bounds_round_down_and_prices_show_as_written() {
+        assert_eq!(super::floor_tenth(72.6996), 72.6);
+        assert_eq!(super::floor_tenth(81.1), 81.1);
+        assert_eq!(super::floor_tenth(100.0), 100.0);
+        for (v, shown) in [
+            (7.0, "7"),
+            (12.5, "12.50"),
+            (0.004, "0.004"),
+            (3.333, "3.333"),
+            (1e-300, "1e-300"),
+        ] {
+            assert_eq!(super::money_text(v), shown);
+        }
+    }
 }

@@ -105,12 +105,9 @@ fn heatmap_svg(o: &ReportOverlap) -> String {
     s
 }
 
+/// Prices as written, as in the table (cents rounded here showed a price of 0.004 as 0.00).
 fn money(x: f64) -> String {
-    if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}")
-    }
+    crate::plan::money_text(x)
 }
 
 fn num(x: f64) -> String {
@@ -188,7 +185,7 @@ svg {{ max-width: 100%; height: auto; }}
     );
     if let Some(c) = plan.certificate {
         card(
-            format!("≥ {:.1}%", c * 100.0),
+            format!("≥ {:.1}%", crate::plan::floor_tenth(c * 100.0)),
             "of the best possible plan (certified)",
         );
     }
