@@ -4490,6 +4490,13 @@ fn a_budget_that_buys_every_candidate_takes_them_all() {
     assert_eq!(methods[1..], ["all_candidates", "all_candidates"]);
     assert_ne!(methods[0], "all_candidates");
     assert_eq!(v["points"][1]["certificate"], 1.0);
+    // An account priced above the budget is in no plan: buying all the others is still the
+    // best plan (it was certified at 90%).
+    fs::write(&costs, "node,cost\n@mili0,5\n@juvi1,6\n@solimo14,1000\n").unwrap();
+    let p = plan_json(&args);
+    assert_eq!(p["method"], "all_candidates");
+    assert_eq!(p["certificate"], 1.0);
+    assert_eq!(p["seeds"].as_array().unwrap().len(), 2);
 }
 
 /// Probabilities in an edge list that the model does not read are said so on stderr (they

@@ -174,14 +174,11 @@ pub fn take_all(
     }
     let g = model.graph();
     let n = g.num_nodes();
-    let mut out = vec![false; n];
-    cons.exclude
-        .iter()
-        .chain(&cons.include)
-        .for_each(|&v| out[v as usize] = true);
-    let mut rest: Vec<u32> = (0..n as u32)
-        .filter(|&v| !out[v as usize] && cons.priced_and_in_category(costs, v))
-        .collect();
+    // Accounts priced above what the budget leaves beside the must-includes are in no plan:
+    // counted, a plan that bought every account it could was certified at 90%, not as the best.
+    let mut could = candidates(costs, cons, n);
+    cons.include.iter().for_each(|&v| could[v as usize] = false);
+    let mut rest: Vec<u32> = (0..n as u32).filter(|&v| could[v as usize]).collect();
     rest.sort_by_key(|&v| (std::cmp::Reverse(g.out_degree(v)), v));
     // A quick test first: only an account with an in-edge that fires for certain can be
     // pruned, so the others alone must fit the budget and the seed cap.
