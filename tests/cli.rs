@@ -1885,7 +1885,10 @@ fn limits_return_best_so_far_or_refuse_clearly() {
     }
     // Cut mid-sampling (`auto` at ε = 0.01, k = 200 and a tolerance it cannot meet would
     // draw tens of millions of sets): the last round's plan, with its certificate. The greedy
-    // on the sets of the round the limit cut gives up: it ran 0.8 s past this 2 s limit.
+    // on the sets of the round the limit cut gives up: it ran 0.8 s past this limit. (4 s,
+    // not 2: under the parallel test run's load the text load and a first round pair took
+    // long enough that the cut came before both collections held sets, and nothing was
+    // certified.)
     let p = plan_json(&[
         "--graph",
         g.to_str().unwrap(),
@@ -1896,12 +1899,12 @@ fn limits_return_best_so_far_or_refuse_clearly() {
         "--tolerance",
         "0.00001",
         "--time-limit",
-        "2s",
+        "4s",
     ]);
     assert_eq!(p["status"], "time_limit");
     assert!(p["rr_sets"].as_u64().unwrap() > 0);
     let spent = p["timings"]["algorithm_seconds"].as_f64().unwrap();
-    assert!(spent < 2.5, "{spent} s for a 2 s limit");
+    assert!(spent < 4.5, "{spent} s for a 4 s limit");
     let alpha = p["approximation"].as_f64().unwrap();
     assert!(alpha > 0.0 && alpha <= 1.0, "{alpha}");
     assert!(p["upper_bound"].as_f64().unwrap().is_finite());
