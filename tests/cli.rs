@@ -4794,6 +4794,15 @@ fn a_bad_rule_is_named_where_it_was_written() {
             .stderr(predicate::str::contains(want));
         assert!(!out.exists());
     }
+    // `curve`'s budgets come from `--budgets`, not a `--budget` it does not have.
+    fs::write(&rules, "[category.travel]\nmin_count = 3\n").unwrap();
+    bin()
+        .arg("curve")
+        .args(demo_args())
+        .args(["--constraints", r, "--budgets", "1,2", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--budgets: infeasible"));
 }
 
 /// The table lines columns up as a terminal shows them: a label of wide (CJK) characters takes
@@ -5058,6 +5067,11 @@ fn a_suite_files_bad_values_are_named_at_their_line() {
             "k = [1]\nalgos = [\"degree\"]\nmodels = [{ model = \"ic\", probs = \"bogus\" }]",
             "s.toml:4: unknown probs 'bogus'",
         ),
+        // The line of the value that broke the rule, not the first of that key.
+        (
+            "k = [1]\nreps = 0\nalgos = [\"degree\"]",
+            "s.toml:3: runs and reps must be at least 1",
+        ),
     ] {
         fs::write(
             &suite,
@@ -5071,22 +5085,32 @@ fn a_suite_files_bad_values_are_named_at_their_line() {
             .code(2)
             .stderr(predicate::str::contains(want));
     }
-    fs::write(
-        &suite,
-        format!(
-            "runs = 10\nk = [1]\nalgos = [\"degree\"]\n[[graph]]\npath = \"{}\"\nskip = [\"nope\"]\n",
-            g.display()
+    for (tail, want) in [
+        (
+            "skip = [\"random\"]\n[[graph]]\nname = \"b\"\npath = \"{g}\"\nskip = [\"nope\"]\n",
+            "s.toml:10: skip lists an unknown algorithm 'nope'",
         ),
-    )
-    .unwrap();
-    bin()
-        .args(["bench", "--suite", suite.to_str().unwrap(), "-q", "-o"])
-        .arg(dir.path().join("out"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "s.toml:6: skip lists an unknown algorithm 'nope'",
-        ));
+        (
+            "mc_runs = 5\n[[graph]]\nname = \"b\"\npath = \"{g}\"\nmc_runs = 0\n",
+            "s.toml:10: mc_runs must be at least 1",
+        ),
+    ] {
+        let tail = tail.replace("{g}", &g.display().to_string());
+        fs::write(
+            &suite,
+            format!(
+                "runs = 10\nk = [1]\nalgos = [\"degree\"]\n[[graph]]\npath = \"{}\"\n{tail}",
+                g.display()
+            ),
+        )
+        .unwrap();
+        bin()
+            .args(["bench", "--suite", suite.to_str().unwrap(), "-q", "-o"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(want));
+    }
 }
 
 /// A plan taken out of a job is marked `dropped` in the manifest (it stayed `done`, as if made

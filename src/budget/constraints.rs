@@ -47,7 +47,7 @@ pub struct ConstraintsFile {
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     file: Option<(String, String)>,
-    budget_flag: bool,
+    budget_flag: Option<&'static str>,
     max_seeds_flag: bool,
     /// `include` / `exclude` labels from these indices on came from flags.
     include_flags_from: Option<usize>,
@@ -82,8 +82,13 @@ impl ConstraintsFile {
 
     /// `--budget` over the file's.
     pub fn with_budget_flag(&mut self, budget: f64) {
+        self.with_budget_from(budget, "--budget");
+    }
+
+    /// A budget over the file's, from `flag` (`curve`'s points come from `--budgets`).
+    pub fn with_budget_from(&mut self, budget: f64, flag: &'static str) {
         self.budget = Some(budget);
-        self.origin.budget_flag = true;
+        self.origin.budget_flag = Some(flag);
     }
 
     /// `-k` over the file's `max_seeds`.
@@ -105,7 +110,7 @@ impl ConstraintsFile {
     fn error(&self, key: Key<'_>, where_: &str, msg: String) -> Error {
         let o = &self.origin;
         let flag = match key {
-            Key::Budget if o.budget_flag => Some("--budget"),
+            Key::Budget if o.budget_flag.is_some() => o.budget_flag,
             Key::MaxSeeds if o.max_seeds_flag => Some("-k"),
             Key::Include(i) if o.include_flags_from.is_some_and(|f| i >= f) => Some("--include"),
             Key::Exclude(i) if o.exclude_flags_from.is_some_and(|f| i >= f) => Some("--exclude"),
@@ -562,10 +567,18 @@ impl Constraints {
         let mut chosen = vec![false; n];
         self.include.iter().for_each(|&v| chosen[v as usize] = true);
         let by = self.by_category(costs, n);
-        let excluded = if self.exclude.is_empty() {
-            vec![]
-        } else {
-            vec![Key::Exclude(0)]
+        // The exclude list, when it took some of category `c` (or any account, for `None`).
+        let excluded = |c: Option<usize>| -> Vec<Key<'c>> {
+            let took = self.exclude.iter().any(|&v| {
+                c.is_none_or(|c| {
+                    costs.category.get(v as usize).copied().flatten() == Some(c as u32)
+                })
+            });
+            if took {
+                vec![Key::Exclude(0)]
+            } else {
+                vec![]
+            }
         };
         for (c, &(min, _, max_spend)) in self.category.iter().enumerate() {
             if by[c].len() < min {
@@ -576,7 +589,7 @@ impl Constraints {
                 };
                 return clash(
                     Some(Key::Category(costs.categories[c].as_str())),
-                    excluded,
+                    excluded(Some(c)),
                     format!(
                         "infeasible: category '{}' needs min_count {min} but has only {} \
                          allowed candidate(s) (priced and not excluded{within})",
@@ -656,7 +669,7 @@ impl Constraints {
             .fold(f64::INFINITY, f64::min);
         if self.include.is_empty() && cheapest.is_infinite() {
             return clash(
-                excluded.first().copied(),
+                excluded(None).first().copied(),
                 vec![],
                 "infeasible: no candidate is left (every priced node is excluded or outside the \
                  allowed categories)"

@@ -10,40 +10,75 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
 
-/// A check of a suite file's values, said in the file's words at the key's line: `k = [0]`
-/// was blamed on `--k`, a flag the user never gave, with no file named.
+/// A check of a suite file's values, said in the file's words at the line of the value that
+/// broke it: `k = [0]` was blamed on `--k`, a flag the user never gave, with no file named.
 fn in_suite(path: &str, msg: String) -> Error {
-    let keys: [(&str, &str, &str); 8] = [
+    let flags: [(&str, &str, &str); 7] = [
         ("--mc-runs", "mc_runs", "mc_runs"),
         ("--k ", "k ", "k"),
         ("--runs", "runs", "runs"),
         ("--reps", "reps", "reps"),
         ("--algos", "algos", "algos"),
         ("--probs", "probs", "models"),
-        ("--graph", "[[graph]]", "graph"),
-        ("--import", "imports", "imports"),
+        ("--import", "[[import]]", "import"),
     ];
-    // Messages that name their key first (`algos lists degree twice`, `model 'x'`), else the
-    // first flag they name.
-    let mut key = ["algos", "k", "epsilons", "models", "skip", "only"]
+    // Messages that name their key first (`algos lists degree twice`, `model 'x'`), then the
+    // flags they name.
+    let mut keys: Vec<&str> = ["algos", "k", "epsilons", "models", "skip", "only"]
         .into_iter()
-        .find(|k| msg.starts_with(&format!("{k} ")))
-        .or_else(|| msg.starts_with("model '").then_some("models"))
-        .or_else(|| msg.starts_with("unknown algorithm").then_some("algos"));
+        .filter(|k| msg.starts_with(&format!("{k} ")))
+        .collect();
+    if msg.starts_with("model '") {
+        keys.push("models");
+    }
+    if msg.starts_with("unknown algorithm") {
+        keys.push("algos");
+    }
     let mut text = msg.clone();
-    for (flag, word, k) in keys {
+    for (flag, word, k) in flags {
         if text.contains(flag) {
             text = text.replace(flag, word);
-            key = key.or(Some(k));
+            keys.push(k);
         }
     }
     let line = std::fs::read_to_string(path)
         .ok()
-        .and_then(|t| key.and_then(|k| super::run::key_line(&t, k)));
+        .and_then(|t| suite_line(&t, &keys, &msg));
     match line {
         Some(l) => Error::at_line(path, l, text),
         None => Error::in_file(path, text),
     }
+}
+
+/// The line that sets one of `keys` to the value `msg` is about: the unknown name it quotes, or
+/// a 0 where at least 1 is needed (a graph's `mc_runs = 0` below a valid top-level one); else
+/// the first line setting one of them.
+fn suite_line(text: &str, keys: &[&str], msg: &str) -> Option<u64> {
+    let quoted = msg
+        .split_once("algorithm '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(name, _)| format!("\"{name}\""));
+    let zero = msg.contains("at least 1") || msg.contains(">= 1");
+    let value_of = |l: &str, key: &str| -> Option<String> {
+        let rest = l.trim_start().strip_prefix(key)?.trim_start();
+        rest.strip_prefix('=').map(str::to_string)
+    };
+    let broke = |v: &str| {
+        quoted.as_ref().is_none_or(|q| v.contains(q.as_str()))
+            && (!zero || v.split(|c: char| !c.is_ascii_digit()).any(|t| t == "0"))
+    };
+    let mut first = None;
+    for key in keys {
+        for (i, l) in text.lines().enumerate() {
+            if let Some(v) = value_of(l, key) {
+                first = first.or(Some(i as u64 + 1));
+                if broke(&v) {
+                    return Some(i as u64 + 1);
+                }
+            }
+        }
+    }
+    first
 }
 
 fn suite_from(a: &BenchArgs) -> Result<Suite> {

@@ -159,7 +159,7 @@ pub fn run(a: CurveArgs, quiet: bool, progress: &dyn Progress) -> Result<()> {
     cfg.limits = limits;
     let rules_at = |b: f64| -> Result<Constraints> {
         let mut f = file.clone();
-        f.with_budget_flag(b);
+        f.with_budget_from(b, "--budgets");
         Constraints::resolve(&f, &g, &costs, a.constraints.as_deref().unwrap_or("flags"))
     };
     // Rules that fail at the largest budget stop the command (exit 2).

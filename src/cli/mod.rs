@@ -1584,6 +1584,8 @@ pub(crate) fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
             "an output folder path is empty: give a folder name",
         ));
     }
+    // `out/.` is `out` (so `afile/.` is the file `afile`).
+    let dir: std::path::PathBuf = dir.components().collect();
     // The folder, or the first of its parents that exists (`-o afile/sub`).
     if let Some(there) = dir.ancestors().find(|p| p.exists()) {
         if !there.is_dir() {
@@ -1594,8 +1596,6 @@ pub(crate) fn refuse_file_as_folder(dir: &std::path::Path) -> Result<()> {
             )));
         }
     }
-    // `out/.` is `out`.
-    let dir: std::path::PathBuf = dir.components().collect();
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -258,15 +258,17 @@ pub fn is_existing_file(out: &str, input: &str) -> bool {
 }
 
 /// Whether two inputs are one stream that can be read only once: standard input (`-`) or the
-/// same pipe, FIFO or terminal under two names (`-` and `/dev/stdin`).
+/// same pipe or socket under two names (`-` and `/dev/stdin`). A device (`/dev/null`) reads
+/// the same every time.
 pub fn one_stream(a: &str, b: &str) -> bool {
     let stdin = |p: &str| if p == "-" { "/dev/stdin" } else { p }.to_string();
     match (std::fs::metadata(stdin(a)), std::fs::metadata(stdin(b))) {
         (Ok(x), Ok(y)) if !x.is_file() && !x.is_dir() => {
             #[cfg(unix)]
             {
-                use std::os::unix::fs::MetadataExt;
-                x.dev() == y.dev() && x.ino() == y.ino()
+                use std::os::unix::fs::{FileTypeExt, MetadataExt};
+                let once = x.file_type().is_fifo() || x.file_type().is_socket();
+                once && x.dev() == y.dev() && x.ino() == y.ino()
             }
             #[cfg(not(unix))]
             {

@@ -743,12 +743,14 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
             Some(e) => Err(e),
             None => run_plan(name, args, &out_dir, &output, quiet, json),
         };
-        // An input that changed while the plan read it: the plan is of neither version.
+        // An input that changed while the plan read it: the plan is of neither version. (Its
+        // size or time moved, and its contents with them: a file touched alone keeps its plan.)
         let outcome = outcome.and_then(|()| {
-            match inputs
-                .iter()
-                .find(|p| sums.get(*p).is_some_and(|(_, was)| stamp(p) != *was))
-            {
+            let changed = |p: &PathBuf| match sums.get(p) {
+                Some((sum, was)) if stamp(p) != *was => checksum(p).ok().as_ref() != Some(sum),
+                _ => false,
+            };
+            match inputs.iter().find(|p| changed(p)) {
                 Some(p) => {
                     let _ = std::fs::remove_file(out_dir.join(&output));
                     Err(Error::Runtime(format!(
@@ -816,6 +818,11 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
     // as if made from the inputs now listed. Their files are left, their entries marked.
     for (name, e) in manifest.plans.iter_mut() {
         if e.status != "dropped" && !plans.iter().any(|(n, _, _)| n == name) {
+            let left = if e.status == "done" {
+                format!("its {} is left as it was", e.output)
+            } else {
+                "it had no output".to_string()
+            };
             e.status = "dropped".into();
             log(
                 json,
@@ -823,9 +830,7 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                 "warning",
                 name,
                 serde_json::json!({"warning": format!(
-                    "no longer in the job: its {} is left as it was, marked dropped in the \
-                     manifest",
-                    e.output
+                    "no longer in the job: {left}, marked dropped in the manifest"
                 )}),
             );
         }
