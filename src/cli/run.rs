@@ -697,25 +697,15 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
         let earlier = manifest.plans.contains_key(name) || manifest_lost;
         if let Some(e) = manifest.plans.get(name) {
             let written = out_dir.join(&e.output);
-            if e.key == key && e.status == "done" && !written.exists() {
-                log(
-                    json,
-                    quiet,
-                    "warning",
-                    name,
-                    serde_json::json!({"warning": format!(
-                        "{} was deleted since this job wrote it: made again",
-                        written.display()
-                    )}),
-                );
-            }
-            if e.key == key && e.status == "done" && written.exists() {
+            if e.key == key && e.status == "done" {
                 // Manifests of earlier releases hold no checksum: existence stands for it.
-                let intact = match &e.output_checksum {
-                    Some(sum) => checksum(&written).ok().as_ref() == Some(sum),
-                    None => true,
-                };
-                if intact {
+                let why = if !written.exists() {
+                    "was deleted"
+                } else if e
+                    .output_checksum
+                    .as_ref()
+                    .is_none_or(|sum| checksum(&written).ok().as_ref() == Some(sum))
+                {
                     log(
                         json,
                         quiet,
@@ -724,14 +714,16 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                         serde_json::json!({"reason": "unchanged and done"}),
                     );
                     continue;
-                }
+                } else {
+                    "changed"
+                };
                 log(
                     json,
                     quiet,
                     "warning",
                     name,
                     serde_json::json!({"warning": format!(
-                        "{} changed since this job wrote it: made again",
+                        "{} {why} since this job wrote it: made again",
                         written.display()
                     )}),
                 );
