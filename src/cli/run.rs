@@ -121,6 +121,17 @@ fn checksum(path: &Path) -> Result<String> {
     Ok(format!("{:016x}", h.digest()))
 }
 
+/// A `warning` event (or line) of the job's log.
+fn warn(json: bool, quiet: bool, name: &str, msg: String) {
+    log(
+        json,
+        quiet,
+        "warning",
+        name,
+        serde_json::json!({ "warning": msg }),
+    );
+}
+
 fn log(json: bool, quiet: bool, event: &str, name: &str, extra: serde_json::Value) {
     if json {
         let mut v = serde_json::json!({ "event": event, "plan": name });
@@ -308,7 +319,7 @@ fn lock_output(dir: &Path) -> Result<std::fs::File> {
 }
 
 /// The line of the job file where top-level `key` is set, if it can be found.
-pub(crate) fn key_line(text: &str, key: &str) -> Option<u64> {
+fn key_line(text: &str, key: &str) -> Option<u64> {
     text.lines()
         .position(|l| {
             l.trim_start()
@@ -595,15 +606,14 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                 .map_err(|e| e.to_string())
                 .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
             parsed.unwrap_or_else(|why| {
-                log(
+                warn(
                     json,
                     quiet,
-                    "warning",
                     "job",
-                    serde_json::json!({"warning": format!(
+                    format!(
                         "{}: cannot be read ({why}); it is replaced and every plan runs",
                         manifest_path.display()
-                    )}),
+                    ),
                 );
                 Manifest::default()
             })
@@ -717,15 +727,14 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                 } else {
                     "changed"
                 };
-                log(
+                warn(
                     json,
                     quiet,
-                    "warning",
                     name,
-                    serde_json::json!({"warning": format!(
+                    format!(
                         "{} {why} since this job wrote it: made again",
                         written.display()
-                    )}),
+                    ),
                 );
             }
         }
@@ -816,14 +825,11 @@ fn run_job(a: RunArgs, quiet: bool) -> Result<()> {
                 "it had no output".to_string()
             };
             e.status = "dropped".into();
-            log(
+            warn(
                 json,
                 quiet,
-                "warning",
                 name,
-                serde_json::json!({"warning": format!(
-                    "no longer in the job: {left}, marked dropped in the manifest"
-                )}),
+                format!("no longer in the job: {left}, marked dropped in the manifest"),
             );
         }
     }
